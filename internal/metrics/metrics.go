@@ -1,0 +1,175 @@
+// Package metrics holds the counters the engine keeps for every input,
+// filter and output instance. The engine increments them on the data path
+// (atomics, no locks, no allocation); the monitoring server reads them as a
+// Snapshot and renders Fluent Bit's JSON and Prometheus shapes.
+//
+// Plugins do not touch these counters: the engine counts what enters, what
+// leaves, what is retried and what is dropped, so no plugin can forget to.
+package metrics
+
+import (
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Registry owns the counters of one running pipeline.
+type Registry struct {
+	start time.Time
+
+	mu      sync.Mutex
+	inputs  []*Input
+	filters []*Filter
+	outputs []*Output
+}
+
+// NewRegistry returns an empty registry whose uptime starts now.
+func NewRegistry() *Registry { return &Registry{start: time.Now()} }
+
+// Start is when the registry (and so the pipeline) started.
+func (r *Registry) Start() time.Time { return r.start }
+
+// Input counts what one input instance produced.
+type Input struct {
+	Name   string // instance name, e.g. "dummy.0" or its Alias
+	Plugin string
+
+	Records atomic.Uint64 // records accepted into the pipeline
+	Bytes   atomic.Uint64 // encoded bytes accepted
+
+	// BufferedBytes is the size of this input's chunks not yet delivered
+	// to every output they were routed to (what Mem_Buf_Limit bounds).
+	BufferedBytes atomic.Int64
+	// MemBufLimit is the configured Mem_Buf_Limit (0: none).
+	MemBufLimit int64
+	// Paused is how many times the input was paused for Mem_Buf_Limit.
+	Paused atomic.Uint64
+}
+
+// Filter counts what one filter instance changed.
+type Filter struct {
+	Name   string
+	Plugin string
+
+	Records     atomic.Uint64 // records that went in
+	DropRecords atomic.Uint64 // records the filter removed
+	AddRecords  atomic.Uint64 // records the filter added
+	Errors      atomic.Uint64 // batches the filter failed on (passed on unchanged)
+}
+
+// Output counts what one output instance delivered, retried and dropped.
+type Output struct {
+	Name   string
+	Plugin string
+
+	ProcRecords    atomic.Uint64 // records delivered
+	ProcBytes      atomic.Uint64 // bytes delivered
+	Errors         atomic.Uint64 // failed flush attempts
+	Retries        atomic.Uint64 // retries scheduled
+	RetriesFailed  atomic.Uint64 // chunks given up after Retry_Limit
+	RetriedRecords atomic.Uint64 // records in retried chunks
+	DroppedRecords atomic.Uint64 // records given up on, for any reason
+
+	mu      sync.Mutex
+	dropped map[string]uint64 // reason -> records
+}
+
+// Drop counts n records this output gave up on, with a short reason such as
+// "retry_limit", "permanent_error" or "shutdown".
+func (o *Output) Drop(reason string, n int) {
+	o.DroppedRecords.Add(uint64(n))
+	o.mu.Lock()
+	if o.dropped == nil {
+		o.dropped = map[string]uint64{}
+	}
+	o.dropped[reason] += uint64(n)
+	o.mu.Unlock()
+}
+
+// DroppedByReason returns the dropped-record counts per reason.
+func (o *Output) DroppedByReason() map[string]uint64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	out := make(map[string]uint64, len(o.dropped))
+	for k, v := range o.dropped {
+		out[k] = v
+	}
+	return out
+}
+
+// NewInput registers the counters of an input instance.
+func (r *Registry) NewInput(name, plugin string, memBufLimit int64) *Input {
+	in := &Input{Name: name, Plugin: plugin, MemBufLimit: memBufLimit}
+	r.mu.Lock()
+	r.inputs = append(r.inputs, in)
+	r.mu.Unlock()
+	return in
+}
+
+// NewFilter registers the counters of a filter instance.
+func (r *Registry) NewFilter(name, plugin string) *Filter {
+	f := &Filter{Name: name, Plugin: plugin}
+	r.mu.Lock()
+	r.filters = append(r.filters, f)
+	r.mu.Unlock()
+	return f
+}
+
+// NewOutput registers the counters of an output instance.
+func (r *Registry) NewOutput(name, plugin string) *Output {
+	o := &Output{Name: name, Plugin: plugin}
+	r.mu.Lock()
+	r.outputs = append(r.outputs, o)
+	r.mu.Unlock()
+	return o
+}
+
+// Inputs returns the registered inputs in registration order.
+func (r *Registry) Inputs() []*Input {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]*Input(nil), r.inputs...)
+}
+
+// Filters returns the registered filters in registration order.
+func (r *Registry) Filters() []*Filter {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]*Filter(nil), r.filters...)
+}
+
+// Outputs returns the registered outputs in registration order.
+func (r *Registry) Outputs() []*Output {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]*Output(nil), r.outputs...)
+}
+
+// TotalErrors sums the failed flush attempts of every output (for health checks).
+func (r *Registry) TotalErrors() uint64 {
+	var n uint64
+	for _, o := range r.Outputs() {
+		n += o.Errors.Load()
+	}
+	return n
+}
+
+// TotalRetriesFailed sums the chunks every output gave up on (for health checks).
+func (r *Registry) TotalRetriesFailed() uint64 {
+	var n uint64
+	for _, o := range r.Outputs() {
+		n += o.RetriesFailed.Load()
+	}
+	return n
+}
+
+// SortedReasons returns the keys of m in order, for stable rendering.
+func SortedReasons(m map[string]uint64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,47 @@
+package plugin
+
+// The common parameters every plugin of a kind accepts; the engine reads
+// them, plugins do not. Names and defaults follow Fluent Bit, except
+// Retry_Limit, whose default is to retry forever (Fluent Bit's is 1, which
+// loses data on the first long outage).
+var (
+	commonInput = []Param{
+		{Name: "Tag", Doc: "tag of the records this input produces; defaults to the instance name"},
+		{Name: "Alias", Doc: "instance name used in metrics and logs instead of <plugin>.<n>"},
+		{Name: "Log_Level", Doc: "log level of this instance", Options: logLevels},
+		{Name: "Mem_Buf_Limit", Type: TypeSize, Doc: "pause the input while its buffered records exceed this size (0: no limit)"},
+		{Name: "storage.type", Default: "memory", Options: []string{"memory", "filesystem", "memrb"}, Doc: "where the input's chunks are buffered"},
+		{Name: "storage.pause_on_chunks_overlimit", Type: TypeBool, Default: "off", Doc: "pause the input when storage.max_chunks_up is reached"},
+		{Name: "Threaded", Type: TypeBool, Default: "off", Doc: "accepted for compatibility; every Sluice input runs in its own goroutine"},
+	}
+	commonFilter = []Param{
+		{Name: "Match", Doc: "tag pattern (with * wildcards) of the records this filter processes"},
+		{Name: "Match_Regex", Doc: "regular expression on the tag, instead of Match"},
+		{Name: "Alias", Doc: "instance name used in metrics and logs instead of <plugin>.<n>"},
+		{Name: "Log_Level", Doc: "log level of this instance", Options: logLevels},
+	}
+	commonOutput = []Param{
+		{Name: "Match", Doc: "tag pattern (with * wildcards) of the records this output receives"},
+		{Name: "Match_Regex", Doc: "regular expression on the tag, instead of Match"},
+		{Name: "Alias", Doc: "instance name used in metrics and logs instead of <plugin>.<n>"},
+		{Name: "Log_Level", Doc: "log level of this instance", Options: logLevels},
+		{Name: "Retry_Limit", Default: "no_limits", Doc: "retries per chunk before it is dropped: a number, or no_limits/False for unlimited"},
+		{Name: "Workers", Type: TypeInt, Default: "1", Min: 1, Max: 256, Doc: "number of goroutines flushing this output in parallel"},
+		{Name: "storage.total_limit_size", Type: TypeSize, Doc: "cap on this output's buffered chunks; the oldest are dropped beyond it"},
+	}
+	logLevels = []string{"off", "error", "warn", "warning", "info", "debug", "trace"}
+)
+
+// CommonParams returns the engine-level parameters accepted by every plugin
+// of kind k.
+func CommonParams(k Kind) []Param {
+	switch k {
+	case KindInput:
+		return commonInput
+	case KindFilter:
+		return commonFilter
+	case KindOutput:
+		return commonOutput
+	}
+	return nil
+}

@@ -1,0 +1,126 @@
+package plugin
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/sluice-logs/sluice/internal/record"
+)
+
+// Kind is the role of a plugin in the pipeline.
+type Kind uint8
+
+// The plugin kinds.
+const (
+	KindInput Kind = iota + 1
+	KindFilter
+	KindOutput
+)
+
+// String returns the kind as it appears in section headers: input, filter, output.
+func (k Kind) String() string {
+	switch k {
+	case KindInput:
+		return "input"
+	case KindFilter:
+		return "filter"
+	case KindOutput:
+		return "output"
+	}
+	return "unknown"
+}
+
+// Spec declares a plugin: its name (Fluent Bit's where one exists), a
+// one-line summary, its parameters, examples, and the constructor of its kind.
+// Exactly one of NewInput, NewFilter and NewOutput is set, matching Kind.
+type Spec struct {
+	Kind    Kind
+	Name    string
+	Summary string
+	Params  []Param
+	// Examples are configuration snippets in the classic format; tests
+	// validate every one of them.
+	Examples []string
+
+	NewInput  func(Settings) (Input, error)
+	NewFilter func(Settings) (Filter, error)
+	NewOutput func(Settings) (Output, error)
+}
+
+// Settings is what the engine hands a plugin constructor.
+type Settings struct {
+	// ID is the instance name, "<plugin>.<n>" (e.g. "dummy.0") or the Alias.
+	ID string
+	// Tag is the input's configured Tag, or its ID when none is set
+	// (inputs only).
+	Tag string
+	// Config holds the section's parameters, already validated against the
+	// plugin's Spec.
+	Config *Config
+	// Logger is the plugin's structured logger, carrying its ID.
+	Logger *slog.Logger
+	// Flush is the service's flush interval, for plugins that batch.
+	Flush time.Duration
+}
+
+// Emitter is how an input hands records to the pipeline.
+type Emitter interface {
+	// Emit passes events (concatenated encoded events, see package record)
+	// with their count under tag. The engine copies what it keeps, so the
+	// caller may reuse events once Emit returns. Emit blocks while the
+	// input is over its Mem_Buf_Limit (backpressure: the input pauses) and
+	// returns ctx.Err() if ctx ends first. A nil error means the records
+	// were accepted into the pipeline's buffer.
+	Emit(ctx context.Context, tag string, events []byte, records int) error
+}
+
+// Input produces records.
+type Input interface {
+	// Run produces records and passes them to emit until ctx is cancelled
+	// or the input has nothing more to produce (stdin at end of file,
+	// dummy after Samples). It returns nil in both cases; an error means
+	// the input failed and is logged by the engine. Run is called once.
+	Run(ctx context.Context, emit Emitter) error
+}
+
+// FilterResult says what a Filter did with a batch.
+type FilterResult uint8
+
+// The filter results.
+const (
+	// FilterUnchanged means the records pass as they came; the engine
+	// keeps the input bytes and ignores out.
+	FilterUnchanged FilterResult = iota
+	// FilterModified means out holds the records that continue (possibly
+	// none, possibly more than came in).
+	FilterModified
+)
+
+// Filter transforms batches of records at ingestion, before routing.
+type Filter interface {
+	// Filter reads the events of one batch under tag and either leaves
+	// them unchanged or writes the surviving records into out, which the
+	// engine has reset. It is called from the ingesting input's goroutine;
+	// a filter used by several inputs must be safe for concurrent use.
+	// An error drops nothing: the engine logs it, counts it and passes
+	// the batch on unchanged.
+	Filter(tag string, events []byte, out *record.Builder) (FilterResult, error)
+}
+
+// Output delivers chunks to a destination.
+type Output interface {
+	// Flush delivers one chunk. It is called concurrently by the output's
+	// Workers goroutines, with chunks that may be shared with other
+	// outputs and must not be modified. It returns nil when every record
+	// was delivered, or an error classified with Permanent, Throttled or
+	// Partial; any other error is retried with backoff. ctx ends when the
+	// engine's grace period runs out.
+	Flush(ctx context.Context, chunk *record.Chunk) error
+}
+
+// Closer is implemented by plugins that hold resources. The engine calls
+// Close once, after the last Run or Flush returned.
+type Closer interface {
+	Close(ctx context.Context) error
+}
