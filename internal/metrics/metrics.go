@@ -45,6 +45,8 @@ type Input struct {
 	MemBufLimit int64
 	// Paused is how many times the input was paused for Mem_Buf_Limit.
 	Paused atomic.Uint64
+	// Unrouted counts records no output matched, discarded as in Fluent Bit.
+	Unrouted atomic.Uint64
 }
 
 // Filter counts what one filter instance changed.

@@ -5,7 +5,9 @@ package plugin
 // Retry_Limit, whose default is to retry forever (Fluent Bit's is 1, which
 // loses data on the first long outage).
 var (
+	nameParam   = Param{Name: "Name", Required: true, Doc: "the plugin this section configures"}
 	commonInput = []Param{
+		nameParam,
 		{Name: "Tag", Doc: "tag of the records this input produces; defaults to the instance name"},
 		{Name: "Alias", Doc: "instance name used in metrics and logs instead of <plugin>.<n>"},
 		{Name: "Log_Level", Doc: "log level of this instance", Options: logLevels},
@@ -15,17 +17,20 @@ var (
 		{Name: "Threaded", Type: TypeBool, Default: "off", Doc: "accepted for compatibility; every Sluice input runs in its own goroutine"},
 	}
 	commonFilter = []Param{
+		nameParam,
 		{Name: "Match", Doc: "tag pattern (with * wildcards) of the records this filter processes"},
 		{Name: "Match_Regex", Doc: "regular expression on the tag, instead of Match"},
 		{Name: "Alias", Doc: "instance name used in metrics and logs instead of <plugin>.<n>"},
 		{Name: "Log_Level", Doc: "log level of this instance", Options: logLevels},
 	}
 	commonOutput = []Param{
+		nameParam,
 		{Name: "Match", Doc: "tag pattern (with * wildcards) of the records this output receives"},
 		{Name: "Match_Regex", Doc: "regular expression on the tag, instead of Match"},
 		{Name: "Alias", Doc: "instance name used in metrics and logs instead of <plugin>.<n>"},
 		{Name: "Log_Level", Doc: "log level of this instance", Options: logLevels},
-		{Name: "Retry_Limit", Default: "no_limits", Doc: "retries per chunk before it is dropped: a number, or no_limits/False for unlimited"},
+		{Name: "Retry_Limit", Default: "no_limits", Doc: "retries per chunk before it is dropped: a number, no_retries, or no_limits/False for unlimited",
+			Check: func(raw string) error { _, err := ParseRetryLimit(raw); return err }},
 		{Name: "Workers", Type: TypeInt, Default: "1", Min: 1, Max: 256, Doc: "number of goroutines flushing this output in parallel"},
 		{Name: "storage.total_limit_size", Type: TypeSize, Doc: "cap on this output's buffered chunks; the oldest are dropped beyond it"},
 	}

@@ -59,6 +59,9 @@ type Param struct {
 	Words int
 	// Min and Max, when Max > Min, bound integer and size values.
 	Min, Max int64
+	// Check, when set, validates a string value beyond its type, returning
+	// an operator-facing error that says what would be valid.
+	Check func(raw string) error
 }
 
 // parse converts raw to the parameter's Go value: string, int64, bool,
@@ -72,6 +75,11 @@ func (p *Param) parse(raw string) (any, error) {
 			}
 		}
 		return nil, fmt.Errorf("invalid value %q; valid values are %s", raw, strings.Join(p.Options, ", "))
+	}
+	if p.Check != nil {
+		if err := p.Check(raw); err != nil {
+			return nil, err
+		}
 	}
 	switch p.Type {
 	case TypeString:
@@ -201,4 +209,21 @@ func SplitWords(s string, n int) []string {
 		s = strings.TrimLeft(s, " \t")
 	}
 	return words
+}
+
+// ParseRetryLimit reads Fluent Bit's Retry_Limit forms: a positive number of
+// retries, "no_retries" (0), or "no_limits", "false" or "off" (unlimited,
+// returned as -1).
+func ParseRetryLimit(raw string) (int, error) {
+	switch strings.ToLower(strings.TrimSpace(raw)) {
+	case "no_limits", "false", "off", "unlimited":
+		return -1, nil
+	case "no_retries":
+		return 0, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(raw))
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("invalid value %q; write a positive number, no_retries, or no_limits", raw)
+	}
+	return n, nil
 }

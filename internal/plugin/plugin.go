@@ -34,6 +34,9 @@ func (k Kind) String() string {
 // Spec declares a plugin: its name (Fluent Bit's where one exists), a
 // one-line summary, its parameters, examples, and the constructor of its kind.
 // Exactly one of NewInput, NewFilter and NewOutput is set, matching Kind.
+// Constructors validate and allocate; they must not bind sockets, open
+// files or start goroutines (`sluice validate` calls them), which is the
+// job of Input.Run and of an output's first Flush.
 type Spec struct {
 	Kind    Kind
 	Name    string
@@ -42,6 +45,11 @@ type Spec struct {
 	// Examples are configuration snippets in the classic format; tests
 	// validate every one of them.
 	Examples []string
+	// DynamicTags marks an input whose records carry tags chosen by its
+	// sources (forward clients, a tag_key field), and a filter that
+	// re-tags records (rewrite_tag): `sluice validate` cannot check their
+	// routes statically and does not warn about them.
+	DynamicTags bool
 
 	NewInput  func(Settings) (Input, error)
 	NewFilter func(Settings) (Filter, error)
@@ -115,7 +123,8 @@ type Output interface {
 	// outputs and must not be modified. It returns nil when every record
 	// was delivered, or an error classified with Permanent, Throttled or
 	// Partial; any other error is retried with backoff. ctx ends when the
-	// engine's grace period runs out.
+	// engine's grace period runs out. Flush must not keep chunk.Data after
+	// it returns: the engine recycles the buffer.
 	Flush(ctx context.Context, chunk *record.Chunk) error
 }
 

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/sluice-logs/sluice/internal/logging"
+	"github.com/sluice-logs/sluice/internal/metrics"
+	"github.com/sluice-logs/sluice/internal/monitor"
+)
+
+const runHelp = `Usage: sluice [run] [-c FILE] [quick flags]
+
+Runs a pipeline until SIGTERM or SIGINT, then delivers what is buffered
+within [SERVICE] Grace (default 30 s) and exits. A second signal exits at once.
+
+  -c, --config FILE      classic (.conf) or YAML (.yaml, .yml) configuration
+  -i, --input NAME       add an input
+  -F, --filter NAME      add a filter
+  -o, --output NAME      add an output
+  -p, --prop K=V         set a parameter of the plugin declared last
+  -t, --tag TAG          set the Tag of the input declared last
+  -m, --match PATTERN    set the Match of the filter or output declared last
+  -f, --flush SECONDS    [SERVICE] Flush
+  -g, --grace SECONDS    [SERVICE] Grace
+  -R, --parser FILE      [SERVICE] Parsers_File
+  -l, --log_file FILE    [SERVICE] Log_File
+  -H, --http             [SERVICE] HTTP_Server on
+  -L, --http_listen ADDR [SERVICE] HTTP_Listen
+  -P, --http_port PORT   [SERVICE] HTTP_Port
+  -v, --verbose          Log_Level debug
+  -q, --quiet            Log_Level error
+  -D, --dry-run          validate the configuration and exit (as 'sluice validate')
+
+Without -c or -i/-o, runs the embedded example (dummy -> stdout).
+Example: sluice -i dummy -p 'dummy={"msg":"hi"}' -o stdout -p format=json_lines
+`
+
+func runCommand(args []string, stdout, stderr io.Writer) int {
+	cl, err := parseCommandLine(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return exitConfig
+	}
+	switch {
+	case cl.help:
+		fmt.Fprint(stdout, runHelp)
+		return exitOK
+	case cl.version:
+		return versionCommand(nil, stdout, stderr)
+	case cl.dryRun:
+		return validate(cl, stdout, stderr)
+	}
+	model, warnings, err := loadModel(cl, true, stderr)
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
+	if err != nil {
+		printConfigError(stderr, err)
+		return exitConfig
+	}
+	logOut, closeLog, err := logDestination(model, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return exitConfig
+	}
+	defer closeLog()
+	format, _ := model.Service.Get("Log_Format")
+	logs := logging.NewFactory(logOut, format)
+	counters := metrics.NewRegistry()
+	p, err := buildPipeline(model, logs, counters)
+	if err != nil {
+		printConfigError(stderr, err)
+		return exitConfig
+	}
+	svc := p.Service()
+	logger := logs.New(svc.LogLevel, "component", "sluice")
+	for _, w := range p.Warnings() {
+		logger.Warn(w)
+	}
+
+	var server *monitor.Server
+	if svc.HTTPServer {
+		server = monitor.New(monitor.Config{
+			Listen: svc.HTTPListen, Port: svc.HTTPPort,
+			HealthCheck: svc.HealthCheck, HCErrorsCount: svc.HCErrors,
+			HCRetryFailureCount: svc.HCRetryFailed, HCPeriod: svc.HCPeriod,
+			Version: version, Commit: commit(),
+		}, counters, logs.New(svc.LogLevel, "component", "http_server"))
+		if err := server.Start(); err != nil {
+			logger.Error("monitoring server failed to start", "error", err)
+			return exitRuntime
+		}
+		logger.Info("monitoring server listening", "address", server.Addr().String())
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	go exitOnSecondSignal(ctx, logger)
+	logger.Info("sluice started", "version", version, "commit", commit(), "pid", strconv.Itoa(os.Getpid()))
+	runErr := p.Run(ctx)
+	if server != nil {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_ = server.Shutdown(shutdownCtx)
+		cancel()
+	}
+	if runErr != nil {
+		logger.Error("exiting with undelivered records", "error", runErr)
+		return exitRuntime
+	}
+	return exitOK
+}
+
+// exitOnSecondSignal exits at once when a second SIGTERM/SIGINT arrives
+// during the graceful shutdown started by the first.
+func exitOnSecondSignal(ctx context.Context, logger interface{ Warn(string, ...any) }) {
+	<-ctx.Done()
+	again := make(chan os.Signal, 1)
+	signal.Notify(again, syscall.SIGTERM, syscall.SIGINT)
+	<-again
+	logger.Warn("second signal received; exiting without waiting for the grace period")
+	os.Exit(exitRuntime)
+}

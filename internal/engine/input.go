@@ -1,0 +1,196 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/sluice-logs/sluice/internal/metrics"
+	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/internal/record"
+)
+
+// errShuttingDown is returned by Emit once the pipeline has sealed its last
+// chunks: records offered later could not be delivered.
+var errShuttingDown = errors.New("pipeline is shutting down; records not accepted")
+
+// chunkTarget is the size at which an open chunk is sealed and dispatched
+// without waiting for the next flush tick; Fluent Bit's chunks are about
+// 2 MB for the same reason (bounded request sizes, bounded retry units).
+const chunkTarget = 2 << 20
+
+// inputRunner owns one input instance: it runs the plugin, applies the
+// filters that match each tag, and accumulates records into one open chunk
+// per tag until the flush scheduler (or chunkTarget) seals it.
+type inputRunner struct {
+	instance
+	tag      string
+	input    plugin.Input
+	metrics  *metrics.Input
+	gate     *memGate
+	pipeline *Pipeline
+
+	mu     sync.Mutex
+	open   map[string]*openChunk
+	routes map[string]*route
+	closed bool
+	warned map[string]bool // tags already reported as unrouted
+}
+
+// openChunk is the not yet sealed chunk of one tag.
+type openChunk struct {
+	data    []byte
+	records int
+}
+
+// route is what a tag goes through: the filters and outputs whose Match
+// selects it, in configuration order.
+type route struct {
+	filters []*filterRunner
+	outputs []*outputRunner
+}
+
+// maxCachedRoutes bounds the per-input route cache; tags are usually few
+// (one per input, or one per tailed file) but a re-tagging filter could
+// make them unbounded.
+const maxCachedRoutes = 4096
+
+func (r *inputRunner) routeFor(tag string) *route {
+	if rt, ok := r.routes[tag]; ok {
+		return rt
+	}
+	if len(r.routes) >= maxCachedRoutes {
+		clear(r.routes)
+	}
+	rt := r.pipeline.resolve(tag)
+	r.routes[tag] = rt
+	return rt
+}
+
+var builderPool = sync.Pool{New: func() any { return new(record.Builder) }}
+
+// Emit implements plugin.Emitter.
+func (r *inputRunner) Emit(ctx context.Context, tag string, events []byte, records int) error {
+	if records <= 0 || len(events) == 0 {
+		return nil
+	}
+	if err := r.gate.wait(ctx); err != nil {
+		return err
+	}
+	r.metrics.Records.Add(uint64(records))
+	r.metrics.Bytes.Add(uint64(len(events)))
+
+	r.mu.Lock()
+	rt := r.routeFor(tag)
+	r.mu.Unlock()
+
+	// Filters write into two pooled builders in turn, so each reads the
+	// previous one's output without a copy.
+	var scratch [2]*record.Builder
+	next := 0
+	for _, f := range rt.filters {
+		if scratch[next] == nil {
+			scratch[next] = builderPool.Get().(*record.Builder)
+		}
+		out := scratch[next]
+		out.Reset()
+		var modified bool
+		if events, records, modified = f.apply(tag, events, records, out); modified {
+			next = 1 - next
+		}
+		if records == 0 {
+			break
+		}
+	}
+	defer func() {
+		for _, b := range scratch {
+			if b != nil {
+				b.Reset()
+				builderPool.Put(b)
+			}
+		}
+	}()
+	if records == 0 {
+		return nil
+	}
+	return r.buffer(tag, events, records, rt)
+}
+
+// buffer appends filtered records to the tag's open chunk, sealing it when
+// it reaches chunkTarget.
+func (r *inputRunner) buffer(tag string, events []byte, records int, rt *route) error {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return errShuttingDown
+	}
+	if len(rt.outputs) == 0 {
+		first := !r.warned[tag]
+		r.warned[tag] = true
+		r.mu.Unlock()
+		r.metrics.Unrouted.Add(uint64(records))
+		if first {
+			r.logger.Warn("no output matches this tag; its records are discarded (counted in sluice_input_unrouted_records_total)", "tag", tag)
+		}
+		return nil
+	}
+	oc := r.open[tag]
+	if oc == nil {
+		oc = &openChunk{data: getChunkBuffer()}
+		r.open[tag] = oc
+	}
+	oc.data = append(oc.data, events...)
+	oc.records += records
+	r.gate.add(int64(len(events)))
+	r.metrics.BufferedBytes.Add(int64(len(events)))
+	var sealed *openChunk
+	if len(oc.data) >= chunkTarget {
+		sealed = oc
+		delete(r.open, tag)
+	}
+	r.mu.Unlock()
+	if sealed != nil {
+		r.pipeline.dispatch(r, tag, sealed, rt.outputs)
+	}
+	return nil
+}
+
+// sealAll dispatches every open chunk; with final set, the input accepts
+// no more records afterwards.
+func (r *inputRunner) sealAll(final bool) {
+	r.mu.Lock()
+	if final {
+		r.closed = true
+	}
+	if len(r.open) == 0 {
+		r.mu.Unlock()
+		return
+	}
+	type sealed struct {
+		tag string
+		oc  *openChunk
+		rt  *route
+	}
+	batch := make([]sealed, 0, len(r.open))
+	for tag, oc := range r.open {
+		batch = append(batch, sealed{tag, oc, r.routeFor(tag)})
+		delete(r.open, tag)
+	}
+	r.mu.Unlock()
+	for _, s := range batch {
+		r.pipeline.dispatch(r, s.tag, s.oc, s.rt.outputs)
+	}
+}
+
+// chunkBuffers recycles chunk byte slices between sealed chunks.
+var chunkBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
+func getChunkBuffer() []byte { return (*chunkBuffers.Get().(*[]byte))[:0] }
+
+func putChunkBuffer(b []byte) {
+	if cap(b) > 4*chunkTarget {
+		return // let outsized buffers go
+	}
+	b = b[:0]
+	chunkBuffers.Put(&b)
+}

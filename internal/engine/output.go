@@ -1,0 +1,264 @@
+package engine
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sluice-logs/sluice/internal/metrics"
+	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/internal/record"
+)
+
+// flight is a sealed chunk on its way to the outputs it was routed to. It is
+// shared, not copied: each output's task holds a reference, and the last one
+// to finish (delivered or dropped) returns the bytes to the input's
+// Mem_Buf_Limit budget and the buffer to the pool.
+type flight struct {
+	chunk record.Chunk
+	size  int64
+	refs  atomic.Int32
+	owner *inputRunner
+}
+
+func (f *flight) release() {
+	if f.refs.Add(-1) != 0 {
+		return
+	}
+	f.owner.gate.release(f.size)
+	f.owner.metrics.BufferedBytes.Add(-f.size)
+	putChunkBuffer(f.chunk.Data)
+	f.chunk.Data = nil
+}
+
+// task is one output's delivery of one flight. After a partial failure,
+// chunk holds only the records still to deliver.
+type task struct {
+	flight   *flight
+	chunk    record.Chunk
+	attempts int
+}
+
+// outputRunner owns one output instance: its queue, its Workers
+// goroutines, and the retry policy applied to every flush it makes.
+type outputRunner struct {
+	instance
+	output     plugin.Output
+	match      Matcher
+	retryLimit int // -1: retry forever
+	workers    int
+	backoff    backoff
+	metrics    *metrics.Output
+	pipeline   *Pipeline
+
+	queue taskQueue
+
+	mu      sync.Mutex
+	timers  map[*task]*time.Timer // retries waiting for their backoff
+	stopped bool
+}
+
+// enqueue hands a task to the workers, or drops it if the output has
+// already stopped.
+func (o *outputRunner) enqueue(t *task) {
+	if !o.queue.push(t) {
+		o.drop(t, "shutdown", nil)
+	}
+}
+
+// work is the loop of one worker goroutine.
+func (o *outputRunner) work(ctx context.Context) {
+	for t := o.queue.pop(); t != nil; t = o.queue.pop() {
+		o.deliver(ctx, t)
+	}
+}
+
+// deliver flushes one task and applies the retry policy to its outcome.
+func (o *outputRunner) deliver(ctx context.Context, t *task) {
+	err := o.output.Flush(ctx, &t.chunk)
+	if err == nil {
+		o.metrics.ProcRecords.Add(uint64(t.chunk.Records))
+		o.metrics.ProcBytes.Add(uint64(len(t.chunk.Data)))
+		o.finish(t)
+		return
+	}
+	if ctx.Err() != nil {
+		o.drop(t, "shutdown", err)
+		return
+	}
+	o.metrics.Errors.Add(1)
+	class, wait, failed := plugin.Classify(err)
+	switch class {
+	case plugin.ClassPermanent:
+		o.drop(t, "permanent_error", err)
+	case plugin.ClassPartial:
+		if rest, ok := subset(t.chunk, failed); ok {
+			o.metrics.ProcRecords.Add(uint64(t.chunk.Records - rest.Records))
+			o.metrics.ProcBytes.Add(uint64(len(t.chunk.Data) - len(rest.Data)))
+			t.chunk = rest
+		}
+		o.retry(t, err, 0)
+	default:
+		o.retry(t, err, wait)
+	}
+}
+
+// retry schedules t again after a backoff, or gives it up once Retry_Limit
+// is spent.
+func (o *outputRunner) retry(t *task, err error, minWait time.Duration) {
+	t.attempts++
+	if o.retryLimit >= 0 && t.attempts > o.retryLimit {
+		o.metrics.RetriesFailed.Add(1)
+		o.drop(t, "retry_limit", err)
+		return
+	}
+	wait := max(o.backoff.wait(t.attempts), minWait)
+	o.metrics.Retries.Add(1)
+	o.metrics.RetriedRecords.Add(uint64(t.chunk.Records))
+	o.logger.Warn("failed to flush chunk; will retry", "tag", t.chunk.Tag, "records", t.chunk.Records,
+		"attempt", t.attempts, "retry_in", wait.Round(time.Millisecond), "error", err)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.stopped {
+		o.drop(t, "shutdown", err)
+		return
+	}
+	o.timers[t] = time.AfterFunc(wait, func() {
+		o.mu.Lock()
+		delete(o.timers, t)
+		stopped := o.stopped
+		o.mu.Unlock()
+		if stopped {
+			o.drop(t, "shutdown", err)
+			return
+		}
+		o.enqueue(t)
+	})
+}
+
+// finish releases a delivered task.
+func (o *outputRunner) finish(t *task) {
+	t.flight.release()
+	o.pipeline.tasks.Done()
+}
+
+// drop gives up on a task's records: counted by reason, logged at error
+// level (data is lost), and released.
+func (o *outputRunner) drop(t *task, reason string, err error) {
+	o.metrics.Drop(reason, t.chunk.Records)
+	args := []any{"tag", t.chunk.Tag, "records", t.chunk.Records, "reason", reason, "attempts", t.attempts + 1}
+	if err != nil {
+		args = append(args, "error", err)
+	}
+	o.logger.Error("dropping records", args...)
+	t.flight.release()
+	o.pipeline.tasks.Done()
+}
+
+// stop ends the output after the grace period: retries still waiting are
+// dropped, the queue is closed and what it still holds is dropped once the
+// workers have returned (see abandonQueued).
+func (o *outputRunner) stop() {
+	o.mu.Lock()
+	o.stopped = true
+	var abandoned []*task
+	for t, timer := range o.timers {
+		if timer.Stop() {
+			abandoned = append(abandoned, t)
+		}
+		delete(o.timers, t)
+	}
+	o.mu.Unlock()
+	for _, t := range abandoned {
+		o.drop(t, "shutdown", nil)
+	}
+	o.queue.close()
+}
+
+// abandonQueued drops tasks left in a closed queue.
+func (o *outputRunner) abandonQueued() {
+	for _, t := range o.queue.drain() {
+		o.drop(t, "shutdown", nil)
+	}
+}
+
+// subset returns a chunk holding only the records at the given indexes of
+// c, for retrying what a partial failure reported. ok is false when the
+// indexes select nothing valid, in which case the whole chunk is retried.
+func subset(c record.Chunk, indexes []int) (record.Chunk, bool) {
+	if len(indexes) == 0 {
+		return c, false
+	}
+	want := make(map[int]bool, len(indexes))
+	for _, i := range indexes {
+		want[i] = true
+	}
+	var b record.Builder
+	it := record.NewIterator(c.Data)
+	for it.Next() {
+		if want[it.Index()] {
+			b.AppendRaw(it.Event().Raw)
+		}
+	}
+	if b.Records() == 0 {
+		return c, false
+	}
+	return record.Chunk{Tag: c.Tag, Data: b.Bytes(), Records: b.Records()}, true
+}
+
+// taskQueue is an output's FIFO of tasks, shared by its workers. Its
+// length is bounded by the inputs' Mem_Buf_Limit budgets, which hold every
+// queued byte.
+type taskQueue struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	items  []*task
+	closed bool
+}
+
+func (q *taskQueue) init() { q.cond = sync.NewCond(&q.mu) }
+
+// push appends t; it returns false if the queue is closed.
+func (q *taskQueue) push(t *task) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return false
+	}
+	q.items = append(q.items, t)
+	q.cond.Signal()
+	return true
+}
+
+// pop blocks for the next task; it returns nil once the queue is closed.
+func (q *taskQueue) pop() *task {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.items) == 0 && !q.closed {
+		q.cond.Wait()
+	}
+	if q.closed {
+		return nil
+	}
+	t := q.items[0]
+	q.items[0] = nil
+	q.items = q.items[1:]
+	return t
+}
+
+func (q *taskQueue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.cond.Broadcast()
+	q.mu.Unlock()
+}
+
+// drain empties a closed queue.
+func (q *taskQueue) drain() []*task {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	items := q.items
+	q.items = nil
+	return items
+}

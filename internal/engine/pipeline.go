@@ -1,0 +1,246 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/sluice-logs/sluice/internal/config"
+	"github.com/sluice-logs/sluice/internal/logging"
+	"github.com/sluice-logs/sluice/internal/metrics"
+	"github.com/sluice-logs/sluice/internal/plugin"
+)
+
+// Options are what a Pipeline needs besides its configuration.
+type Options struct {
+	Registry *plugin.Registry
+	Logs     *logging.Factory
+	Metrics  *metrics.Registry
+}
+
+// Pipeline is a configured, runnable set of inputs, filters and outputs.
+//
+// A record's path: an input calls Emit (inputRunner) → the filters whose
+// Match selects the tag run in order → the records join the tag's open
+// chunk → the flush scheduler seals open chunks every Flush interval (or at
+// chunkTarget) → dispatch shares the sealed chunk (a flight) with every
+// matching output's queue → each output's workers Flush it, retrying with
+// backoff what failed → the last output done releases the chunk's bytes
+// from the input's Mem_Buf_Limit budget.
+type Pipeline struct {
+	service *Service
+	logger  *slog.Logger
+	metrics *metrics.Registry
+
+	inputs  []*inputRunner
+	filters []*filterRunner
+	outputs []*outputRunner
+
+	// tasks counts output tasks not yet delivered or dropped; shutdown
+	// waits on it for up to Grace.
+	tasks sync.WaitGroup
+}
+
+// New validates a configuration model and builds its plugin instances
+// without starting them. Every configuration error is reported, joined.
+func New(m *config.Model, opts Options) (*Pipeline, error) {
+	svc, err := DecodeService(&m.Service)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Metrics == nil {
+		opts.Metrics = metrics.NewRegistry()
+	}
+	b := &builder{registry: opts.Registry, logs: opts.Logs, service: svc,
+		counts: map[string]int{}, ids: map[string]config.Position{}}
+	p := &Pipeline{service: svc, metrics: opts.Metrics,
+		logger: opts.Logs.New(svc.LogLevel, "component", "engine")}
+	soleRoute := len(m.Inputs) == 1 && len(m.Outputs) == 1
+	for i := range m.Inputs {
+		if r := b.input(&m.Inputs[i], p.metrics); r != nil {
+			r.pipeline = p
+			r.open, r.routes, r.warned = map[string]*openChunk{}, map[string]*route{}, map[string]bool{}
+			p.inputs = append(p.inputs, r)
+		}
+	}
+	for i := range m.Filters {
+		if f := b.filter(&m.Filters[i], p.metrics); f != nil {
+			p.filters = append(p.filters, f)
+		}
+	}
+	for i := range m.Outputs {
+		if o := b.output(&m.Outputs[i], p.metrics, soleRoute); o != nil {
+			o.pipeline = p
+			o.timers = map[*task]*time.Timer{}
+			o.queue.init()
+			p.outputs = append(p.outputs, o)
+		}
+	}
+	if len(b.errs) > 0 {
+		return nil, joinAll(b.errs)
+	}
+	if len(p.inputs) == 0 {
+		return nil, fmt.Errorf("configuration has no [INPUT] section; add one, e.g. [INPUT] Name dummy")
+	}
+	if len(p.outputs) == 0 {
+		return nil, fmt.Errorf("configuration has no [OUTPUT] section; add one, e.g. [OUTPUT] Name stdout, Match *")
+	}
+	return p, nil
+}
+
+// Service returns the decoded [SERVICE] settings.
+func (p *Pipeline) Service() *Service { return p.service }
+
+// Metrics returns the pipeline's counters.
+func (p *Pipeline) Metrics() *metrics.Registry { return p.metrics }
+
+// resolve computes the route of a tag.
+func (p *Pipeline) resolve(tag string) *route {
+	rt := &route{}
+	for _, f := range p.filters {
+		if f.match.Match(tag) {
+			rt.filters = append(rt.filters, f)
+		}
+	}
+	for _, o := range p.outputs {
+		if o.match.Match(tag) {
+			rt.outputs = append(rt.outputs, o)
+		}
+	}
+	return rt
+}
+
+// dispatch shares a sealed chunk with the outputs of its route.
+func (p *Pipeline) dispatch(owner *inputRunner, tag string, oc *openChunk, outputs []*outputRunner) {
+	f := &flight{owner: owner, size: int64(len(oc.data))}
+	f.chunk.Tag, f.chunk.Data, f.chunk.Records = tag, oc.data, oc.records
+	f.refs.Store(int32(len(outputs)))
+	p.tasks.Add(len(outputs))
+	for _, o := range outputs {
+		o.enqueue(&task{flight: f, chunk: f.chunk})
+	}
+}
+
+// Run starts every plugin and runs until ctx is cancelled (SIGTERM,
+// SIGINT), then shuts down: inputs stop, open chunks are sealed, and the
+// outputs get up to Grace to deliver everything buffered, retries included.
+// Whatever is still undelivered then is dropped, counted and logged. Run
+// returns an error only if records were lost that way.
+func (p *Pipeline) Run(ctx context.Context) error {
+	outCtx, cancelOutputs := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelOutputs()
+	var workers sync.WaitGroup
+	for _, o := range p.outputs {
+		for range o.workers {
+			workers.Go(func() { o.work(outCtx) })
+		}
+	}
+	inCtx, stopInputs := context.WithCancel(ctx)
+	defer stopInputs()
+	var inputs sync.WaitGroup
+	for _, r := range p.inputs {
+		inputs.Go(func() {
+			if err := r.input.Run(inCtx, r); err != nil && inCtx.Err() == nil {
+				r.logger.Error("input stopped with an error; its records are no longer collected", "error", err)
+			}
+		})
+	}
+	flushDone := make(chan struct{})
+	go func() {
+		defer close(flushDone)
+		p.flushLoop(inCtx)
+	}()
+	p.logger.Info("pipeline started", "inputs", len(p.inputs), "filters", len(p.filters),
+		"outputs", len(p.outputs), "flush", p.service.Flush)
+
+	<-ctx.Done()
+	return p.shutdown(&inputs, &workers, flushDone, cancelOutputs)
+}
+
+// flushLoop seals every open chunk each Flush interval until ctx ends.
+func (p *Pipeline) flushLoop(ctx context.Context) {
+	ticker := time.NewTicker(p.service.Flush)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+			for _, r := range p.inputs {
+				r.sealAll(false)
+			}
+		}
+	}
+}
+
+func (p *Pipeline) shutdown(inputs, workers *sync.WaitGroup, flushDone <-chan struct{}, cancelOutputs context.CancelFunc) error {
+	deadline := time.Now().Add(p.service.Grace)
+	p.logger.Info("shutting down; flushing buffered records", "grace", p.service.Grace)
+	<-flushDone
+	if !waitTimeout(inputs, time.Until(deadline)) {
+		p.logger.Warn("some inputs did not stop within the grace period")
+	}
+	for _, r := range p.inputs {
+		r.sealAll(true)
+	}
+	if !waitTimeout(&p.tasks, time.Until(deadline)) {
+		p.logger.Error("grace period ended before every record was delivered; abandoning the rest")
+	}
+	cancelOutputs()
+	for _, o := range p.outputs {
+		o.stop()
+	}
+	workers.Wait()
+	for _, o := range p.outputs {
+		o.abandonQueued()
+	}
+	p.tasks.Wait()
+	p.closePlugins()
+
+	var lost uint64
+	for _, o := range p.outputs {
+		lost += o.metrics.DroppedByReason()["shutdown"]
+	}
+	if lost > 0 {
+		return fmt.Errorf("shutdown: %d records were still undelivered when the grace period (%s) ended", lost, p.service.Grace)
+	}
+	p.logger.Info("shutdown complete")
+	return nil
+}
+
+func (p *Pipeline) closePlugins() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	closeOne := func(inst *instance, v any) {
+		if c, ok := v.(plugin.Closer); ok {
+			if err := c.Close(ctx); err != nil {
+				inst.logger.Warn("close failed", "error", err)
+			}
+		}
+	}
+	for _, r := range p.inputs {
+		closeOne(&r.instance, r.input)
+	}
+	for _, f := range p.filters {
+		closeOne(&f.instance, f.filter)
+	}
+	for _, o := range p.outputs {
+		closeOne(&o.instance, o.output)
+	}
+}
+
+// waitTimeout waits for wg up to d and reports whether it finished.
+func waitTimeout(wg *sync.WaitGroup, d time.Duration) bool {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	timer := time.NewTimer(max(d, 0))
+	defer timer.Stop()
+	select {
+	case <-done:
+		return true
+	case <-timer.C:
+		return false
+	}
+}

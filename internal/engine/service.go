@@ -1,0 +1,104 @@
+package engine
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/sluice-logs/sluice/internal/config"
+	"github.com/sluice-logs/sluice/internal/logging"
+	"github.com/sluice-logs/sluice/internal/plugin"
+)
+
+// serviceParams declares the [SERVICE] keys. Names and defaults follow
+// Fluent Bit's, except Grace (30 s instead of 5 s, to use all of ECS's
+// default stop timeout) — see docs.fluentbit.io administration/configuring-
+// fluent-bit/classic-mode/configuration-file, "Service".
+var serviceParams = []plugin.Param{
+	{Name: "Flush", Type: plugin.TypeDuration, Default: "1", Doc: "interval between flushes of buffered records to the outputs (seconds)"},
+	{Name: "Grace", Type: plugin.TypeDuration, Default: "30", Doc: "on SIGTERM/SIGINT, time allowed to flush buffered records before exiting (seconds)"},
+	{Name: "Daemon", Type: plugin.TypeBool, Default: "off", Doc: "accepted for compatibility; Sluice always runs in the foreground"},
+	{Name: "Log_Level", Default: "info", Options: []string{"off", "error", "warn", "warning", "info", "debug", "trace"}, Doc: "level of Sluice's own logs"},
+	{Name: "Log_File", Doc: "write Sluice's own logs to this file instead of stderr"},
+	{Name: "Log_Format", Default: "text", Options: []string{"text", "json"}, Doc: "format of Sluice's own logs: key=value text or JSON (Sluice only)"},
+	{Name: "Parsers_File", Multiple: true, Doc: "file of [PARSER] and [MULTILINE_PARSER] sections, relative to this config"},
+	{Name: "Plugins_File", Doc: "accepted for compatibility; Sluice has no external plugins"},
+	{Name: "Streams_File", Doc: "accepted for compatibility; stream processing is not supported"},
+	{Name: "HTTP_Server", Type: plugin.TypeBool, Default: "off", Doc: "start the monitoring HTTP server"},
+	{Name: "HTTP_Listen", Default: "0.0.0.0", Doc: "address the monitoring server listens on"},
+	{Name: "HTTP_Port", Type: plugin.TypeInt, Default: "2020", Min: 0, Max: 65535, Doc: "port of the monitoring server"},
+	{Name: "Health_Check", Type: plugin.TypeBool, Default: "off", Doc: "make /api/v1/health report errors and retry failures"},
+	{Name: "HC_Errors_Count", Type: plugin.TypeInt, Default: "5", Doc: "output errors within HC_Period that make the health check fail"},
+	{Name: "HC_Retry_Failure_Count", Type: plugin.TypeInt, Default: "5", Doc: "retry failures within HC_Period that make the health check fail"},
+	{Name: "HC_Period", Type: plugin.TypeDuration, Default: "60", Doc: "window of the health check (seconds)"},
+	{Name: "Hot_Reload", Type: plugin.TypeBool, Default: "off", Doc: "allow reloading the configuration on SIGHUP"},
+	{Name: "scheduler.base", Type: plugin.TypeDuration, Default: "5", Doc: "base of the exponential retry backoff (seconds)"},
+	{Name: "scheduler.cap", Type: plugin.TypeDuration, Default: "2000", Doc: "longest wait between two retries (seconds)"},
+	{Name: "Coro_Stack_Size", Type: plugin.TypeSize, Doc: "accepted for compatibility; Go manages goroutine stacks"},
+	{Name: "dns.mode", Doc: "accepted for compatibility; Go's resolver is used"},
+	{Name: "json.convert_nan_to_null", Type: plugin.TypeBool, Default: "on", Doc: "accepted for compatibility; NaN is always written as null in JSON"},
+	{Name: "storage.path", Doc: "directory for filesystem buffering"},
+	{Name: "storage.sync", Default: "normal", Options: []string{"normal", "full"}, Doc: "fsync policy of filesystem buffering"},
+	{Name: "storage.checksum", Type: plugin.TypeBool, Default: "off", Doc: "checksum buffered chunks"},
+	{Name: "storage.metrics", Type: plugin.TypeBool, Default: "off", Doc: "export storage metrics"},
+	{Name: "storage.backlog.mem_limit", Type: plugin.TypeSize, Default: "5M", Doc: "memory for replaying the filesystem backlog"},
+	{Name: "storage.max_chunks_up", Type: plugin.TypeInt, Default: "128", Doc: "chunks kept in memory with filesystem buffering"},
+	{Name: "storage.delete_irrecoverable_chunks", Type: plugin.TypeBool, Default: "off", Doc: "delete chunks that cannot be read back"},
+}
+
+// ServiceSpec is the pseudo-plugin spec that declares the [SERVICE] keys, so
+// they are validated and documented like plugin parameters.
+func ServiceSpec() *plugin.Spec {
+	return &plugin.Spec{Name: "service", Summary: "global settings", Params: serviceParams}
+}
+
+// Service is the decoded [SERVICE] section.
+type Service struct {
+	Config *plugin.Config
+
+	Flush         time.Duration
+	Grace         time.Duration
+	LogLevel      slog.Level
+	RetryBase     time.Duration
+	RetryCap      time.Duration
+	HTTPServer    bool
+	HTTPListen    string
+	HTTPPort      int
+	HealthCheck   bool
+	HCErrors      uint64
+	HCRetryFailed uint64
+	HCPeriod      time.Duration
+}
+
+// DecodeService validates the [SERVICE] section.
+func DecodeService(sect *config.Section) (*Service, error) {
+	if sect.Pos.File == "" && sect.Pos.Line == 0 && len(sect.Params) == 0 {
+		sect = &config.Section{Kind: config.KindService}
+	}
+	cfg, err := plugin.Decode(ServiceSpec(), sect, "[SERVICE]")
+	if err != nil {
+		return nil, err
+	}
+	level, _ := logging.ParseLevel(cfg.String("Log_Level"))
+	s := &Service{
+		Config:        cfg,
+		Flush:         cfg.Duration("Flush"),
+		Grace:         cfg.Duration("Grace"),
+		LogLevel:      level,
+		RetryBase:     cfg.Duration("scheduler.base"),
+		RetryCap:      cfg.Duration("scheduler.cap"),
+		HTTPServer:    cfg.Bool("HTTP_Server"),
+		HTTPListen:    cfg.String("HTTP_Listen"),
+		HTTPPort:      int(cfg.Int("HTTP_Port")),
+		HealthCheck:   cfg.Bool("Health_Check"),
+		HCErrors:      uint64(cfg.Int("HC_Errors_Count")),
+		HCRetryFailed: uint64(cfg.Int("HC_Retry_Failure_Count")),
+		HCPeriod:      cfg.Duration("HC_Period"),
+	}
+	if s.Flush <= 0 {
+		return nil, cfg.Errorf("Flush", "must be greater than zero")
+	}
+	if s.RetryBase <= 0 || s.RetryCap < s.RetryBase {
+		return nil, cfg.Errorf("scheduler.cap", "scheduler.base must be positive and scheduler.cap at least scheduler.base")
+	}
+	return s, nil
+}
