@@ -1,7 +1,7 @@
 package e2e
 
 import (
-	"bufio"
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -102,14 +102,29 @@ func TestMemBufLimitBoundsMemoryWhileOutputIsBlocked(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer reader.Close()
+	// The file output reopens the pipe at every flush, so the reader
+	// sees an end of file between flushes and must keep reading.
 	lines := make(chan int, 1)
+	stopReading := make(chan struct{})
+	defer close(stopReading)
 	go func() {
-		n := 0
-		sc := bufio.NewScanner(reader)
-		for sc.Scan() {
-			n++
-			if n == 1000 {
-				lines <- n
+		n, buf := 0, make([]byte, 64<<10)
+		for {
+			select {
+			case <-stopReading:
+				return
+			default:
+			}
+			k, err := reader.Read(buf)
+			n += bytes.Count(buf[:k], []byte("\n"))
+			if n >= 1000 {
+				select {
+				case lines <- n:
+				default:
+				}
+			}
+			if err != nil {
+				time.Sleep(5 * time.Millisecond)
 			}
 		}
 	}()
@@ -121,5 +136,5 @@ func TestMemBufLimitBoundsMemoryWhileOutputIsBlocked(t *testing.T) {
 	eventually(t, 10*time.Second, "the input to resume", func() bool {
 		return prometheusValue(t, port, "fluentbit_input_records_total", "dummy.0") > records[0]
 	})
-	p.stop(syscall.SIGTERM, 10*time.Second)
+	p.stop(syscall.SIGTERM, 15*time.Second)
 }

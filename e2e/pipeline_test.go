@@ -41,6 +41,7 @@ const classicPipeline = `
     Path    %[1]s
     File    app.log
     Format  plain
+    Mkdir   On
 
 [OUTPUT]
     Name        file
@@ -48,6 +49,7 @@ const classicPipeline = `
     Path        %[1]s
     File        security.log
     Format      plain
+    Mkdir       On
 `
 
 const yamlPipeline = `
@@ -72,11 +74,13 @@ pipeline:
       path: %[1]s
       file: app.log
       format: plain
+      mkdir: on
     - name: file
       match_regex: '^security\.'
       path: %[1]s
       file: security.log
       format: plain
+      mkdir: on
 `
 
 // TestClassicAndYAMLConfigsDeliverTheSameRecords runs the binary once with

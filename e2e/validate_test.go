@@ -49,8 +49,8 @@ func TestValidateReportsErrorsAtFileAndLine(t *testing.T) {
 `,
 			code: 2,
 			want: []string{`values.conf:3:`, `Mem_Buf_Limit: invalid size "lots"`,
-				`values.conf:7:`, `Retry_Limit: invalid value "sometimes"`,
-				`values.conf:8:`, `Format: invalid value "xml"; valid values are`},
+				`values.conf:8:`, `Retry_Limit: invalid value "sometimes"`,
+				`values.conf:9:`, `Format: invalid value "xml"; valid values are`},
 		},
 		{
 			name: "unreachable match and unrouted input",

@@ -38,6 +38,9 @@ type task struct {
 	flight   *flight
 	chunk    record.Chunk
 	attempts int
+	// settled makes delivery and drop mutually exclusive and once-only,
+	// even when shutdown abandons a task whose Flush never returns.
+	settled atomic.Bool
 }
 
 // outputRunner owns one output instance: its queue, its Workers
@@ -54,9 +57,10 @@ type outputRunner struct {
 
 	queue taskQueue
 
-	mu      sync.Mutex
-	timers  map[*task]*time.Timer // retries waiting for their backoff
-	stopped bool
+	mu       sync.Mutex
+	timers   map[*task]*time.Timer // retries waiting for their backoff
+	inflight map[*task]struct{}    // tasks inside Flush
+	stopped  bool
 }
 
 // enqueue hands a task to the workers, or drops it if the output has
@@ -70,7 +74,13 @@ func (o *outputRunner) enqueue(t *task) {
 // work is the loop of one worker goroutine.
 func (o *outputRunner) work(ctx context.Context) {
 	for t := o.queue.pop(); t != nil; t = o.queue.pop() {
+		o.mu.Lock()
+		o.inflight[t] = struct{}{}
+		o.mu.Unlock()
 		o.deliver(ctx, t)
+		o.mu.Lock()
+		delete(o.inflight, t)
+		o.mu.Unlock()
 	}
 }
 
@@ -139,6 +149,9 @@ func (o *outputRunner) retry(t *task, err error, minWait time.Duration) {
 
 // finish releases a delivered task.
 func (o *outputRunner) finish(t *task) {
+	if !t.settled.CompareAndSwap(false, true) {
+		return
+	}
 	t.flight.release()
 	o.pipeline.tasks.Done()
 }
@@ -146,6 +159,9 @@ func (o *outputRunner) finish(t *task) {
 // drop gives up on a task's records: counted by reason, logged at error
 // level (data is lost), and released.
 func (o *outputRunner) drop(t *task, reason string, err error) {
+	if !t.settled.CompareAndSwap(false, true) {
+		return
+	}
 	o.metrics.Drop(reason, t.chunk.Records)
 	args := []any{"tag", t.chunk.Tag, "records", t.chunk.Records, "reason", reason, "attempts", t.attempts + 1}
 	if err != nil {
@@ -174,6 +190,24 @@ func (o *outputRunner) stop() {
 		o.drop(t, "shutdown", nil)
 	}
 	o.queue.close()
+}
+
+// abandonInflight drops the tasks of workers stuck in a Flush that ignores
+// its context (a hung network filesystem, a pipe nobody reads), so that
+// shutdown can finish and report them.
+func (o *outputRunner) abandonInflight() {
+	o.mu.Lock()
+	stuck := make([]*task, 0, len(o.inflight))
+	for t := range o.inflight {
+		stuck = append(stuck, t)
+	}
+	o.mu.Unlock()
+	if len(stuck) > 0 {
+		o.logger.Error("output is stuck in Flush past the grace period; exiting without it", "chunks", len(stuck))
+	}
+	for _, t := range stuck {
+		o.drop(t, "shutdown", nil)
+	}
 }
 
 // abandonQueued drops tasks left in a closed queue.

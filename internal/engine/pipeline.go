@@ -73,7 +73,7 @@ func New(m *config.Model, opts Options) (*Pipeline, error) {
 	for i := range m.Outputs {
 		if o := b.output(&m.Outputs[i], p.metrics, soleRoute); o != nil {
 			o.pipeline = p
-			o.timers = map[*task]*time.Timer{}
+			o.timers, o.inflight = map[*task]*time.Timer{}, map[*task]struct{}{}
 			o.queue.init()
 			p.outputs = append(p.outputs, o)
 		}
@@ -175,6 +175,11 @@ func (p *Pipeline) flushLoop(ctx context.Context) {
 	}
 }
 
+// stuckFlushTimeout is how long shutdown waits, after the grace period and
+// the cancellation of every Flush, for workers to return before it gives
+// up on outputs stuck in a call that ignores cancellation.
+const stuckFlushTimeout = 3 * time.Second
+
 func (p *Pipeline) shutdown(inputs, workers *sync.WaitGroup, flushDone <-chan struct{}, cancelOutputs context.CancelFunc) error {
 	deadline := time.Now().Add(p.service.Grace)
 	p.logger.Info("shutting down; flushing buffered records", "grace", p.service.Grace)
@@ -192,7 +197,11 @@ func (p *Pipeline) shutdown(inputs, workers *sync.WaitGroup, flushDone <-chan st
 	for _, o := range p.outputs {
 		o.stop()
 	}
-	workers.Wait()
+	if !waitTimeout(workers, stuckFlushTimeout) {
+		for _, o := range p.outputs {
+			o.abandonInflight()
+		}
+	}
 	for _, o := range p.outputs {
 		o.abandonQueued()
 	}

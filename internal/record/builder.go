@@ -41,7 +41,8 @@ func (b *Builder) AppendRaw(event []byte) {
 }
 
 // Append appends an event made of a time, a raw msgpack metadata map (nil
-// for none) and a raw msgpack body map.
+// for none) and a raw msgpack body map. Neither map is validated: pass
+// bytes that came from a decoded Event or were built as maps.
 func (b *Builder) Append(t Time, meta, body []byte) {
 	b.BeginEvent(t, meta)
 	b.buf = append(b.buf, body...)
@@ -49,6 +50,8 @@ func (b *Builder) Append(t Time, meta, body []byte) {
 
 // BeginEvent writes the header of a new event; the caller must then write
 // exactly one body map with AppendMapHeader and the Append* value methods.
+// The time is written as an EventTime, as Fluent Bit does; a time before
+// 1970 or after 2106, which EventTime cannot hold, as float seconds.
 func (b *Builder) BeginEvent(t Time, meta []byte) {
 	b.buf = append(b.buf, 0x92, 0x92) // [[time, meta], body]
 	b.buf = appendEventTime(b.buf, t)
@@ -74,7 +77,8 @@ func (b *Builder) AppendInt(i int64) { b.buf = msgp.AppendInt64(b.buf, i) }
 // AppendRawValue writes an already-encoded msgpack value.
 func (b *Builder) AppendRawValue(v []byte) { b.buf = append(b.buf, v...) }
 
-// AppendJSONValue converts one JSON value to msgpack and writes it.
+// AppendJSONValue converts one JSON value to msgpack and writes it (see
+// AppendJSONAsMsgpack). On error nothing is written.
 func (b *Builder) AppendJSONValue(js []byte) error {
 	out, err := AppendJSONAsMsgpack(b.buf, js)
 	if err != nil {
@@ -91,5 +95,12 @@ type Mark struct{ size, count int }
 // Mark returns the builder's current position.
 func (b *Builder) Mark() Mark { return Mark{len(b.buf), b.count} }
 
-// Rollback discards everything appended after m.
-func (b *Builder) Rollback(m Mark) { b.buf, b.count = b.buf[:m.size], m.count }
+// Rollback discards everything appended after m. m must have been taken
+// since the last Reset; an older one would bring back stale bytes, so it
+// panics instead.
+func (b *Builder) Rollback(m Mark) {
+	if m.size > len(b.buf) || m.count > b.count {
+		panic("record: Builder.Rollback to a Mark taken before Reset")
+	}
+	b.buf, b.count = b.buf[:m.size], m.count
+}

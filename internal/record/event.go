@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/tinylib/msgp/msgp"
 )
@@ -15,6 +16,7 @@ var emptyMap = []byte{0x80}
 // chunk the event was read from: valid as long as that chunk's bytes are,
 // and never to be modified.
 type Event struct {
+	// Time is the event timestamp from the header.
 	Time Time
 	// Meta is the raw msgpack metadata map ({} when the event had none).
 	Meta []byte
@@ -33,9 +35,13 @@ func malformed(format string, args ...any) error {
 }
 
 // DecodeEvent decodes the event at the start of b and returns it with the
-// bytes that follow it. It accepts the v2 shape [[time, meta], body] and the
-// legacy shape [time, body], where time is an EventTime, an integer number of
-// seconds or a float of seconds.
+// bytes that follow it. It accepts the v2 shape [[time, meta, ...], body],
+// where the header may omit the metadata and extra header fields are skipped,
+// and the legacy shape [time, body]; time is anything DecodeTime reads.
+//
+// The metadata and body must be maps that nest at most 100 levels deep; a
+// returned event is fully validated, so AppendJSON of its Body or Meta cannot
+// fail. Errors wrap ErrMalformed.
 func DecodeEvent(b []byte) (Event, []byte, error) {
 	start := b
 	n, rest, err := msgp.ReadArrayHeaderBytes(b)
@@ -45,7 +51,7 @@ func DecodeEvent(b []byte) (Event, []byte, error) {
 	if n != 2 {
 		return Event{}, b, malformed("event array has %d elements, want 2", n)
 	}
-	var ev Event
+	ev := Event{Meta: emptyMap}
 	if msgp.NextType(rest) == msgp.ArrayType {
 		// v2 header: [time, metadata]
 		hn, r, err := msgp.ReadArrayHeaderBytes(rest)
@@ -55,7 +61,6 @@ func DecodeEvent(b []byte) (Event, []byte, error) {
 		if ev.Time, r, err = DecodeTime(r); err != nil {
 			return Event{}, b, err
 		}
-		ev.Meta = emptyMap
 		if hn >= 2 {
 			metaStart := r
 			if r, err = skipMap(r, "metadata"); err != nil {
@@ -64,16 +69,13 @@ func DecodeEvent(b []byte) (Event, []byte, error) {
 			ev.Meta = metaStart[:len(metaStart)-len(r)]
 		}
 		for i := uint32(2); i < hn; i++ { // tolerate extra header fields
-			if r, err = msgp.Skip(r); err != nil {
-				return Event{}, b, malformed("event header: %v", err)
+			if r, err = skipValue(r, 1); err != nil {
+				return Event{}, b, fmt.Errorf("event header field %d: %w", i, err)
 			}
 		}
 		rest = r
-	} else {
-		if ev.Time, rest, err = DecodeTime(rest); err != nil {
-			return Event{}, b, err
-		}
-		ev.Meta = emptyMap
+	} else if ev.Time, rest, err = DecodeTime(rest); err != nil {
+		return Event{}, b, err
 	}
 	bodyStart := rest
 	if rest, err = skipMap(rest, "body"); err != nil {
@@ -84,20 +86,23 @@ func DecodeEvent(b []byte) (Event, []byte, error) {
 	return ev, rest, nil
 }
 
-// skipMap checks that b starts with a map and skips it.
+// skipMap checks that b starts with a valid map and skips it.
 func skipMap(b []byte, what string) ([]byte, error) {
 	if msgp.NextType(b) != msgp.MapType {
 		return b, malformed("%s is %s, want a map", what, typeName(b))
 	}
-	r, err := msgp.Skip(b)
+	r, err := skipValue(b, 0)
 	if err != nil {
-		return b, malformed("%s: %v", what, err)
+		return b, fmt.Errorf("%s: %w", what, err)
 	}
 	return r, nil
 }
 
 // DecodeTime reads a record timestamp: an EventTime extension (fixext8 or
-// ext8 of length 8, type 0), an integer of seconds, or a float of seconds.
+// ext8 of length 8, type 0), an integer of seconds, or a float of seconds,
+// the forms Fluent Bit's decoder accepts. Times beyond the range of Time
+// (years 1678 to 2262) saturate to its limits rather than wrap around; NaN
+// is an error wrapping ErrMalformed.
 func DecodeTime(b []byte) (Time, []byte, error) {
 	if len(b) >= 10 && b[0] == 0xd7 && b[1] == eventTimeExtType {
 		return eventTime(b[2:10]), b[10:], nil
@@ -106,22 +111,57 @@ func DecodeTime(b []byte) (Time, []byte, error) {
 		return eventTime(b[3:11]), b[11:], nil
 	}
 	switch msgp.NextType(b) {
-	case msgp.IntType, msgp.UintType:
+	case msgp.IntType:
 		sec, r, err := msgp.ReadInt64Bytes(b)
 		if err != nil {
 			return 0, b, malformed("time: %v", err)
 		}
-		return Time(sec * 1e9), r, nil
+		return timeOf(sec, 0), r, nil
+	case msgp.UintType:
+		u, r, err := msgp.ReadUint64Bytes(b)
+		if err != nil {
+			return 0, b, malformed("time: %v", err)
+		}
+		return timeOf(int64(min(u, math.MaxInt64)), 0), r, nil
 	case msgp.Float64Type, msgp.Float32Type:
 		f, r, err := msgp.ReadFloat64Bytes(b)
 		if err != nil {
 			return 0, b, malformed("time: %v", err)
 		}
-		return Time(f * 1e9), r, nil
+		if math.IsNaN(f) {
+			return 0, b, malformed("time is NaN")
+		}
+		// Clamp to a range that converts to int64 and still saturates.
+		f = max(-1e11, min(f, 1e11))
+		// Split before scaling: f*1e9 would round to a multiple of 256 ns
+		// for present-day times, while f-sec is exact.
+		sec := math.Floor(f)
+		return timeOf(int64(sec), int64(math.Round((f-sec)*1e9))), r, nil
 	}
-	return 0, b, malformed("time is %s, want EventTime or integer", typeName(b))
+	return 0, b, malformed("time is %s, want EventTime, integer or float", typeName(b))
 }
 
+// timeOf returns sec seconds plus nsec nanoseconds (0 <= nsec <= 1e9),
+// saturated to the range of Time.
+func timeOf(sec, nsec int64) Time {
+	if sec >= 0 {
+		if sec > (math.MaxInt64-nsec)/1e9 {
+			return math.MaxInt64
+		}
+		return Time(sec*1e9 + nsec)
+	}
+	// Compute (sec+1)*1e9 - (1e9-nsec) so that no step leaves int64. Go's
+	// division of a negative number rounds up, which is the bound we need.
+	hi := sec + 1
+	if hi < (math.MinInt64+(1e9-nsec))/1e9 {
+		return math.MinInt64
+	}
+	return Time(hi*1e9 + (nsec - 1e9))
+}
+
+// eventTime decodes the 8 data bytes of an EventTime. The seconds are
+// unsigned, as in the forward protocol; nanoseconds of a second or more are
+// carried into the seconds rather than rejected.
 func eventTime(b []byte) Time {
 	sec := binary.BigEndian.Uint32(b[0:4])
 	nsec := binary.BigEndian.Uint32(b[4:8])
@@ -145,14 +185,14 @@ func typeName(b []byte) string {
 //	}
 //	if err := it.Err(); err != nil { ... }
 type Iterator struct {
-	rest  []byte
-	ev    Event
-	err   error
-	index int
+	rest []byte
+	ev   Event
+	err  error
+	n    int // events decoded so far
 }
 
 // NewIterator returns an iterator over the events encoded in data.
-func NewIterator(data []byte) Iterator { return Iterator{rest: data, index: -1} }
+func NewIterator(data []byte) Iterator { return Iterator{rest: data} }
 
 // Next advances to the next event. It returns false at the end of the data
 // or on a decoding error (see Err); the iterator stops at the first error.
@@ -162,27 +202,30 @@ func (it *Iterator) Next() bool {
 	}
 	ev, rest, err := DecodeEvent(it.rest)
 	if err != nil {
-		it.err = fmt.Errorf("record %d: %w", it.index+1, err)
+		it.err = fmt.Errorf("record %d: %w", it.n, err)
 		return false
 	}
 	it.ev, it.rest = ev, rest
-	it.index++
+	it.n++
 	return true
 }
 
 // Event returns the current event. The pointer is valid until Next.
 func (it *Iterator) Event() *Event { return &it.ev }
 
-// Index is the 0-based position of the current event in the chunk.
-func (it *Iterator) Index() int { return it.index }
+// Index is the 0-based position of the current event in the chunk, -1
+// before the first call to Next.
+func (it *Iterator) Index() int { return it.n - 1 }
 
-// Err returns the decoding error that stopped the iteration, if any.
+// Err returns the decoding error that stopped the iteration, if any. It
+// names the 0-based position of the bad record and wraps ErrMalformed.
 func (it *Iterator) Err() error { return it.err }
 
-// Count validates data as a sequence of events and returns how many there are.
+// Count validates data as a sequence of events and returns how many there
+// are. On error it returns the number of valid events before the bad one.
 func Count(data []byte) (int, error) {
 	it := NewIterator(data)
 	for it.Next() {
 	}
-	return it.index + 1, it.Err()
+	return it.n, it.Err()
 }

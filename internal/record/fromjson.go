@@ -3,6 +3,7 @@ package record
 import (
 	"encoding/binary"
 	"fmt"
+	"math"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -10,11 +11,19 @@ import (
 	"github.com/tinylib/msgp/msgp"
 )
 
-// AppendJSONAsMsgpack converts one JSON value (surrounding whitespace
-// allowed) to msgpack and appends it to dst. Integers that fit int64 become
-// msgpack integers, other numbers floats. It returns a descriptive error,
-// wrapping ErrMalformed, for anything that is not exactly one JSON value;
-// on error the returned slice must be discarded.
+// AppendJSONAsMsgpack converts one JSON value (RFC 8259; surrounding
+// whitespace allowed) to msgpack and appends it to dst. It accepts exactly
+// what encoding/json's Valid accepts, except values nested more than 100
+// levels deep.
+//
+// Integers that fit int64 become msgpack integers, larger ones that fit
+// uint64 unsigned integers, and every other number a float64 (±Inf when it
+// overflows, as 1e400 does). Strings are copied byte for byte, invalid UTF-8
+// included; escapes are decoded, and a \u escape of a lone UTF-16 surrogate
+// becomes U+FFFD, as encoding/json does.
+//
+// On error, which wraps ErrMalformed and names the offset in js, it returns
+// dst with its original length (its spare capacity may have been written).
 func AppendJSONAsMsgpack(dst, js []byte) ([]byte, error) {
 	p := jsonParser{src: js}
 	p.skipSpace()
@@ -38,6 +47,9 @@ func (p *jsonParser) errorf(format string, args ...any) error {
 	return malformed("json at offset %d: %s", p.pos, fmt.Sprintf(format, args...))
 }
 
+// more reports whether input is left.
+func (p *jsonParser) more() bool { return p.pos < len(p.src) }
+
 func (p *jsonParser) skipSpace() {
 	for p.pos < len(p.src) {
 		switch p.src[p.pos] {
@@ -51,10 +63,10 @@ func (p *jsonParser) skipSpace() {
 
 func (p *jsonParser) value(dst []byte, depth int) ([]byte, error) {
 	if depth > maxDepth {
-		return dst, p.errorf("nested deeper than %d levels", maxDepth)
+		return dst, fmt.Errorf("json at offset %d: %w", p.pos, errTooDeep)
 	}
-	if p.pos >= len(p.src) {
-		return dst, p.errorf("unexpected end of input")
+	if !p.more() {
+		return dst, p.errorf("unexpected end of input, want a value")
 	}
 	switch c := p.src[p.pos]; {
 	case c == '{':
@@ -84,166 +96,252 @@ func (p *jsonParser) literal(dst []byte, word string, code byte) ([]byte, error)
 	return append(dst, code), nil
 }
 
-// container writes a 5-byte map32/array32 placeholder header, lets fill
-// encode the elements, then rewrites the header in its shortest form.
-func (p *jsonParser) container(dst []byte, isMap bool, close byte, fill func([]byte) ([]byte, error)) ([]byte, error) {
-	p.pos++ // opening bracket
-	headerAt := len(dst)
-	dst = append(dst, 0, 0, 0, 0, 0)
-	n := 0
-	p.skipSpace()
-	if p.pos < len(p.src) && p.src[p.pos] == close {
-		p.pos++
-	} else {
-		for {
-			var err error
-			if dst, err = fill(dst); err != nil {
-				return dst, err
-			}
-			n++
-			p.skipSpace()
-			if p.pos >= len(p.src) {
-				return dst, p.errorf("unexpected end of input, want ',' or %q", close)
-			}
-			if p.src[p.pos] == close {
-				p.pos++
-				break
-			}
-			if p.src[p.pos] != ',' {
-				return dst, p.errorf("unexpected %q, want ',' or %q", p.src[p.pos], close)
-			}
-			p.pos++
-			p.skipSpace()
-		}
-	}
-	var hdr []byte
-	if isMap {
-		hdr = msgp.AppendMapHeader(make([]byte, 0, 5), uint32(n))
-	} else {
-		hdr = msgp.AppendArrayHeader(make([]byte, 0, 5), uint32(n))
-	}
-	return shrinkHeader(dst, headerAt, 5, hdr), nil
-}
-
-// shrinkHeader replaces the width-byte placeholder at at with hdr.
-func shrinkHeader(dst []byte, at, width int, hdr []byte) []byte {
-	copy(dst[at:], hdr)
-	if len(hdr) < width {
-		copy(dst[at+len(hdr):], dst[at+width:])
-		dst = dst[:len(dst)-(width-len(hdr))]
-	}
-	return dst
-}
+// Containers and strings with escapes are written after a placeholder header
+// of the widest form, since their size is known only at the end; the header
+// is then rewritten in its shortest form and the content moved up. This
+// costs a copy but no pre-scan of the input.
+const placeholderLen = 5
 
 func (p *jsonParser) object(dst []byte, depth int) ([]byte, error) {
-	return p.container(dst, true, '}', func(dst []byte) ([]byte, error) {
-		if p.pos >= len(p.src) || p.src[p.pos] != '"' {
-			return dst, p.errorf("object key must be a string")
+	p.pos++ // '{'
+	at := len(dst)
+	dst = append(dst, 0, 0, 0, 0, 0) // placeholderLen
+	p.skipSpace()
+	if p.more() && p.src[p.pos] == '}' {
+		p.pos++
+		return closeContainer(dst, at, 0, 0x80, 0xde)
+	}
+	for n := 1; ; n++ {
+		if !p.more() || p.src[p.pos] != '"' {
+			return dst, p.errorf("want a string object key")
 		}
-		dst, err := p.str(dst)
-		if err != nil {
+		var err error
+		if dst, err = p.str(dst); err != nil {
 			return dst, err
 		}
 		p.skipSpace()
-		if p.pos >= len(p.src) || p.src[p.pos] != ':' {
+		if !p.more() || p.src[p.pos] != ':' {
 			return dst, p.errorf("want ':' after object key")
 		}
 		p.pos++
 		p.skipSpace()
-		return p.value(dst, depth+1)
-	})
+		if dst, err = p.value(dst, depth+1); err != nil {
+			return dst, err
+		}
+		done, err := p.next('}')
+		if err != nil {
+			return dst, err
+		}
+		if done {
+			return closeContainer(dst, at, n, 0x80, 0xde)
+		}
+	}
 }
 
 func (p *jsonParser) array(dst []byte, depth int) ([]byte, error) {
-	return p.container(dst, false, ']', func(dst []byte) ([]byte, error) {
-		return p.value(dst, depth+1)
-	})
+	p.pos++ // '['
+	at := len(dst)
+	dst = append(dst, 0, 0, 0, 0, 0) // placeholderLen
+	p.skipSpace()
+	if p.more() && p.src[p.pos] == ']' {
+		p.pos++
+		return closeContainer(dst, at, 0, 0x90, 0xdc)
+	}
+	for n := 1; ; n++ {
+		var err error
+		if dst, err = p.value(dst, depth+1); err != nil {
+			return dst, err
+		}
+		done, err := p.next(']')
+		if err != nil {
+			return dst, err
+		}
+		if done {
+			return closeContainer(dst, at, n, 0x90, 0xdc)
+		}
+	}
 }
 
+// next consumes the separator after a container element: done is true after
+// the closing bracket, false after a comma.
+func (p *jsonParser) next(closing byte) (done bool, err error) {
+	p.skipSpace()
+	if !p.more() {
+		return false, p.errorf("unexpected end of input, want ',' or %q", closing)
+	}
+	switch p.src[p.pos] {
+	case closing:
+		p.pos++
+		return true, nil
+	case ',':
+		p.pos++
+		p.skipSpace()
+		return false, nil
+	}
+	return false, p.errorf("unexpected %q, want ',' or %q", p.src[p.pos], closing)
+}
+
+// closeContainer writes the header of the n-element container whose
+// placeholder is at at: fix|n below 16, else the 16- or 32-bit form, whose
+// codes are code16 and code16+1.
+func closeContainer(dst []byte, at, n int, fix, code16 byte) ([]byte, error) {
+	var hdr [placeholderLen]byte
+	var w int
+	switch {
+	case n < 16:
+		hdr[0], w = fix|byte(n), 1
+	case n <= math.MaxUint16:
+		hdr[0], w = code16, 3
+		binary.BigEndian.PutUint16(hdr[1:], uint16(n))
+	case n <= math.MaxUint32:
+		hdr[0], w = code16+1, 5
+		binary.BigEndian.PutUint32(hdr[1:], uint32(n))
+	default:
+		return dst, malformed("json container has %d elements, more than msgpack allows", n)
+	}
+	return shrinkHeader(dst, at, hdr[:w]), nil
+}
+
+// shrinkHeader replaces the placeholder at at with hdr and moves what
+// follows it up.
+func shrinkHeader(dst []byte, at int, hdr []byte) []byte {
+	copy(dst[at:], hdr)
+	if len(hdr) < placeholderLen {
+		copy(dst[at+len(hdr):], dst[at+placeholderLen:])
+		dst = dst[:len(dst)-(placeholderLen-len(hdr))]
+	}
+	return dst
+}
+
+// number converts a JSON number, checking the RFC 8259 grammar
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? that strconv is laxer about.
 func (p *jsonParser) number(dst []byte) ([]byte, error) {
 	start := p.pos
-	isFloat := false
-	for p.pos < len(p.src) {
-		c := p.src[p.pos]
-		if c == '.' || c == 'e' || c == 'E' {
-			isFloat = true
-		} else if !(c >= '0' && c <= '9' || c == '-' || c == '+') {
-			break
-		}
+	neg := p.src[p.pos] == '-'
+	if neg {
 		p.pos++
 	}
-	text := string(p.src[start:p.pos])
+	intStart := p.pos
+	switch {
+	case p.more() && p.src[p.pos] == '0':
+		p.pos++
+	case p.digits() == 0:
+		return dst, p.errorf("invalid number: want a digit")
+	}
+	intEnd := p.pos
+	isFloat := false
+	if p.more() && p.src[p.pos] == '.' {
+		p.pos++
+		if p.digits() == 0 {
+			return dst, p.errorf("invalid number: want a digit after '.'")
+		}
+		isFloat = true
+	}
+	if p.more() && (p.src[p.pos] == 'e' || p.src[p.pos] == 'E') {
+		p.pos++
+		if p.more() && (p.src[p.pos] == '+' || p.src[p.pos] == '-') {
+			p.pos++
+		}
+		if p.digits() == 0 {
+			return dst, p.errorf("invalid number: want a digit in the exponent")
+		}
+		isFloat = true
+	}
 	if !isFloat {
-		if i, err := strconv.ParseInt(text, 10, 64); err == nil {
-			return msgp.AppendInt64(dst, i), nil
-		}
-		if u, err := strconv.ParseUint(text, 10, 64); err == nil {
-			return msgp.AppendUint64(dst, u), nil
+		if u, ok := parseUint(p.src[intStart:intEnd]); ok {
+			switch {
+			case !neg && u <= math.MaxInt64:
+				return msgp.AppendInt64(dst, int64(u)), nil
+			case !neg:
+				return msgp.AppendUint64(dst, u), nil
+			case u <= 1<<63:
+				// -u in two's complement, exact down to math.MinInt64.
+				return msgp.AppendInt64(dst, int64(-u)), nil
+			}
 		}
 	}
-	f, err := strconv.ParseFloat(text, 64)
-	if err != nil {
-		p.pos = start
-		return dst, p.errorf("invalid number %s", text)
-	}
+	// The grammar is checked, so the only possible error is ErrRange, with
+	// f set to ±Inf.
+	f, _ := strconv.ParseFloat(string(p.src[start:p.pos]), 64)
 	return msgp.AppendFloat64(dst, f), nil
 }
 
+// digits consumes decimal digits and returns how many.
+func (p *jsonParser) digits() int {
+	start := p.pos
+	for p.pos < len(p.src) && p.src[p.pos] >= '0' && p.src[p.pos] <= '9' {
+		p.pos++
+	}
+	return p.pos - start
+}
+
+// parseUint parses decimal digits; ok is false when they overflow uint64.
+func parseUint(digits []byte) (u uint64, ok bool) {
+	for _, c := range digits {
+		d := uint64(c - '0')
+		if u > (math.MaxUint64-d)/10 {
+			return 0, false
+		}
+		u = u*10 + d
+	}
+	return u, true
+}
+
 // str converts a JSON string to a msgpack string. Strings without escapes
-// are copied in one step; others are unescaped after a str32 placeholder
-// header that is then shortened.
+// are copied in one step; others are unescaped after a placeholder header
+// that is then shortened.
 func (p *jsonParser) str(dst []byte) ([]byte, error) {
 	p.pos++ // opening quote
 	start := p.pos
-	for p.pos < len(p.src) {
-		c := p.src[p.pos]
-		if c == '"' {
-			dst = msgp.AppendStringFromBytes(dst, p.src[start:p.pos])
-			p.pos++
-			return dst, nil
-		}
-		if c == '\\' {
-			break
-		}
-		if c < 0x20 {
-			return dst, p.errorf("control character in string")
-		}
+	p.pos += plainRun(p.src[p.pos:], false)
+	if p.more() && p.src[p.pos] == '"' {
+		dst = msgp.AppendStringFromBytes(dst, p.src[start:p.pos])
 		p.pos++
+		return dst, nil
 	}
-	headerAt := len(dst)
-	dst = append(dst, 0xdb, 0, 0, 0, 0)
+	at := len(dst)
+	dst = append(dst, 0, 0, 0, 0, 0) // placeholderLen
 	dst = append(dst, p.src[start:p.pos]...)
-	for p.pos < len(p.src) {
-		c := p.src[p.pos]
-		switch {
+	for p.more() {
+		switch c := p.src[p.pos]; {
 		case c == '"':
 			p.pos++
-			n := len(dst) - headerAt - 5
-			var hdr []byte
-			switch {
-			case n < 32:
-				hdr = []byte{0xa0 | byte(n)}
-			case n < 256:
-				hdr = []byte{0xd9, byte(n)}
-			case n < 65536:
-				hdr = binary.BigEndian.AppendUint16([]byte{0xda}, uint16(n))
-			default:
-				hdr = binary.BigEndian.AppendUint32([]byte{0xdb}, uint32(n))
-			}
-			return shrinkHeader(dst, headerAt, 5, hdr), nil
+			return closeString(dst, at)
 		case c == '\\':
 			var err error
 			if dst, err = p.escape(dst); err != nil {
 				return dst, err
 			}
 		case c < 0x20:
-			return dst, p.errorf("control character in string")
-		default:
-			dst = append(dst, c)
-			p.pos++
+			return dst, p.errorf("control character %q in string", c)
 		}
+		n := plainRun(p.src[p.pos:], false)
+		dst = append(dst, p.src[p.pos:p.pos+n]...)
+		p.pos += n
 	}
 	return dst, p.errorf("unterminated string")
+}
+
+// closeString writes the header of the string whose placeholder is at at.
+func closeString(dst []byte, at int) ([]byte, error) {
+	n := len(dst) - at - placeholderLen
+	var hdr [placeholderLen]byte
+	var w int
+	switch {
+	case n < 32:
+		hdr[0], w = 0xa0|byte(n), 1
+	case n <= math.MaxUint8:
+		hdr[0], hdr[1], w = 0xd9, byte(n), 2
+	case n <= math.MaxUint16:
+		hdr[0], w = 0xda, 3
+		binary.BigEndian.PutUint16(hdr[1:], uint16(n))
+	case n <= math.MaxUint32:
+		hdr[0], w = 0xdb, 5
+		binary.BigEndian.PutUint32(hdr[1:], uint32(n))
+	default:
+		return dst, malformed("json string of %d bytes is longer than msgpack allows", n)
+	}
+	return shrinkHeader(dst, at, hdr[:w]), nil
 }
 
 func (p *jsonParser) escape(dst []byte) ([]byte, error) {
@@ -251,48 +349,75 @@ func (p *jsonParser) escape(dst []byte) ([]byte, error) {
 		return dst, p.errorf("unterminated escape")
 	}
 	c := p.src[p.pos+1]
-	p.pos += 2
 	switch c {
 	case '"', '\\', '/':
-		return append(dst, c), nil
+		dst = append(dst, c)
 	case 'b':
-		return append(dst, '\b'), nil
+		dst = append(dst, '\b')
 	case 'f':
-		return append(dst, '\f'), nil
+		dst = append(dst, '\f')
 	case 'n':
-		return append(dst, '\n'), nil
+		dst = append(dst, '\n')
 	case 'r':
-		return append(dst, '\r'), nil
+		dst = append(dst, '\r')
 	case 't':
-		return append(dst, '\t'), nil
+		dst = append(dst, '\t')
 	case 'u':
-		r, ok := p.hex4()
-		if !ok {
-			return dst, p.errorf("invalid \\u escape")
-		}
-		if utf16.IsSurrogate(r) {
-			r2 := utf8.RuneError
-			if p.pos+1 < len(p.src) && p.src[p.pos] == '\\' && p.src[p.pos+1] == 'u' {
-				p.pos += 2
-				if low, ok := p.hex4(); ok {
-					r2 = low
-				}
-			}
-			r = utf16.DecodeRune(r, r2)
-		}
-		return utf8.AppendRune(dst, r), nil
+		return p.unicodeEscape(dst)
+	default:
+		return dst, p.errorf("invalid escape \\%c", c)
 	}
-	return dst, p.errorf("invalid escape \\%c", c)
+	p.pos += 2
+	return dst, nil
 }
 
-func (p *jsonParser) hex4() (rune, bool) {
-	if p.pos+4 > len(p.src) {
+// unicodeEscape decodes \uXXXX at p.pos, or a surrogate pair \uXXXX\uXXXX.
+// Any other surrogate becomes U+FFFD and the escape after it, if any, is
+// left to be decoded on its own, as encoding/json does.
+func (p *jsonParser) unicodeEscape(dst []byte) ([]byte, error) {
+	r, ok := hex4(p.src, p.pos+2)
+	if !ok {
+		return dst, p.errorf("invalid \\u escape")
+	}
+	p.pos += 6
+	if utf16.IsSurrogate(r) {
+		if r2, ok := p.lowSurrogate(); ok && r < 0xdc00 {
+			p.pos += 6
+			r = utf16.DecodeRune(r, r2)
+		} else {
+			r = utf8.RuneError
+		}
+	}
+	return utf8.AppendRune(dst, r), nil
+}
+
+// lowSurrogate reports the low surrogate escaped at p.pos, if there is one.
+func (p *jsonParser) lowSurrogate() (rune, bool) {
+	if p.pos+1 >= len(p.src) || p.src[p.pos] != '\\' || p.src[p.pos+1] != 'u' {
 		return 0, false
 	}
-	v, err := strconv.ParseUint(string(p.src[p.pos:p.pos+4]), 16, 32)
-	if err != nil {
+	r, ok := hex4(p.src, p.pos+2)
+	return r, ok && r >= 0xdc00 && r <= 0xdfff
+}
+
+// hex4 decodes the four hexadecimal digits at src[i:].
+func hex4(src []byte, i int) (rune, bool) {
+	if i+4 > len(src) {
 		return 0, false
 	}
-	p.pos += 4
-	return rune(v), true
+	var r rune
+	for _, c := range src[i : i+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
 }

@@ -1,12 +1,16 @@
 package record
 
 import (
+	"fmt"
+
 	"github.com/tinylib/msgp/msgp"
 )
 
 // Lookup finds key in the raw msgpack map m and returns the raw encoding of
-// its value. It compares string (or binary) keys byte for byte and walks the
-// map without decoding values it does not need. The result aliases m.
+// its value. It compares string (or binary) keys byte for byte, passes over
+// keys of other types, and walks the map without decoding values it does not
+// need. With duplicate keys the first one wins. It reports false when the
+// key is absent or m is not a valid map up to the key. The result aliases m.
 func Lookup(m []byte, key string) ([]byte, bool) {
 	n, rest, err := msgp.ReadMapHeaderBytes(m)
 	if err != nil {
@@ -14,15 +18,19 @@ func Lookup(m []byte, key string) ([]byte, bool) {
 	}
 	for i := uint32(0); i < n; i++ {
 		var k []byte
-		k, rest, err = msgp.ReadMapKeyZC(rest)
-		if err != nil {
-			return nil, false
+		isString := true
+		if k, rest, err = msgp.ReadMapKeyZC(rest); err != nil {
+			// A key of another type cannot equal a string: skip it.
+			isString = false
+			if rest, err = skipValue(rest, 1); err != nil {
+				return nil, false
+			}
 		}
 		valStart := rest
-		if rest, err = msgp.Skip(rest); err != nil {
+		if rest, err = skipValue(rest, 1); err != nil {
 			return nil, false
 		}
-		if string(k) == key {
+		if isString && string(k) == key {
 			return valStart[:len(valStart)-len(rest)], true
 		}
 	}
@@ -44,7 +52,9 @@ func StringValue(v []byte) ([]byte, bool) {
 }
 
 // MapEntries calls fn for each key and raw value of the msgpack map m, in
-// encoded order, until fn returns false. It reports a decoding error.
+// encoded order, until fn returns false. Keys must be strings or binary: a
+// key of another type, like any decoding error, stops the walk with an error
+// wrapping ErrMalformed.
 func MapEntries(m []byte, fn func(key, value []byte) bool) error {
 	n, rest, err := msgp.ReadMapHeaderBytes(m)
 	if err != nil {
@@ -53,11 +63,11 @@ func MapEntries(m []byte, fn func(key, value []byte) bool) error {
 	for i := uint32(0); i < n; i++ {
 		var k []byte
 		if k, rest, err = msgp.ReadMapKeyZC(rest); err != nil {
-			return malformed("map key: %v", err)
+			return malformed("map key %d: %v", i, err)
 		}
 		valStart := rest
-		if rest, err = msgp.Skip(rest); err != nil {
-			return malformed("map value: %v", err)
+		if rest, err = skipValue(rest, 1); err != nil {
+			return fmt.Errorf("map value %d: %w", i, err)
 		}
 		if !fn(k, valStart[:len(valStart)-len(rest)]) {
 			return nil

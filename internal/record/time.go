@@ -2,7 +2,10 @@ package record
 
 import (
 	"encoding/binary"
+	"math"
 	"time"
+
+	"github.com/tinylib/msgp/msgp"
 )
 
 // eventTimeExtType is the msgpack extension type of the forward protocol's
@@ -40,9 +43,16 @@ func (t Time) Std() time.Time {
 // json_date_format "double".
 func (t Time) Float() float64 { return float64(t) / 1e9 }
 
-// appendEventTime appends t as a msgpack fixext8 EventTime.
+// appendEventTime appends t as a msgpack fixext8 EventTime. EventTime
+// seconds are an unsigned 32-bit number (1970 to 2106), so other times are
+// written as float64 seconds instead, the other form Fluent Bit's decoder
+// accepts; that keeps them to about a microsecond rather than wrapping them
+// around to a wrong date.
 func appendEventTime(dst []byte, t Time) []byte {
 	sec, nsec := t.Unix()
+	if sec < 0 || sec > math.MaxUint32 {
+		return msgp.AppendFloat64(dst, t.Float())
+	}
 	var b [10]byte
 	b[0] = 0xd7 // fixext 8
 	b[1] = eventTimeExtType
