@@ -76,18 +76,22 @@ func FuzzWildcardMatch(f *testing.F) {
 	})
 }
 
-// naiveWildcard is the obviously-correct exponential reference.
+// naiveWildcard is the textbook dynamic-programming reference:
+// ok[i][j] says pattern[:i] matches s[:j].
 func naiveWildcard(p, s string) bool {
-	if p == "" {
-		return s == ""
+	ok := make([][]bool, len(p)+1)
+	for i := range ok {
+		ok[i] = make([]bool, len(s)+1)
 	}
-	if p[0] == '*' {
-		for i := 0; i <= len(s); i++ {
-			if naiveWildcard(p[1:], s[i:]) {
-				return true
+	ok[0][0] = true
+	for i := 1; i <= len(p); i++ {
+		for j := 0; j <= len(s); j++ {
+			if p[i-1] == '*' {
+				ok[i][j] = ok[i-1][j] || (j > 0 && ok[i][j-1])
+			} else {
+				ok[i][j] = j > 0 && ok[i-1][j-1] && p[i-1] == s[j-1]
 			}
 		}
-		return false
 	}
-	return s != "" && p[0] == s[0] && naiveWildcard(p[1:], s[1:])
+	return ok[len(p)][len(s)]
 }
