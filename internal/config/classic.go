@@ -163,7 +163,7 @@ func (r *classicReader) include(n int, pattern string) {
 	}
 	r.endSection()
 	r.afterInclude = true
-	site := link{at: r.pos(n, 1), how: "included from"}
+	site := link{at: r.pos(n, 1), how: viaInclude}
 	for _, path := range r.p.includePaths(pattern, r.dir, site, r.o) {
 		r.p.open(path, site, r.o, func(src []byte) { r.p.readClassic(path, src, r.o.push(site)) })
 	}

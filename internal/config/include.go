@@ -64,8 +64,8 @@ func (p *parse) alreadyRead(path string, info os.FileInfo, at Position, o origin
 				return true
 			}
 		}
-		p.fail(o, &Error{Pos: at, Msg: fmt.Sprintf("%q is already included: Fluent Bit reads each file once", path),
-			Hint: "remove one of the includes of this file, or make two glob patterns disjoint"})
+		p.fail(o, &Error{Pos: at, Msg: fmt.Sprintf("%q is read a second time: Fluent Bit reads each file once", path),
+			Hint: "remove one of the includes (or parsers_file keys) naming this file, or make two glob patterns disjoint"})
 		return true
 	}
 	return false
@@ -186,7 +186,7 @@ func readHint(site link) string {
 	switch site.how {
 	case "":
 		return "check the path given with -c"
-	case "parsers_file of":
+	case viaParsersFile:
 		return "a relative parsers_file is taken from the main configuration's directory"
 	}
 	return "a relative include is taken from the including file's directory"

@@ -58,7 +58,7 @@ func (p *parse) loadParsersFiles(dir string) {
 		if !strings.EqualFold(prm.Key, "parsers_file") || prm.Value == "" {
 			continue
 		}
-		site := link{at: prm.Pos, how: "parsers_file of"}
+		site := link{at: prm.Pos, how: viaParsersFile}
 		p.loadParsers(resolvePath(prm.Value, dir), site, nil)
 	}
 }
@@ -159,8 +159,14 @@ func joinErrors(errs []error) error {
 // entry or a parsers_file key. The zero link is the main file.
 type link struct {
 	at  Position
-	how string // "included from", "parsers_file of"
+	how string // viaInclude or viaParsersFile
 }
+
+// How a file came to be read, as error messages say it.
+const (
+	viaInclude     = "included from"
+	viaParsersFile = "parsers_file of"
+)
 
 // origin is the chain of links that led to a file, innermost first.
 type origin []link

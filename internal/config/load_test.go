@@ -166,7 +166,7 @@ func TestLoadIncludeErrors(t *testing.T) {
 		want: []wantError{{filepath.Join(dir, "noglob.conf") + ":1:1", `include pattern "conf.d/*.conf" matches no file`, dir}},
 	}, {
 		main: filepath.Join(dir, "twice.conf"),
-		want: []wantError{{filepath.Join(dir, "twice.conf") + ":2:1", "in.conf\" is already included", ""}},
+		want: []wantError{{filepath.Join(dir, "twice.conf") + ":2:1", "in.conf\" is read a second time", ""}},
 	}, {
 		main: filepath.Join(dir, "after.conf"),
 		want: []wantError{{filepath.Join(dir, "after.conf") + ":4:5", `"Tag" is outside any section`, "repeat the section header after the @INCLUDE"}},

@@ -66,7 +66,7 @@ func (p *parse) readYAML(name string, src []byte, o origin) {
 }
 
 func (r *yamlReader) topLevel(k, v *yaml.Node) {
-	switch key := strings.ToLower(k.Value); key {
+	switch strings.ToLower(k.Value) {
 	case "env":
 		r.env(v)
 	case "includes":
@@ -181,55 +181,6 @@ func firstYAMLError(src []byte) error {
 	return nil
 }
 
-// env reads the env section: a mapping of names to values or, as in Fluent
-// Bit 4.2, a list of {name, value} entries.
-func (r *yamlReader) env(v *yaml.Node) {
-	switch {
-	case isNull(v):
-	case v.Kind == yaml.MappingNode:
-		for i := 0; i+1 < len(v.Content); i += 2 {
-			k, val := deref(v.Content[i]), deref(v.Content[i+1])
-			if value, ok := r.scalar(val, "env."+k.Value); ok {
-				r.p.vars[k.Value] = value
-			}
-		}
-	case v.Kind == yaml.SequenceNode:
-		for i, item := range v.Content {
-			r.envEntry(deref(item), fmt.Sprintf("env[%d]", i))
-		}
-	default:
-		r.fail(v, "env must be a mapping of variable names to values", "for example: env: {REGION: us-east-1}")
-	}
-}
-
-func (r *yamlReader) envEntry(item *yaml.Node, where string) {
-	if item.Kind != yaml.MappingNode {
-		r.fail(item, where+" must be a mapping with name and value", "for example: - name: REGION")
-		return
-	}
-	var name, value string
-	for i := 0; i+1 < len(item.Content); i += 2 {
-		k, val := deref(item.Content[i]), deref(item.Content[i+1])
-		switch strings.ToLower(k.Value) {
-		case "name":
-			name, _ = r.scalar(val, where+".name")
-		case "value":
-			value, _ = r.scalar(val, where+".value")
-		case "uri":
-			r.fail(k, where+": uri (a variable read from a file) is not supported", "set value, or export the variable in the environment")
-			return
-		default:
-			r.fail(k, fmt.Sprintf("%s: unknown key %q", where, k.Value), "an env entry has name and value")
-			return
-		}
-	}
-	if name == "" {
-		r.fail(item, where+" has no name", "for example: - name: REGION")
-		return
-	}
-	r.p.vars[name] = value
-}
-
 // includes reads the files of the includes section: one path or a list;
 // each may be a glob, relative to this file's directory.
 func (r *yamlReader) includes(v *yaml.Node) {
@@ -246,7 +197,7 @@ func (r *yamlReader) includes(v *yaml.Node) {
 		if !ok {
 			continue
 		}
-		site := link{at: r.pos(item), how: "included from"}
+		site := link{at: r.pos(item), how: viaInclude}
 		for _, path := range r.p.includePaths(pattern, r.dir, site, r.o) {
 			r.p.open(path, site, r.o, func(src []byte) { r.p.readYAML(path, src, r.o.push(site)) })
 		}

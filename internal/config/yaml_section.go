@@ -7,6 +7,55 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
+// env reads the env section: a mapping of names to values or, as in Fluent
+// Bit 4.2, a list of {name, value} entries.
+func (r *yamlReader) env(v *yaml.Node) {
+	switch {
+	case isNull(v):
+	case v.Kind == yaml.MappingNode:
+		for i := 0; i+1 < len(v.Content); i += 2 {
+			k, val := deref(v.Content[i]), deref(v.Content[i+1])
+			if value, ok := r.scalar(val, "env."+k.Value); ok {
+				r.p.vars[k.Value] = value
+			}
+		}
+	case v.Kind == yaml.SequenceNode:
+		for i, item := range v.Content {
+			r.envEntry(deref(item), fmt.Sprintf("env[%d]", i))
+		}
+	default:
+		r.fail(v, "env must be a mapping of variable names to values", "for example: env: {REGION: us-east-1}")
+	}
+}
+
+func (r *yamlReader) envEntry(item *yaml.Node, where string) {
+	if item.Kind != yaml.MappingNode {
+		r.fail(item, where+" must be a mapping with name and value", "for example: - name: REGION")
+		return
+	}
+	var name, value string
+	for i := 0; i+1 < len(item.Content); i += 2 {
+		k, val := deref(item.Content[i]), deref(item.Content[i+1])
+		switch strings.ToLower(k.Value) {
+		case "name":
+			name, _ = r.scalar(val, where+".name")
+		case "value":
+			value, _ = r.scalar(val, where+".value")
+		case "uri":
+			r.fail(k, where+": uri (a variable read from a file) is not supported", "set value, or export the variable in the environment")
+			return
+		default:
+			r.fail(k, fmt.Sprintf("%s: unknown key %q", where, k.Value), "an env entry has name and value")
+			return
+		}
+	}
+	if name == "" {
+		r.fail(item, where+" has no name", "for example: - name: REGION")
+		return
+	}
+	r.p.vars[name] = value
+}
+
 // sections reads a list of plugin or parser mappings, each one Section.
 func (r *yamlReader) sections(v *yaml.Node, where string, kind Kind) {
 	if isNull(v) {
