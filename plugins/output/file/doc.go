@@ -24,14 +24,19 @@
 // but logs a warning. csv and ltsv write nothing for a record without
 // fields, as Fluent Bit does.
 //
-// Files are opened for each flush with O_APPEND|O_CREATE (mode 0666 less
-// the umask) and closed after it, so rotating them by renaming works; with
-// Mkdir the directory is created (0755). Each chunk is formatted in a pooled
-// buffer and appended with one write under the output's lock, so Workers
-// flushing concurrently never interleave records.
+// Files are opened with O_APPEND|O_CREATE (mode 0666 less the umask) and,
+// with Mkdir, their directory is created (0755). Each chunk is formatted in
+// a pooled buffer and appended with one write under the output's lock, so
+// Workers flushing concurrently never interleave records.
 //
 // Differences, on purpose:
 //
+//   - Fluent Bit opens and closes the file for every chunk; Sluice keeps it
+//     open between chunks (at most 64 files, each closed after a minute
+//     unused, all closed at shutdown). Before each write it checks that the
+//     file is still at its path, so rotation by renaming or removing works
+//     as before, and a reader of a named pipe does not see end of file
+//     after every chunk.
 //   - Errors that an operator can fix (a missing directory, permissions, a
 //     full disk) are retried by the engine; the error names the file and
 //     what to do. A write that fails half-way is cut back off the file, so

@@ -2,11 +2,8 @@ package file
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,11 +12,15 @@ import (
 	"github.com/sluice-logs/sluice/internal/record"
 )
 
-var _ plugin.Output = (*Output)(nil)
+var (
+	_ plugin.Output = (*Output)(nil)
+	_ plugin.Closer = (*Output)(nil)
+)
 
 // Output appends chunks to files. It is safe for concurrent use: each Flush
-// formats its chunk on its own, then opens, appends with one Write and
-// closes the file under a lock, so chunks never interleave.
+// formats its chunk on its own, then appends it with one Write under a
+// lock, so chunks never interleave. Files stay open between flushes (see
+// openFiles).
 type Output struct {
 	logger     *slog.Logger
 	dir        string // Path; "" is the working directory
@@ -31,7 +32,8 @@ type Output struct {
 	csvColumns bool
 	mkdir      bool
 
-	mu sync.Mutex // serialises appends, and the csv header check with them
+	mu    sync.Mutex // serialises appends and guards files
+	files openFiles
 }
 
 // New returns a file output configured by s.Config (see Spec). It checks
@@ -45,6 +47,7 @@ func New(s plugin.Settings) (*Output, error) {
 		format:     parseFormat(c.String("Format")),
 		csvColumns: c.Bool("Csv_Column_Names"),
 		mkdir:      c.Bool("Mkdir"),
+		files:      openFiles{open: map[string]*openFile{}},
 	}
 	if o.logger == nil {
 		o.logger = slog.New(slog.DiscardHandler)
@@ -145,18 +148,14 @@ func (o *Output) path(tag string) (string, error) {
 
 // appendFile appends buf to path with one write, adding the csv column
 // names first when the file is new or empty. A short write is cut back off
-// the file, so the retry does not leave half a record behind.
+// the file, so the retry does not leave half a record behind; the file is
+// then closed, so the retry opens it afresh.
 func (o *Output) appendFile(path string, buf []byte, first *record.Event) error {
-	f, err := o.open(path)
+	f, size, err := o.files.get(path, o.mkdir)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return fmt.Errorf("stat %s: %w", path, err)
-	}
-	if o.format == formatCSV && o.csvColumns && st.Size() == 0 && first != nil {
+	if o.format == formatCSV && o.csvColumns && size == 0 && first != nil {
 		header, err := appendCSVHeader(nil, first, o.delim)
 		if err != nil {
 			return plugin.Permanent(fmt.Errorf("csv column names for %s: %w", path, err))
@@ -166,40 +165,23 @@ func (o *Output) appendFile(path string, buf []byte, first *record.Event) error 
 	n, err := f.Write(buf)
 	if err != nil {
 		if n > 0 {
-			if terr := f.Truncate(st.Size()); terr != nil {
+			if terr := f.Truncate(size); terr != nil {
 				o.logger.Error("could not remove a partly written chunk; the retry will repeat its first records",
 					"file", path, "bytes", n, "error", terr)
 			}
 		}
+		o.files.drop(path)
 		return fmt.Errorf("append to %s: %w; check free space and permissions", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w; check free space", path, err)
 	}
 	return nil
 }
 
-// open opens path for appending, creating it (mode 0666 less the umask, as
-// Fluent Bit's fopen does) and, with Mkdir, its directory (0755).
-func (o *Output) open(path string) (*os.File, error) {
-	const flags = os.O_WRONLY | os.O_APPEND | os.O_CREATE
-	f, err := os.OpenFile(path, flags, 0o666)
-	if err == nil {
-		return f, nil
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("open %s: %w; check the permissions of the file and its directory", path, err)
-	}
-	if !o.mkdir {
-		return nil, fmt.Errorf("open %s: %w; create the directory or set Mkdir on", path, err)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("create directory of %s: %w", path, err)
-	}
-	if f, err = os.OpenFile(path, flags, 0o666); err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	return f, nil
+// Close closes the files the output keeps open. The engine calls it once,
+// after the last Flush.
+func (o *Output) Close(context.Context) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.files.closeAll()
 }
 
 // appendChunk formats the records of chunk and returns how many it wrote,

@@ -306,3 +306,51 @@ func TestParseTemplate(t *testing.T) {
 		}
 	}
 }
+
+func TestRotatedFileIsReopened(t *testing.T) {
+	dir := t.TempDir()
+	o := newOutput(t, nil, "Path", dir, "File", "app.log", "Format", "plain")
+	defer o.Close(context.Background())
+	path := filepath.Join(dir, "app.log")
+	flush := func(body string) {
+		t.Helper()
+		if err := o.Flush(context.Background(), chunkOf(t, "t", event{time: t2, body: body})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	flush(`{"n":1}`)
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	flush(`{"n":2}`)
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	flush(`{"n":3}`)
+	if got := readFile(t, path+".1"); got != `{"n":1}`+"\n" {
+		t.Errorf("rotated file: %q", got)
+	}
+	if got := readFile(t, path); got != `{"n":3}`+"\n" {
+		t.Errorf("file after removal: %q", got)
+	}
+}
+
+func TestOpenFilesAreBoundedAndClosed(t *testing.T) {
+	dir := t.TempDir()
+	o := newOutput(t, nil, "Path", dir, "Format", "plain")
+	for i := range maxOpenFiles + 10 {
+		tag := "tag" + strings.Repeat("x", i)
+		if err := o.Flush(context.Background(), chunkOf(t, tag, event{time: t2, body: `{}`})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(o.files.open); n != maxOpenFiles {
+		t.Errorf("%d files open, want the cap %d", n, maxOpenFiles)
+	}
+	if err := o.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(o.files.open); n != 0 {
+		t.Errorf("%d files open after Close", n)
+	}
+}
