@@ -7,6 +7,7 @@ import (
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
+	"github.com/sluice-logs/sluice/plugins/input/tail"
 	"github.com/sluice-logs/sluice/plugins/output/file"
 	"github.com/sluice-logs/sluice/plugins/output/null"
 	"github.com/sluice-logs/sluice/plugins/output/stdout"
@@ -19,6 +20,7 @@ func Specs() []plugin.Spec {
 		// Inputs.
 		dummy.Spec(),
 		stdin.Spec(),
+		tail.Spec(),
 
 		// Outputs.
 		file.Spec(),

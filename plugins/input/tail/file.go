@@ -1,0 +1,353 @@
+package tail
+
+import (
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/sluice-logs/sluice/internal/multiline"
+	"github.com/sluice-logs/sluice/internal/record"
+)
+
+// fingerprintSize is how much of a file's head identifies it.
+const fingerprintSize = 1024
+
+// tailedFile is one followed file, open from discovery until it is
+// closed after rotation or deletion.
+type tailedFile struct {
+	id        fileID
+	name      string // the path it was last found at
+	tag       string
+	f         *os.File
+	lr        *lineReader
+	committed int64 // offset stored in the DB: every line before it was emitted
+	fp        fingerprint
+	rotated   time.Time // when it left its path; zero while it is there
+	joiner    *multiline.Joiner
+	closed    bool // done with: to be forgotten
+	stopped   bool // given up on (a line too long): kept so scans skip it until it leaves its path
+}
+
+// idOf returns a file's identity from its stat.
+func idOf(fi os.FileInfo) fileID {
+	if s, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return fileID{dev: uint64(s.Dev), ino: uint64(s.Ino)}
+	}
+	return fileID{}
+}
+
+// open starts following a newly found file.
+func (st *runState) open(path string, id fileID, initial bool) {
+	f, size, ok := st.openFile(path, id)
+	if !ok {
+		return
+	}
+	var off int64
+	how := "from its beginning"
+	if e, ok := st.dbLookup(id, f); ok {
+		off, how = e.offset, "from its offset in the DB"
+		if off > size {
+			off, how = 0, "from its beginning: it is shorter than its offset in the DB"
+		}
+	} else if initial && !st.in.readFromHead {
+		off, how = size, "from its end (Read_from_Head is off)"
+	}
+	st.follow(path, path, id, f, off)
+	st.in.logger.Info("following file "+how, "path", path, "offset", off)
+}
+
+// openRecovered follows a file found under a new name at start-up.
+func (st *runState) openRecovered(path string, id fileID, e dbEntry) *tailedFile {
+	f, size, ok := st.openFile(path, id)
+	if !ok {
+		return nil
+	}
+	if _, ok := st.dbLookup(id, f); !ok || e.offset > size {
+		f.Close()
+		return nil
+	}
+	t := st.follow(path, e.name, id, f, e.offset)
+	t.rotated = time.Now()
+	st.in.logger.Info("following rotated file to its end from its offset in the DB", "path", path, "was", e.name, "offset", e.offset)
+	return t
+}
+
+// openFile opens path and checks it is still the file id.
+func (st *runState) openFile(path string, id fileID) (*os.File, int64, bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		if !os.IsNotExist(err) {
+			st.in.logger.Warn("cannot open file; it is not followed", "path", path, "error", err)
+		}
+		return nil, 0, false
+	}
+	fi, err := f.Stat()
+	if err != nil || idOf(fi) != id {
+		f.Close() // replaced between the scan and the open: the next scan finds it
+		return nil, 0, false
+	}
+	return f, fi.Size(), true
+}
+
+// dbLookup returns the DB entry of the file open as f, if its fingerprint
+// shows it is the same file and not a later one that reused the inode.
+func (st *runState) dbLookup(id fileID, f *os.File) (dbEntry, bool) {
+	if st.db == nil {
+		return dbEntry{}, false
+	}
+	e, ok := st.db.lookup(id)
+	if !ok {
+		return e, false
+	}
+	if fp, err := fingerprintOf(f, e.fp.n); err != nil || fp != e.fp {
+		st.in.logger.Info("file reuses the inode of a file in the DB; reading it as a new file", "path", e.name)
+		return e, false
+	}
+	return e, true
+}
+
+// fingerprintOf checksums the first n bytes of f.
+func fingerprintOf(f *os.File, n int64) (fingerprint, error) {
+	buf := make([]byte, n)
+	got, err := f.ReadAt(buf, 0)
+	if err != nil && err != io.EOF {
+		return fingerprint{}, err
+	}
+	return fingerprint{n: int64(got), crc: crc32.ChecksumIEEE(buf[:got])}, nil
+}
+
+// follow registers an open file read from off; tagPath is the path its
+// tag is made from.
+func (st *runState) follow(path, tagPath string, id fileID, f *os.File, off int64) *tailedFile {
+	t := &tailedFile{id: id, name: path, tag: expandTag(st.in.tag, tagPath), f: f,
+		lr: newLineReader(st.in.block, st.in.maxLine, off), committed: -1}
+	if len(st.in.parsers) > 0 {
+		t.joiner = multiline.NewJoiner(st.in.parsers, func(r *multiline.Record) {
+			st.appendRecord(t, r.Time, r.Log, r.Mark, r.Format, r.Stream)
+		})
+	}
+	st.files[id] = t
+	st.watch(filepath.Dir(path))
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		st.watch(filepath.Dir(real))
+	}
+	if err := st.commit(t); err != nil {
+		st.in.logger.Error("offsets DB: write failed", "error", err)
+	}
+	return t
+}
+
+// readFile reads t from its offset, emitting its lines after each block,
+// until its end or passBudget (more is then true). An error is an Emit
+// error; read errors stop following the file.
+func (st *runState) readFile(t *tailedFile) (more bool, err error) {
+	if t.closed || t.stopped {
+		return false, nil
+	}
+	for read := 0; read < passBudget; {
+		n, rerr := t.lr.fill(t.f)
+		read += n
+		st.now = record.Now()
+		for {
+			line, at, res := t.lr.next(st.in.skipLong)
+			if res == lineNone {
+				break
+			}
+			if res == lineLong {
+				if st.in.skipLong {
+					st.in.logger.Warn("line skipped: longer than Buffer_Max_Size", "path", t.name, "offset", at, "buffer_max_size", st.in.maxLine)
+					continue
+				}
+				st.in.logger.Error("file no longer followed: a line is longer than Buffer_Max_Size; raise Buffer_Max_Size or set Skip_Long_Lines on",
+					"path", t.name, "offset", at, "buffer_max_size", st.in.maxLine)
+				if err := st.flush(t); err != nil {
+					return false, err
+				}
+				t.stopped = true
+				t.f.Close()
+				return false, nil
+			}
+			st.line(t, line, at)
+		}
+		if err := st.flush(t); err != nil {
+			return false, err
+		}
+		if rerr != nil {
+			st.in.logger.Error("file no longer followed: read failed", "path", t.name, "error", rerr)
+			st.closeFile(t)
+			return false, nil
+		}
+		if n == 0 {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// line handles one complete line read at offset at.
+func (st *runState) line(t *tailedFile, line []byte, at int64) {
+	if len(line) == 0 && st.in.skipEmpty {
+		return
+	}
+	if t.joiner != nil {
+		t.joiner.Feed("", line, st.now, at)
+		return
+	}
+	st.appendRecord(t, st.now, line, at, 0, "")
+}
+
+// appendRecord encodes one record into the batch.
+func (st *runState) appendRecord(t *tailedFile, tm record.Time, log []byte, at int64, format multiline.Kind, stream string) {
+	n := 1
+	if format != 0 {
+		n++
+		if format == multiline.KindCRI {
+			n++
+		}
+	}
+	if st.in.pathKey != "" {
+		n++
+	}
+	if st.in.offsetKey != "" {
+		n++
+	}
+	b := &st.batch
+	b.BeginEvent(tm, nil)
+	b.AppendMapHeader(n)
+	if format != 0 {
+		b.AppendString("stream")
+		b.AppendString(stream)
+		if format == multiline.KindCRI {
+			b.AppendString("_p")
+			b.AppendString("F")
+		}
+	}
+	b.AppendString(st.in.key)
+	b.AppendStringBytes(log)
+	if st.in.pathKey != "" {
+		b.AppendString(st.in.pathKey)
+		b.AppendString(t.name)
+	}
+	if st.in.offsetKey != "" {
+		b.AppendString(st.in.offsetKey)
+		b.AppendInt(at)
+	}
+}
+
+// flush emits the batch under t's tag, then commits t's offset: the DB
+// moves only past lines the pipeline accepted.
+func (st *runState) flush(t *tailedFile) error {
+	if st.batch.Records() > 0 {
+		err := st.emitter.Emit(st.ctx, t.tag, st.batch.Bytes(), st.batch.Records())
+		st.batch.Reset()
+		if err != nil {
+			return fmt.Errorf("tail input %s: emit records of %s: %w", st.in.id, t.name, err)
+		}
+	}
+	if err := st.commit(t); err != nil {
+		st.in.logger.Error("offsets DB: write failed; a restart may read lines again", "error", err)
+	}
+	return nil
+}
+
+// commit stores t's offset: the start of the oldest line not yet emitted.
+func (st *runState) commit(t *tailedFile) error {
+	off := t.lr.offset()
+	if t.joiner != nil {
+		if m, ok := t.joiner.Oldest(); ok && m < off {
+			off = m
+		}
+	}
+	if off == t.committed {
+		return nil
+	}
+	t.committed = off
+	if st.db == nil {
+		return nil
+	}
+	if t.fp.n < fingerprintSize {
+		if fp, err := fingerprintOf(t.f, fingerprintSize); err == nil {
+			t.fp = fp
+		}
+	}
+	return st.db.set(t.id, dbEntry{name: t.name, offset: off, fp: t.fp})
+}
+
+// checkTruncated starts t over when it became shorter than what was read:
+// copytruncate rotation, or a truncation by hand.
+func (st *runState) checkTruncated(t *tailedFile) {
+	if t.closed || t.stopped {
+		return
+	}
+	fi, err := t.f.Stat()
+	if err != nil || fi.Size() >= t.lr.readEnd() {
+		return
+	}
+	st.in.logger.Info("file truncated; reading it again from its beginning", "path", t.name, "size", fi.Size(), "offset", t.lr.readEnd())
+	if t.joiner != nil {
+		t.joiner.Flush()
+		if err := st.flush(t); err != nil {
+			return
+		}
+	}
+	t.lr.reset(0)
+	t.fp = fingerprint{}
+	if err := st.commit(t); err != nil {
+		st.in.logger.Error("offsets DB: write failed", "error", err)
+	}
+}
+
+// checkRotated notices when t's path no longer leads to it (renamed or
+// deleted), and closes it once it was read to its end Rotate_Wait later.
+func (st *runState) checkRotated(t *tailedFile, now time.Time) error {
+	if t.closed {
+		return nil
+	}
+	if t.rotated.IsZero() || t.stopped {
+		fi, err := os.Stat(t.name)
+		if err == nil && idOf(fi) == t.id {
+			return nil
+		}
+		if t.stopped {
+			st.closeFile(t)
+			return nil
+		}
+		t.rotated = now
+		st.rescan = true // the name may already lead to its successor
+		st.in.logger.Info("file rotated or deleted; reading it on for Rotate_Wait", "path", t.name, "rotate_wait", st.in.rotateWait)
+		return nil
+	}
+	if now.Sub(t.rotated) < st.in.rotateWait {
+		return nil
+	}
+	// The writer is long gone: what is left without a newline is a line.
+	if line, at := t.lr.rest(); line != nil {
+		st.line(t, line, at)
+	}
+	if t.joiner != nil {
+		t.joiner.Flush()
+	}
+	if err := st.flush(t); err != nil {
+		return err
+	}
+	st.in.logger.Info("rotated file closed", "path", t.name, "offset", t.lr.offset())
+	st.closeFile(t)
+	return nil
+}
+
+// closeFile stops following t and forgets its offset.
+func (st *runState) closeFile(t *tailedFile) {
+	if !t.stopped {
+		t.f.Close()
+	}
+	t.closed = true
+	if st.db != nil {
+		if err := st.db.remove(t.id); err != nil {
+			st.in.logger.Error("offsets DB: write failed", "error", err)
+		}
+	}
+}
