@@ -85,6 +85,9 @@ type offsetDB struct {
 	dirty    bool  // written since the last fsync
 	lastSync time.Time
 	scratch  []byte
+	// lastRun is when the DB was last written before this open: about
+	// when Sluice last ran. Zero for a new or empty DB.
+	lastRun time.Time
 }
 
 // openDB opens or creates the DB at path and replays it.
@@ -94,6 +97,9 @@ func openDB(path string, mode syncMode, lock bool) (*offsetDB, error) {
 		return nil, fmt.Errorf("open DB %s: %w; check that its directory exists and is writable", path, err)
 	}
 	d := &offsetDB{path: path, f: f, sync: mode, lock: lock, entries: map[fileID]dbEntry{}, lastSync: time.Now()}
+	if fi, err := f.Stat(); err == nil && fi.Size() > 0 {
+		d.lastRun = fi.ModTime()
+	}
 	if lock {
 		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 			f.Close()

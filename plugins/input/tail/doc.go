@@ -25,8 +25,9 @@
 // Finding files. Path's globs are expanded at start-up, every
 // Refresh_Interval, on file-creation events and when file events
 // overflowed. Files found at start-up with no offset are read from their
-// end unless Read_from_Head is on; files found later from their
-// beginning. Exclude_Path globs are matched against the path and the base
+// end unless Read_from_Head is on or they changed after the DB was last
+// written (created while Sluice was down); files found later are read
+// from their beginning. Exclude_Path globs are matched against the path and the base
 // name. Ignore_Older skips files whose modification time is older.
 //
 // Rotation. Files are identified by device and inode, so a file renamed

@@ -53,11 +53,30 @@ func (st *runState) open(path string, id fileID, initial bool) {
 		if off > size {
 			off, how = 0, "from its beginning: it is shorter than its offset in the DB"
 		}
-	} else if initial && !st.in.readFromHead {
+	} else if initial && !st.in.readFromHead && !st.createdWhileDown(f) {
 		off, how = size, "from its end (Read_from_Head is off)"
 	}
 	st.follow(path, path, id, f, off)
 	st.in.logger.Info("following file "+how, "path", path, "offset", off)
+}
+
+// createdWhileDown reports whether f, found at start-up with no DB entry,
+// changed after the DB was last written, that is, after Sluice last ran:
+// a file created while Sluice was down is read from its beginning, so
+// that a restart misses none of its lines whatever Read_from_Head says.
+func (st *runState) createdWhileDown(f *os.File) bool {
+	if st.db == nil || st.db.lastRun.IsZero() {
+		return false
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	s, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return false
+	}
+	return !time.Unix(s.Ctim.Sec, s.Ctim.Nsec).Before(st.db.lastRun)
 }
 
 // openRecovered follows a file found under a new name at start-up.
