@@ -72,7 +72,7 @@ var goRules = []rule{
 //	Caused by: java.io.IOException: disk full
 //		at java.base/java.io.FileOutputStream.write(FileOutputStream.java:349)
 var javaRules = []rule{
-	{StartState, `(?:^|[\s:])(?:[a-zA-Z_$][\w$]*\.)*[A-Z][\w$]*(?:Exception|Error|Throwable)(?::|$)|^Exception in thread "`, "java_exception"},
+	{StartState, `(?:^|[\s:])(?:(?:[a-zA-Z_$][\w$]*\.)+[\w$]*|[A-Z][\w$]*)(?:Exception|Error|Throwable)(?::|$)|^Exception in thread "`, "java_exception"},
 	{"java_exception,java", `^\s+at `, "java"},
 	{"java_exception,java", `^\s*(?:Caused by|Suppressed): `, "java_exception"},
 	{"java", `^\s+\.\.\. \d+ (?:more|common frames omitted)$`, "java"},
@@ -89,7 +89,7 @@ var pythonRules = []rule{
 	{StartState, `^Traceback \(most recent call last\):$`, "python_tb"},
 	{"python_tb,python_code", `^\s+File "`, "python_code"},
 	{"python_code", `^\s{4,}\S`, "python_tb"},
-	{"python_code", `^\s+[~^ ]+$`, "python_tb"}, // 3.11's carets under the code
+	{"python_tb", `^\s+[~^]+[~^ ]*$`, "python_tb"}, // 3.11's carets under the code
 	{"python_tb,python_code", `^\s+\.\.\.`, "python_tb"},
 	{"python_tb,python_code", `^[\w.]+(?::\s.*)?$`, "python_exc"},
 	{"python_exc", `^$`, "python_chain"},

@@ -119,7 +119,9 @@ func ParseRule(raw string) (Rule, error) {
 			from = append(from, s)
 		}
 	}
-	return Rule{From: from, Regex: re, Next: strings.TrimSpace(words[2])}, nil
+	// SplitWords keeps the last word as written, quotes included.
+	next := strings.Trim(strings.TrimSpace(words[2]), `"`)
+	return Rule{From: from, Regex: re, Next: next}, nil
 }
 
 // FromSection builds a parser from a [MULTILINE_PARSER] section: name,
