@@ -1,0 +1,133 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// tailTrace is a real-shaped log with one stack trace in it: the records a
+// multiline parser must make of it are its lines before first, the lines
+// first..last joined, and its lines after last.
+type tailTrace struct {
+	file        string
+	first, last int
+}
+
+var tailTraces = []tailTrace{
+	{"java.txt", 1, 10},
+	{"python.txt", 1, 15},
+	{"go.txt", 1, 12},
+}
+
+// TestTailMultilineCRI writes Java, Python and Go stack traces as a
+// container runtime does, every line cut into CRI partial (P) pieces of
+// 30 bytes, and checks that tail with multiline.parser cri, java, python,
+// go delivers each trace as one record and every other line as its own.
+// A second input reads the same lines as Docker json-file lines, split
+// the way Docker splits long lines, with Docker_Mode.
+func TestTailMultilineCRI(t *testing.T) {
+	dir := t.TempDir()
+	var want, lines []string
+	for _, tr := range tailTraces {
+		data, err := os.ReadFile(filepath.Join("..", "internal", "multiline", "testdata", tr.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+		lines = append(lines, l...)
+		want = append(want, l[:tr.first]...)
+		want = append(want, strings.Join(l[tr.first:tr.last+1], "\n"))
+		want = append(want, l[tr.last+1:]...)
+	}
+	// An ordinary line last, so the last trace's end is seen at once.
+	lines = append(lines, "done")
+	want = append(want, "done")
+
+	var cri, docker strings.Builder
+	ts := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	for _, l := range lines {
+		for rest := l; ; {
+			piece, flag := rest, "F"
+			if len(rest) > 30 {
+				piece, flag = rest[:30], "P"
+			}
+			fmt.Fprintf(&cri, "%s stderr %s %s\n", ts.Format(time.RFC3339Nano), flag, piece)
+			text := piece
+			if flag == "F" {
+				text += "\n"
+			}
+			js, _ := json.Marshal(map[string]string{"log": text, "stream": "stderr", "time": ts.Format(time.RFC3339Nano)})
+			docker.Write(js)
+			docker.WriteByte('\n')
+			ts = ts.Add(time.Millisecond)
+			if rest = rest[len(piece):]; flag == "F" {
+				break
+			}
+		}
+	}
+	logs := filepath.Join(dir, "logs")
+	writeFile(t, logs, "app.cri", cri.String())
+	writeFile(t, logs, "app.json", docker.String())
+	out := filepath.Join(dir, "out")
+	conf := writeFile(t, dir, "sluice.conf", fmt.Sprintf(`
+[SERVICE]
+    Flush      0.2
+    Log_Level  info
+
+[INPUT]
+    Name              tail
+    Path              %[1]s/app.cri
+    Tag               cri
+    Read_from_Head    on
+    multiline.parser  cri, java, python, go
+
+[INPUT]
+    Name              tail
+    Path              %[1]s/app.json
+    Tag               docker
+    Read_from_Head    on
+    Docker_Mode       on
+    multiline.parser  java, python, go
+
+[OUTPUT]
+    Name    file
+    Match   cri
+    Path    %[2]s
+    File    cri.log
+    Format  plain
+    Mkdir   On
+
+[OUTPUT]
+    Name    file
+    Match   docker
+    Path    %[2]s
+    File    docker.log
+    Format  plain
+    Mkdir   On
+`, logs, out))
+	start(t, nil, "-c", conf)
+	for _, name := range []string{"cri.log", "docker.log"} {
+		path := filepath.Join(out, name)
+		var recs []map[string]any
+		// "done" is the last line: once it arrived, everything before it has.
+		eventually(t, 20*time.Second, name+" to hold the last record", func() bool {
+			recs = jsonLines(t, path)
+			return len(recs) > 0 && recs[len(recs)-1]["log"] == "done"
+		})
+		var got []string
+		for _, r := range recs {
+			got = append(got, fmt.Sprint(r["log"]))
+			if r["stream"] != "stderr" {
+				t.Errorf("%s: record without stream stderr: %v", name, r)
+			}
+		}
+		if strings.Join(got, "\n--\n") != strings.Join(want, "\n--\n") {
+			t.Errorf("%s: got:\n%s\nwant:\n%s", name, strings.Join(got, "\n--\n"), strings.Join(want, "\n--\n"))
+		}
+	}
+}

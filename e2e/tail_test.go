@@ -1,0 +1,222 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestTailRenameRotation follows four files rotated as logrotate does by
+// default (rename, create) every 2,000 lines, the oldest rotated files
+// deleted, while written at a steady rate, and checks every line arrives
+// exactly once.
+func TestTailRenameRotation(t *testing.T) {
+	dir := t.TempDir()
+	logs := filepath.Join(dir, "logs")
+	os.MkdirAll(logs, 0o755)
+	conf := tailConfig(t, dir, fmt.Sprintf(`    Path            %s/*.log
+    Tag             app.*
+    Read_from_Head  on
+    Rotate_Wait     2
+    Refresh_Interval 1`, logs))
+	p := start(t, nil, "-c", conf)
+	var writers []*tailWriter
+	for i := 0; i < 4; i++ {
+		writers = append(writers, &tailWriter{t: t, id: fmt.Sprintf("w%d", i), path: filepath.Join(logs, fmt.Sprintf("app%d.log", i)),
+			perFile: 2000, rotation: tailRename, keep: 3})
+	}
+	var wg sync.WaitGroup
+	for _, w := range writers {
+		wg.Go(func() { w.write(20000, 200, 10*time.Millisecond) })
+	}
+	wg.Wait()
+	for _, w := range writers {
+		w.close()
+	}
+	out := newTailOutput(t, filepath.Join(dir, "out", "all.log"))
+	out.waitAll(30*time.Second, writers...)
+	if n := tailCount(p, "file rotated or deleted"); n < 4*9 {
+		t.Errorf("%d rotations seen, want at least %d", n, 4*9)
+	}
+}
+
+// TestTailFastRotation rotates a file every 100 lines at full speed,
+// faster than any reader can be sure to open each file under its first
+// name; with Path matching the rotated names too, the files are found
+// wherever they are and followed by inode, so nothing is lost or read
+// twice.
+func TestTailFastRotation(t *testing.T) {
+	dir := t.TempDir()
+	logs := filepath.Join(dir, "logs")
+	os.MkdirAll(logs, 0o755)
+	conf := tailConfig(t, dir, fmt.Sprintf(`    Path            %s/app.log*
+    Read_from_Head  on
+    Refresh_Interval 1`, logs))
+	start(t, nil, "-c", conf)
+	w := &tailWriter{t: t, id: "fast", path: filepath.Join(logs, "app.log"), perFile: 100, rotation: tailRename}
+	w.write(20000, 0, 0)
+	w.close()
+	newTailOutput(t, filepath.Join(dir, "out", "all.log")).waitAll(30*time.Second, w)
+}
+
+// TestTailCopyTruncate rotates by copytruncate. Copytruncate loses the
+// lines written between its copy and its truncation that the reader had
+// not read yet, whatever the reader, so the writer waits for the reader
+// at each rotation, as a test of truncation handling: the file is read
+// again from its start each time, nothing is lost and nothing repeated.
+func TestTailCopyTruncate(t *testing.T) {
+	dir := t.TempDir()
+	logs := filepath.Join(dir, "logs")
+	os.MkdirAll(logs, 0o755)
+	conf := tailConfig(t, dir, fmt.Sprintf(`    Path            %s/*.log
+    Read_from_Head  on`, logs))
+	p := start(t, nil, "-c", conf)
+	out := newTailOutput(t, filepath.Join(dir, "out", "all.log"))
+	w := &tailWriter{t: t, id: "ct", path: filepath.Join(logs, "app.log"), perFile: 1000, rotation: tailCopyTruncate}
+	w.beforeTruncate = func(written int) {
+		eventually(t, 20*time.Second, "the reader to catch up before the truncation", func() bool { return out.has(w.id, written) })
+	}
+	w.afterTruncate = func(n int) {
+		eventually(t, 20*time.Second, "the truncation to be noticed", func() bool { return tailCount(p, "file truncated") >= n })
+	}
+	w.write(10000, 100, 2*time.Millisecond)
+	w.close()
+	out.waitAll(30*time.Second, w)
+}
+
+// TestTailKubelet follows /var/log/containers-style symlinks to CRI log
+// files rotated as the kubelet does (0.log renamed 0.log.<time>, a new
+// 0.log created), with lines longer than the runtime's line limit split
+// into P and F pieces, and tags each record from the symlink's path.
+func TestTailKubelet(t *testing.T) {
+	dir := t.TempDir()
+	containers := filepath.Join(dir, "containers")
+	os.MkdirAll(containers, 0o755)
+	var writers []*tailWriter
+	for i := 0; i < 3; i++ {
+		pod := filepath.Join(dir, "pods", fmt.Sprintf("default_app-%d_uid%d", i, i), "app")
+		os.MkdirAll(pod, 0o755)
+		link := filepath.Join(containers, fmt.Sprintf("app-%d_default_app-%064d.log", i, i))
+		if err := os.Symlink(filepath.Join(pod, "0.log"), link); err != nil {
+			t.Fatal(err)
+		}
+		writers = append(writers, &tailWriter{t: t, id: fmt.Sprintf("pod%d", i), path: filepath.Join(pod, "0.log"),
+			perFile: 3000, rotation: tailRename, format: criFrame(24)})
+	}
+	conf := tailConfig(t, dir, fmt.Sprintf(`    Path              %s/*.log
+    Tag               kube.*
+    multiline.parser  cri
+    Read_from_Head    on
+    Refresh_Interval  1`, containers))
+	start(t, nil, "-c", conf)
+	var wg sync.WaitGroup
+	for _, w := range writers {
+		wg.Go(func() { w.write(15000, 300, 10*time.Millisecond) })
+	}
+	wg.Wait()
+	out := newTailOutput(t, filepath.Join(dir, "out", "all.log"))
+	out.keep = true
+	out.waitAll(30*time.Second, writers...)
+	for _, r := range out.recs[:10] {
+		if r["stream"] != "stdout" || r["_p"] != "F" {
+			t.Fatalf("record %v", r)
+		}
+	}
+}
+
+// criFrame returns a format that writes a line as CRI does, split into
+// P pieces of at most n bytes and a final F piece.
+func criFrame(n int) func(string) string {
+	return func(line string) string {
+		ts := time.Now().UTC().Format(time.RFC3339Nano)
+		var b strings.Builder
+		for len(line) > n {
+			fmt.Fprintf(&b, "%s stdout P %s\n", ts, line[:n])
+			line = line[n:]
+		}
+		fmt.Fprintf(&b, "%s stdout F %s", ts, line)
+		return b.String()
+	}
+}
+
+// TestTailManyFiles has 300 short-lived files appear, get written and
+// disappear in waves, and checks each file's lines arrive exactly once.
+func TestTailManyFiles(t *testing.T) {
+	dir := t.TempDir()
+	logs := filepath.Join(dir, "logs")
+	os.MkdirAll(logs, 0o755)
+	conf := tailConfig(t, dir, fmt.Sprintf(`    Path            %s/*.log
+    Read_from_Head  on
+    Rotate_Wait     1
+    Refresh_Interval 1`, logs))
+	p := start(t, nil, "-c", conf)
+	out := newTailOutput(t, filepath.Join(dir, "out", "all.log"))
+	var all []*tailWriter
+	for wave := 0; wave < 3; wave++ {
+		var writers []*tailWriter
+		for i := 0; i < 100; i++ {
+			w := &tailWriter{t: t, id: fmt.Sprintf("f%d-%d", wave, i), path: filepath.Join(logs, fmt.Sprintf("f%d-%d.log", wave, i))}
+			w.write(50, 0, 0)
+			w.close()
+			writers = append(writers, w)
+		}
+		out.waitAll(30*time.Second, writers...)
+		for _, w := range writers {
+			os.Remove(w.path)
+		}
+		all = append(all, writers...)
+	}
+	out.waitAll(10*time.Second, all...)
+	eventually(t, 20*time.Second, "deleted files to be closed", func() bool { return tailCount(p, "rotated file closed") >= 200 })
+}
+
+// TestTailKillRestart kills Sluice with SIGKILL twice and restarts it on
+// its offsets DB. While it is down, its files grow, rotate (the rotated
+// file no longer matching Path) and new files appear; after each restart
+// every line arrives, none twice.
+func TestTailKillRestart(t *testing.T) {
+	dir := t.TempDir()
+	logs := filepath.Join(dir, "logs")
+	os.MkdirAll(logs, 0o755)
+	conf := tailConfig(t, dir, fmt.Sprintf(`    Path            %s/*.log
+    DB              %s/offsets.db
+    DB.sync         normal
+    Rotate_Wait     1
+    Refresh_Interval 1`, logs, dir))
+	out := newTailOutput(t, filepath.Join(dir, "out", "all.log"))
+	a := &tailWriter{t: t, id: "a", path: filepath.Join(logs, "a.log"), perFile: 1500, rotation: tailRename}
+	b := &tailWriter{t: t, id: "b", path: filepath.Join(logs, "b.log"), perFile: 4000, rotation: tailRename}
+	// The files exist before the first start: Read_from_Head is off, so
+	// only what is written once Sluice follows them is read.
+	a.open()
+	b.open()
+	p := start(t, nil, "-c", conf)
+	eventually(t, 10*time.Second, "both files followed", func() bool { return tailCount(p, "following file") >= 2 })
+	for round := 0; round < 3; round++ {
+		a.write(2000, 200, 5*time.Millisecond)
+		b.write(2000, 200, 5*time.Millisecond)
+		out.waitAll(30*time.Second, a, b)
+		if round == 2 {
+			break
+		}
+		if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		p.wait(5 * time.Second)
+		// Down: both files grow and a rotates; a file appears.
+		a.write(1000, 0, 0)
+		b.write(500, 0, 0)
+		c := &tailWriter{t: t, id: fmt.Sprintf("c%d", round), path: filepath.Join(logs, fmt.Sprintf("c%d.log", round))}
+		c.write(300, 0, 0)
+		c.close()
+		p = start(t, nil, "-c", conf)
+		out.waitAll(30*time.Second, a, b, c)
+	}
+	a.close()
+	b.close()
+}
