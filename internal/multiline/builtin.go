@@ -29,10 +29,20 @@ func Builtin(name string) *Parser {
 // rule is a rule written as text: states, regex, next state.
 type rule struct{ from, re, next string }
 
+// prefilters are, for the costly unanchored regexes, strings one of which
+// every line they match contains (see Rule.Any).
+var prefilters = map[string][]string{
+	javaStart: {"Exception", "Error", "Throwable"},
+}
+
 func mustNew(name string, kind Kind, rules []rule) *Parser {
 	var rs []Rule
 	for _, r := range rules {
-		rs = append(rs, Rule{From: strings.Split(r.from, ","), Regex: regexp.MustCompile(r.re), Next: r.next})
+		var any [][]byte
+		for _, a := range prefilters[r.re] {
+			any = append(any, []byte(a))
+		}
+		rs = append(rs, Rule{From: strings.Split(r.from, ","), Regex: regexp.MustCompile(r.re), Next: r.next, Any: any})
 	}
 	p, err := New(name, kind, DefaultFlushTimeout, rs)
 	if err != nil {
@@ -63,6 +73,11 @@ var goRules = []rule{
 	{"go_frame", `^exit status \d+$`, "go_end"},
 }
 
+// javaStart matches the line naming a Java exception class: a qualified
+// name (java.lang.IllegalStateException), or a capitalised simple one,
+// ending in Exception, Error or Throwable, then a colon or the line's end.
+const javaStart = `(?:^|[\s:])(?:(?:[a-zA-Z_$][\w$]*\.)+[\w$]*|[A-Z][\w$]*)(?:Exception|Error|Throwable)(?::|$)|^Exception in thread "`
+
 // javaRules follow a Java (or Scala, Kotlin) exception and its causes:
 //
 //	2024-05-01 12:00:00 ERROR Handler - request failed
@@ -72,7 +87,7 @@ var goRules = []rule{
 //	Caused by: java.io.IOException: disk full
 //		at java.base/java.io.FileOutputStream.write(FileOutputStream.java:349)
 var javaRules = []rule{
-	{StartState, `(?:^|[\s:])(?:(?:[a-zA-Z_$][\w$]*\.)+[\w$]*|[A-Z][\w$]*)(?:Exception|Error|Throwable)(?::|$)|^Exception in thread "`, "java_exception"},
+	{StartState, javaStart, "java_exception"},
 	{"java_exception,java", `^\s+at `, "java"},
 	{"java_exception,java", `^\s*(?:Caused by|Suppressed): `, "java_exception"},
 	{"java", `^\s+\.\.\. \d+ (?:more|common frames omitted)$`, "java"},

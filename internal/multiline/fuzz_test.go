@@ -3,6 +3,9 @@ package multiline
 import (
 	"bytes"
 	"testing"
+	"time"
+
+	"github.com/sluice-logs/sluice/internal/record"
 )
 
 // FuzzDecodeCRI checks DecodeCRI never panics and returns text that is a
@@ -68,6 +71,27 @@ func FuzzJoiner(f *testing.F) {
 		j.Flush()
 		if lines != fed {
 			t.Fatalf("fed %d lines, records hold %d", fed, lines)
+		}
+	})
+}
+
+// FuzzParseTime checks the hand-written time decoder against time.Parse.
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"2024-05-01T12:00:00.123456789Z", "2024-05-01T12:00:00Z", "2024-05-01T12:00:00+02:00",
+		"2024-02-30T12:00:00Z", "2024-05-01T12:00:00.Z", "2024-05-01T24:00:00Z", "2024-05-01T12:00:00.1234567890Z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := fastTime([]byte(s))
+		if !ok {
+			return
+		}
+		want, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			t.Fatalf("%q: fast path accepted what time.Parse rejects: %v", s, err)
+		}
+		if got != record.FromTime(want) {
+			t.Fatalf("%q: %v, want %v", s, got.Std(), want)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package multiline
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"strings"
@@ -40,6 +41,10 @@ type Rule struct {
 	Regex *regexp.Regexp
 	// Next is the state after a matching line.
 	Next string
+	// Any, when set, lists strings one of which a line must contain for
+	// Regex to be tried: a cheap filter in front of a costly unanchored
+	// regex. It must not change what matches.
+	Any [][]byte
 }
 
 // Parser is an immutable multiline parser, safe for concurrent use by any
@@ -85,7 +90,11 @@ func (p *Parser) FlushTimeout() time.Duration { return p.flushTimeout }
 // step returns the state after line in state, and whether a rule matched.
 func (p *Parser) step(state string, line []byte) (string, bool) {
 	for i := range p.rules[state] {
-		if r := &p.rules[state][i]; r.Regex.Match(line) {
+		r := &p.rules[state][i]
+		if len(r.Any) > 0 && !containsAny(line, r.Any) {
+			continue
+		}
+		if r.Regex.Match(line) {
 			return r.Next, true
 		}
 	}
@@ -196,4 +205,13 @@ func Resolve(names []string, sections []config.Section) ([]*Parser, error) {
 		out = append(out, found)
 	}
 	return out, nil
+}
+
+func containsAny(line []byte, subs [][]byte) bool {
+	for _, s := range subs {
+		if bytes.Contains(line, s) {
+			return true
+		}
+	}
+	return false
 }
