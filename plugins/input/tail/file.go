@@ -28,6 +28,7 @@ type tailedFile struct {
 	fp        fingerprint
 	rotated   time.Time // when it left its path; zero while it is there
 	joiner    *multiline.Joiner
+	dirty     bool // a write event named it, or its last read stopped at passBudget
 	closed    bool // done with: to be forgotten
 	stopped   bool // given up on (a line too long): kept so scans skip it until it leaves its path
 }
@@ -150,8 +151,10 @@ func (st *runState) follow(path, tagPath string, id fileID, f *os.File, off int6
 		})
 	}
 	st.files[id] = t
+	st.byName[path] = t
 	st.watch(filepath.Dir(path))
 	if real, err := filepath.EvalSymlinks(path); err == nil {
+		st.byName[real] = t
 		st.watch(filepath.Dir(real))
 	}
 	if err := st.commit(t); err != nil {

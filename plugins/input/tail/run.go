@@ -31,6 +31,12 @@ type runState struct {
 	watcher *fsnotify.Watcher
 	watched map[string]bool
 	rescan  bool // a new file may have appeared
+	// full asks the next pass to visit every file: set by the poll tick
+	// and by events that may mean a rotation. Other passes visit only the
+	// files that write events named (dirty), so a busy file among many
+	// idle ones costs reads of that file only.
+	full   bool
+	byName map[string]*tailedFile // by the path found and its symlink's target
 }
 
 // loop is Run's body: a pass over every file whenever something may have
@@ -46,12 +52,16 @@ func (st *runState) loop() error {
 	if st.watcher != nil {
 		events, errs = st.watcher.Events, st.watcher.Errors
 	}
+	st.full = true
 	for {
 		if st.rescan {
 			st.rescan = false
+			st.full = true
 			st.scan(false)
 		}
-		more, err := st.pass()
+		full := st.full
+		st.full = false
+		more, err := st.pass(full)
 		if err != nil {
 			return st.stop(err)
 		}
@@ -77,6 +87,7 @@ func (st *runState) loop() error {
 			}
 			st.watchError(err)
 		case <-poll.C:
+			st.full = true
 		case <-refresh.C:
 			st.rescan = true
 		}
@@ -84,19 +95,25 @@ func (st *runState) loop() error {
 	}
 }
 
-// pass reads every file up to its end (or its passBudget, reporting more),
-// checks it for rotation and truncation, closes the rotated files whose
-// Rotate_Wait is over, and emits the multiline messages that timed out.
-func (st *runState) pass() (more bool, err error) {
+// pass reads every file (full) or the dirty ones up to their end (or
+// their passBudget, reporting more), checks them for truncation and, on
+// full passes, rotation, closes the rotated files whose Rotate_Wait is
+// over, and emits the multiline messages that timed out.
+func (st *runState) pass(full bool) (more bool, err error) {
 	now := time.Now()
 	for _, t := range st.files {
+		if !full && !t.dirty {
+			continue
+		}
+		t.dirty = false
 		st.checkTruncated(t)
 		m, err := st.readFile(t)
 		if err != nil {
 			return false, err
 		}
-		more = more || m
-		if !m {
+		if m {
+			more, t.dirty = true, true
+		} else if full {
 			if err := st.checkRotated(t, now); err != nil {
 				return false, err
 			}
@@ -108,7 +125,7 @@ func (st *runState) pass() (more bool, err error) {
 			}
 		}
 		if t.closed {
-			delete(st.files, t.id)
+			st.forget(t)
 		}
 	}
 	if st.db != nil {
@@ -180,7 +197,9 @@ func (st *runState) scan(initial bool) {
 				if !t.rotated.IsZero() && t.name != path {
 					// Renamed to a name Path still matches: followed as
 					// any other file again.
+					delete(st.byName, t.name)
 					t.name, t.rotated = path, time.Time{}
+					st.byName[path] = t
 				}
 				continue
 			}
@@ -288,6 +307,14 @@ func (st *runState) event(ev fsnotify.Event) {
 	if ev.Has(fsnotify.Create) {
 		st.rescan = true
 	}
+	if ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename) {
+		st.full = true
+	}
+	if t := st.byName[ev.Name]; t != nil {
+		t.dirty = true
+	} else if ev.Has(fsnotify.Write) {
+		st.full = true // a name not known under this spelling: look at every file
+	}
 	if ev.Has(fsnotify.Remove) && st.watched[ev.Name] {
 		delete(st.watched, ev.Name) // the directory itself went away
 	}
@@ -301,7 +328,7 @@ func (st *runState) watchError(err error) {
 	} else {
 		st.in.logger.Warn("file event watcher error; rescanning Path", "error", err)
 	}
-	st.rescan = true
+	st.rescan, st.full = true, true
 }
 
 // drainEvents handles every event already waiting, so that a burst costs
@@ -321,6 +348,16 @@ func (st *runState) drainEvents(events <-chan fsnotify.Event, errs <-chan error)
 			st.watchError(err)
 		default:
 			return
+		}
+	}
+}
+
+// forget drops a closed file from the run's maps.
+func (st *runState) forget(t *tailedFile) {
+	delete(st.files, t.id)
+	for name, f := range st.byName {
+		if f == t {
+			delete(st.byName, name)
 		}
 	}
 }

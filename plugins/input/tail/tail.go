@@ -129,7 +129,8 @@ func containsFold(list []string, s string) bool {
 // Run follows the files until ctx ends, then returns nil. It returns an
 // error only when it cannot start (the DB cannot be opened or is locked).
 func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
-	st := &runState{in: in, ctx: ctx, emitter: emit, files: map[fileID]*tailedFile{}, watched: map[string]bool{}}
+	st := &runState{in: in, ctx: ctx, emitter: emit, files: map[fileID]*tailedFile{}, watched: map[string]bool{},
+		byName: map[string]*tailedFile{}}
 	if in.dbPath != "" {
 		db, err := openDB(in.dbPath, in.dbSync, in.dbLock)
 		if err != nil {
