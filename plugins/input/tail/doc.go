@@ -4,7 +4,9 @@
 //
 // Reading. Each file is read in blocks of at least 256 KiB and split into
 // lines in place: a record is encoded straight from the read buffer, and
-// only an unfinished last line is moved before the next read. A trailing
+// only an unfinished last line is moved before the next read. Read buffers
+// are lent to a file while it is read and returned when it reaches its
+// end, so idle files hold none (an unfinished line is kept aside). A trailing
 // \r is dropped. A line with no newline yet is kept until its newline
 // arrives, or until its file is closed after rotation.
 //
@@ -44,9 +46,10 @@
 //
 // Watching. With Inotify_Watcher on (the default), file events on the
 // directories of the patterns and of the followed files (and of their
-// symlinks' targets) start a pass over the files at once; a poll every
-// 250 ms checks every file for growth, rotation and truncation whether or
-// not events arrive, so events are an optimisation, never a requirement.
+// symlinks' targets) start a pass at once over the files they name; a
+// poll every 250 ms checks every file for growth (an fstat), rotation and
+// truncation whether or not events arrive, so events are an optimisation,
+// never a requirement.
 //
 // Tags. A '*' in Tag is replaced by the file's path with slashes turned
 // into dots (kube.* and /var/log/containers/a.log give

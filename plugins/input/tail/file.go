@@ -144,7 +144,7 @@ func fingerprintOf(f *os.File, n int64) (fingerprint, error) {
 // tag is made from.
 func (st *runState) follow(path, tagPath string, id fileID, f *os.File, off int64) *tailedFile {
 	t := &tailedFile{id: id, name: path, tag: expandTag(st.in.tag, tagPath), f: f,
-		lr: newLineReader(st.in.block, st.in.maxLine, off), committed: -1}
+		lr: newLineReader(st.buffers, st.in.maxLine, off), committed: -1}
 	if len(st.in.parsers) > 0 {
 		t.joiner = multiline.NewJoiner(st.in.parsers, func(r *multiline.Record) {
 			st.appendRecord(t, r.Time, r.Log, r.Mark, r.Format, r.Stream)
@@ -191,6 +191,7 @@ func (st *runState) readFile(t *tailedFile) (more bool, err error) {
 				}
 				t.stopped = true
 				t.f.Close()
+				t.lr.idle()
 				return false, nil
 			}
 			st.line(t, line, at)
@@ -204,6 +205,7 @@ func (st *runState) readFile(t *tailedFile) (more bool, err error) {
 			return false, nil
 		}
 		if n == 0 {
+			t.lr.idle()
 			return false, nil
 		}
 	}
@@ -299,21 +301,25 @@ func (st *runState) commit(t *tailedFile) error {
 	return st.db.set(t.id, dbEntry{name: t.name, offset: off, fp: t.fp})
 }
 
-// checkTruncated starts t over when it became shorter than what was read:
-// copytruncate rotation, or a truncation by hand.
-func (st *runState) checkTruncated(t *tailedFile) {
+// checkTruncated starts t over when it became shorter than what was read
+// (copytruncate rotation, or a truncation by hand), and reports whether
+// the file holds bytes not read yet.
+func (st *runState) checkTruncated(t *tailedFile) (grew bool) {
 	if t.closed || t.stopped {
-		return
+		return false
 	}
 	fi, err := t.f.Stat()
-	if err != nil || fi.Size() >= t.lr.readEnd() {
-		return
+	if err != nil {
+		return true // let the read find out
+	}
+	if fi.Size() >= t.lr.readEnd() {
+		return fi.Size() > t.lr.readEnd()
 	}
 	st.in.logger.Info("file truncated; reading it again from its beginning", "path", t.name, "size", fi.Size(), "offset", t.lr.readEnd())
 	if t.joiner != nil {
 		t.joiner.Flush()
 		if err := st.flush(t); err != nil {
-			return
+			return true
 		}
 	}
 	t.lr.reset(0)
@@ -321,6 +327,7 @@ func (st *runState) checkTruncated(t *tailedFile) {
 	if err := st.commit(t); err != nil {
 		st.in.logger.Error("offsets DB: write failed", "error", err)
 	}
+	return true
 }
 
 // checkRotated notices when t's path no longer leads to it (renamed or

@@ -22,7 +22,7 @@ func (g *growing) ReadAt(p []byte, off int64) (int, error) {
 func readAll(t *testing.T, maxLine int, skip bool, chunks ...string) []string {
 	t.Helper()
 	g := &growing{}
-	lr := newLineReader(0, maxLine, 0)
+	lr := newLineReader(newBufferPool(0, maxLine), maxLine, 0)
 	var out []string
 	for _, c := range chunks {
 		g.data = append(g.data, c...)
@@ -105,7 +105,7 @@ func TestLineReaderManyBlocks(t *testing.T) {
 }
 
 func TestLineReaderRest(t *testing.T) {
-	lr := newLineReader(0, 1024, 10)
+	lr := newLineReader(newBufferPool(0, 1024), 1024, 10)
 	g := &growing{data: append(make([]byte, 10), "done\nunfinished"...)}
 	lr.fill(g)
 	if line, at, _ := lr.next(false); string(line) != "done" || at != 10 {
@@ -116,5 +116,26 @@ func TestLineReaderRest(t *testing.T) {
 	}
 	if line, at := lr.rest(); string(line) != "unfinished" || at != 15 || lr.offset() != 25 {
 		t.Fatalf("rest = %q@%d offset %d", line, at, lr.offset())
+	}
+}
+
+// TestLineReaderIdle hands the buffer back with half a line read and
+// checks the line is whole after the next read.
+func TestLineReaderIdle(t *testing.T) {
+	pool := newBufferPool(0, 1024)
+	lr := newLineReader(pool, 1024, 0)
+	g := &growing{data: []byte("first\nhalf a ")}
+	lr.fill(g)
+	if line, _, _ := lr.next(false); string(line) != "first" {
+		t.Fatalf("next = %q", line)
+	}
+	lr.idle()
+	if lr.buf != nil || len(pool.free) != 1 || lr.readEnd() != 13 || lr.pending() != 7 {
+		t.Fatalf("after idle: buf %v, free %d, readEnd %d, pending %d", lr.buf != nil, len(pool.free), lr.readEnd(), lr.pending())
+	}
+	g.data = append(g.data, "line\n"...)
+	lr.fill(g)
+	if line, at, _ := lr.next(false); string(line) != "half a line" || at != 6 {
+		t.Fatalf("next = %q@%d", line, at)
 	}
 }

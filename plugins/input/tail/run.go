@@ -27,6 +27,7 @@ type runState struct {
 	files   map[fileID]*tailedFile
 	batch   record.Builder
 	now     record.Time
+	buffers *bufferPool
 
 	watcher *fsnotify.Watcher
 	watched map[string]bool
@@ -106,10 +107,11 @@ func (st *runState) pass(full bool) (more bool, err error) {
 			continue
 		}
 		t.dirty = false
-		st.checkTruncated(t)
-		m, err := st.readFile(t)
-		if err != nil {
-			return false, err
+		var m bool
+		if st.checkTruncated(t) { // an fstat spares idle files a read
+			if m, err = st.readFile(t); err != nil {
+				return false, err
+			}
 		}
 		if m {
 			more, t.dirty = true, true
