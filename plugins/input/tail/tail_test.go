@@ -389,3 +389,34 @@ func TestTailNewErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestTailIgnoreOlder(t *testing.T) {
+	dir := t.TempDir()
+	old, fresh := filepath.Join(dir, "old.log"), filepath.Join(dir, "fresh.log")
+	appendTo(t, old, "old\n")
+	appendTo(t, fresh, "fresh\n")
+	past := time.Now().Add(-2 * time.Hour)
+	os.Chtimes(old, past, past)
+	c := &collector{}
+	start(t, newTail(t, nil, "Path", dir+"/*.log", "Read_from_Head", "on", "Ignore_Older", "1h"), c)
+	waitLogs(t, c, "fresh")
+}
+
+func TestTailUserMultilineParser(t *testing.T) {
+	dir := t.TempDir()
+	a := filepath.Join(dir, "a.log")
+	appendTo(t, a, "2024-05-01 12:00:00 start\n", "  more\n", "  and more\n", "2024-05-01 12:00:01 next\n", "2024-05-01 12:00:02 last\n")
+	ml := []config.Section{{Kind: config.KindMultilineParser, Params: []config.Param{
+		{Key: "name", Value: "indented"}, {Key: "type", Value: "regex"},
+		{Key: "rule", Value: `"start_state" "/^\d{4}-/" "cont"`}, {Key: "rule", Value: `"cont" "/^\s/" "cont"`},
+	}}}
+	c := &collector{}
+	start(t, newTail(t, ml, "Path", a, "Read_from_Head", "on", "multiline.parser", "indented", "Offset_Key", "off"), c)
+	waitLogs(t, c, "2024-05-01 12:00:00 start\n  more\n  and more", "2024-05-01 12:00:01 next")
+	// The last line waits for flush_timeout (4 s) or its successor.
+	appendTo(t, a, "2024-05-01 12:00:03 after\n")
+	waitLogs(t, c, "2024-05-01 12:00:00 start\n  more\n  and more", "2024-05-01 12:00:01 next", "2024-05-01 12:00:02 last")
+	if off := c.all()[1].body["off"]; off != float64(44) {
+		t.Errorf("offset of the second record %v, want 44", off)
+	}
+}
