@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"io"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -117,4 +118,78 @@ func TestSecurityRoutingRedactsAppLogsAndAlertsOnAudit(t *testing.T) {
 			t.Errorf("app log not redacted: %s", msg)
 		}
 	}
+}
+
+// TestAnomalyFilterAlertsOnABurst feeds a steady trickle of records through
+// stdin, then a burst, and checks that one rate_spike alert arrives on the
+// alert tag while every record flows on.
+func TestAnomalyFilterAlertsOnABurst(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	cfg := writeFile(t, dir, "sluice.conf", fmt.Sprintf(`
+[SERVICE]
+    Flush  0.2
+    Grace  5
+
+[INPUT]
+    Name  stdin
+    Tag   app.api
+
+[FILTER]
+    Name       anomaly
+    Match      app.*
+    Interval   1s
+    Warmup     3
+    Alert_Tag  ops.anomaly
+
+[OUTPUT]
+    Name    file
+    Match   app.*
+    Path    %[1]s
+    File    app.log
+    Format  plain
+    Mkdir   On
+
+[OUTPUT]
+    Name    file
+    Match   ops.*
+    Path    %[1]s
+    File    alerts.log
+    Format  plain
+    Mkdir   On
+`, out))
+	pr, pw := io.Pipe()
+	p := start(t, pr, "-c", cfg)
+	seq := 0
+	send := func(n int) {
+		var b strings.Builder
+		for range n {
+			fmt.Fprintf(&b, `{"seq":%d}`+"\n", seq)
+			seq++
+		}
+		if _, err := io.WriteString(pw, b.String()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Five records a second for five seconds, a burst of 500, then one
+	// more second of trickle so the burst's interval closes.
+	for range 5 {
+		send(5)
+		time.Sleep(time.Second)
+	}
+	send(500)
+	time.Sleep(1100 * time.Millisecond)
+	send(5)
+	eventually(t, 20*time.Second, "every record and the alert", func() bool {
+		return len(jsonLines(t, filepath.Join(out, "app.log"))) >= seq && len(jsonLines(t, filepath.Join(out, "alerts.log"))) >= 1
+	})
+	pw.Close()
+	if code := p.stop(syscall.SIGTERM, 10*time.Second); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	alerts := jsonLines(t, filepath.Join(out, "alerts.log"))
+	if len(alerts) != 1 || alerts[0]["kind"] != "rate_spike" || alerts[0]["source"] != "app.api" {
+		t.Errorf("alerts %v, want one rate_spike for app.api", alerts)
+	}
+	checkSequence(t, jsonLines(t, filepath.Join(out, "app.log")), "seq", seq)
 }

@@ -5,6 +5,7 @@ package all
 
 import (
 	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/plugins/filter/anomaly"
 	"github.com/sluice-logs/sluice/plugins/filter/k8saudit"
 	"github.com/sluice-logs/sluice/plugins/filter/redact"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
@@ -23,6 +24,7 @@ func Specs() []plugin.Spec {
 		stdin.Spec(),
 
 		// Filters.
+		anomaly.Spec(),
 		k8saudit.Spec(),
 		redact.Spec(),
 
