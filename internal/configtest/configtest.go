@@ -461,4 +461,3 @@ func listing(got []received) string {
 	}
 	return b.String()
 }
-
