@@ -40,6 +40,7 @@ func commands() []command {
 		{"run", "run a pipeline (the default command)", runCommand},
 		{"validate", "check a configuration without running it", validateCommand},
 		{"test", "run configuration unit tests (records in, expected outputs)", testCommand},
+		{"health", "check a running Sluice's health endpoint (for HEALTHCHECK)", healthCommand},
 		{"version", "print the version", versionCommand},
 		{"help", "print this help", func(_ []string, stdout, _ io.Writer) int { usage(stdout); return exitOK }},
 	}
