@@ -65,6 +65,9 @@ func parseCommandLine(args []string) (*commandLine, error) {
 		case "-D", "--dry-run":
 			cl.dryRun = true
 			continue
+		case "-Y", "--enable-hot-reload":
+			cl.service = append(cl.service, config.Param{Key: "Hot_Reload", Value: "on"})
+			continue
 		case "-H", "--http":
 			cl.service = append(cl.service, config.Param{Key: "HTTP_Server", Value: "on"})
 			continue
