@@ -139,6 +139,13 @@ func excess(reqs []Requirement, policies []*Document) []Excess {
 // allows it on beyond what the requirements need.
 func broaderResources(label string, st *Statement, reqs []Requirement) []Excess {
 	var out []Excess
+	grantsNeeded := false
+	for _, a := range actionsOf(reqs) {
+		grantsNeeded = grantsNeeded || actionMatches(st, a)
+	}
+	if !grantsNeeded {
+		return nil // its actions are all reported as not needed
+	}
 	for _, res := range st.Resource {
 		var used bool
 		for _, action := range actionsOf(reqs) {
@@ -155,7 +162,7 @@ func broaderResources(label string, st *Statement, reqs []Requirement) []Excess 
 				if matchResource(res, r.Resource) {
 					usedHere = true
 				}
-				if covers(r.grant(), res, false) || res == r.grant() {
+				if matchResource(r.grant(), res) {
 					coveredByNeed = true
 				}
 			}

@@ -81,8 +81,9 @@ func matchAction(pattern, action string) bool {
 // segments are matched one by one (a * there cannot reach into the next
 // segment), the resource part as a whole, where * crosses ':' and '/'
 // (log-group:NAME:* covers log-group:NAME:log-stream:S). A pattern with
-// fewer than six segments is matched against the whole ARN. A required
-// region or account of AnyRegion/AnyAccount is covered by any value.
+// fewer than six segments is matched against the whole ARN. A region or
+// account of AnyRegion/AnyAccount, on either side, matches any value: it
+// stands for the one the policy or the output will be deployed with.
 func matchResource(pattern, arn string) bool {
 	if pattern == "*" {
 		return true
@@ -93,7 +94,7 @@ func matchResource(pattern, arn string) bool {
 		return covers(pattern, arn, false)
 	}
 	for i := range ps {
-		if (i == 3 && as[i] == AnyRegion) || (i == 4 && as[i] == AnyAccount) {
+		if (i == 3 && (as[i] == AnyRegion || ps[i] == AnyRegion)) || (i == 4 && (as[i] == AnyAccount || ps[i] == AnyAccount)) {
 			continue
 		}
 		if !covers(ps[i], as[i], false) {

@@ -201,3 +201,21 @@ func uniqueSorted(in []string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// OutputsRegion returns the region parameter the AWS outputs of m share,
+// or "" when they set none or several: the region a template for the same
+// deployment most likely resolves AWS::Region to.
+func OutputsRegion(m *config.Model) string {
+	var region string
+	for i := range m.Outputs {
+		if _, aws := derivers[m.Outputs[i].Name()]; !aws {
+			continue
+		}
+		r := param(&m.Outputs[i], "region")
+		if r == "" || (region != "" && r != region) {
+			return ""
+		}
+		region = r
+	}
+	return region
+}
