@@ -10,8 +10,9 @@ import (
 // (sectionID, "cloudwatch_logs.0"). A CloudWatch Logs group-level ARN as
 // AWS quotes it (log-group:NAME:log-stream: with an empty stream) becomes
 // the documented log-group:NAME:* form; an unknown resource becomes "*"
-// with the action alone. The result is indented JSON, ready to paste into
-// the Statement list of the credentials' policy.
+// with the action alone. The result is one line of JSON (it goes into a
+// log line), ready to paste into the Statement list of the credentials'
+// policy.
 func FixStatement(action, resource, sectionID string) string {
 	if resource == "" {
 		resource = "*"
@@ -20,6 +21,6 @@ func FixStatement(action, resource, sectionID string) string {
 		resource = strings.TrimSuffix(resource, "log-stream:") + "*"
 	}
 	st := Statement{Sid: sidOf(sectionID), Effect: Allow, Action: Strings{action}, Resource: Strings{resource}}
-	b, _ := json.MarshalIndent(st, "", "  ")
+	b, _ := json.Marshal(st)
 	return string(b)
 }

@@ -193,7 +193,7 @@ func TestReaders(t *testing.T) {
 
 func TestFixStatement(t *testing.T) {
 	got := FixStatement("logs:CreateLogGroup", "arn:aws:logs:us-east-1:1:log-group:/app:log-stream:", "cloudwatch_logs.0")
-	for _, want := range []string{`"Sid": "CloudwatchLogs0"`, `"Action": "logs:CreateLogGroup"`, `"Resource": "arn:aws:logs:us-east-1:1:log-group:/app:*"`} {
+	for _, want := range []string{`"Sid":"CloudwatchLogs0"`, `"Action":"logs:CreateLogGroup"`, `"Resource":"arn:aws:logs:us-east-1:1:log-group:/app:*"`} {
 		if !strings.Contains(got, want) {
 			t.Errorf("FixStatement = %s, lacks %s", got, want)
 		}
@@ -202,7 +202,7 @@ func TestFixStatement(t *testing.T) {
 	if Evaluate([]*Document{d}, Request{Action: "logs:CreateLogGroup", Resource: "arn:aws:logs:us-east-1:1:log-group:/app:log-stream:"}).Outcome != Allowed {
 		t.Error("the fix statement does not allow the denied call")
 	}
-	if got := FixStatement("firehose:PutRecordBatch", "", "x"); !strings.Contains(got, `"Resource": "*"`) {
+	if got := FixStatement("firehose:PutRecordBatch", "", "x"); !strings.Contains(got, `"Resource":"*"`) {
 		t.Errorf("FixStatement without resource = %s", got)
 	}
 }
