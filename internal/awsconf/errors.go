@@ -39,6 +39,9 @@ var (
 		"ServiceUnavailable", "ServiceUnavailableException", "InternalFailure", "InternalError",
 		"InternalServerError", "InternalServerException", "RequestTimeout", "RequestTimeoutException",
 		"OperationAbortedException",
+		// A missing resource the operator can create (or that an output
+		// creates on demand) while the records wait.
+		"ResourceNotFoundException", "NoSuchBucket", "ResourceInUseException",
 	)
 	deniedCodes = codeSet(
 		"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnrecognizedClientException",

@@ -7,6 +7,7 @@ import (
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
+	"github.com/sluice-logs/sluice/plugins/output/cloudwatchlogs"
 	"github.com/sluice-logs/sluice/plugins/output/file"
 	"github.com/sluice-logs/sluice/plugins/output/null"
 	"github.com/sluice-logs/sluice/plugins/output/stdout"
@@ -21,6 +22,7 @@ func Specs() []plugin.Spec {
 		stdin.Spec(),
 
 		// Outputs.
+		cloudwatchlogs.Spec(),
 		file.Spec(),
 		null.Spec(),
 		stdout.Spec(),
