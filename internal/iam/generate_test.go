@@ -202,6 +202,9 @@ func TestFixStatement(t *testing.T) {
 	if Evaluate([]*Document{d}, Request{Action: "logs:CreateLogGroup", Resource: "arn:aws:logs:us-east-1:1:log-group:/app:log-stream:"}).Outcome != Allowed {
 		t.Error("the fix statement does not allow the denied call")
 	}
+	if got := FixStatement("logs:CreateLogGroup", "arn:aws:logs:us-east-1:*:log-group:/app", "x"); !strings.Contains(got, `log-group:/app:*"`) {
+		t.Errorf("FixStatement of a bare group ARN = %s", got)
+	}
 	if got := FixStatement("firehose:PutRecordBatch", "", "x"); !strings.Contains(got, `"Resource":"*"`) {
 		t.Errorf("FixStatement without resource = %s", got)
 	}
