@@ -201,3 +201,7 @@ func TestDeriveErrors(t *testing.T) {
 		}
 	}
 }
+
+func configParse(src []byte) (*config.Model, []config.Warning, error) {
+	return config.ParseClassic("extra.conf", src)
+}
