@@ -69,12 +69,42 @@ func Check(reqs []Requirement, policies []*Document) *Report {
 			}
 		}
 		if d.Outcome == Allowed {
-			continue
+			// A templated resource stands for many names: a Deny that
+			// names some of them denies those calls.
+			by := partialDenies(policies, requestOf(r))
+			if len(by) == 0 {
+				continue
+			}
+			d = Decision{Outcome: ExplicitDeny, By: by, Notes: []string{"denied for some of the names the template can render"}}
 		}
 		rep.Missing = append(rep.Missing, Missing{Requirement: r, Decision: d, NearMisses: nearMisses(policies, r)})
 	}
 	rep.Excess = excess(own, policies)
 	return rep
+}
+
+// partialDenies lists the Deny statements that deny some of the names a
+// templated request resource stands for; nil for a concrete resource.
+func partialDenies(policies []*Document, req Request) []string {
+	if !strings.ContainsAny(req.Resource, "*?") {
+		return nil
+	}
+	var by []string
+	for _, d := range policies {
+		for i := range d.Statement {
+			st := &d.Statement[i]
+			if st.Effect != Deny || st.Resource == nil || !actionMatches(st, req.Action) {
+				continue
+			}
+			if !anyMatch(st.Resource, func(p string) bool { return overlapsResource(p, req.Resource) }) {
+				continue
+			}
+			if ok, _ := conditionMatches(st.Condition, req.Context); ok || len(st.Condition) == 0 {
+				by = append(by, d.label(i))
+			}
+		}
+	}
+	return by
 }
 
 // nearMisses lists the Allow statements that name r's action, with the

@@ -209,3 +209,42 @@ func TestFixStatement(t *testing.T) {
 		t.Errorf("FixStatement without resource = %s", got)
 	}
 }
+
+func TestCheckTemplatedResourcePartlyDenied(t *testing.T) {
+	reqs, err := Derive(model(t, "[OUTPUT]\n    Name kinesis_streams\n    region eu-west-1\n    stream x\n[OUTPUT]\n    Name cloudwatch_logs\n    region eu-west-1\n    log_group_name /app/default\n    log_group_template /app/$ns\n    log_stream_name s\n"), Env{Account: "1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := []*Document{mustPolicy(t, `{"Version":"2012-10-17","Statement":[
+	  {"Effect":"Allow","Action":["logs:PutLogEvents","logs:CreateLogStream","kinesis:PutRecords"],"Resource":"*"},
+	  {"Sid":"NoSecrets","Effect":"Deny","Action":"logs:*","Resource":"arn:aws:logs:*:*:log-group:/app/secrets:*"}]}`)}
+	rep := Check(reqs, docs)
+	var got []string
+	for _, m := range rep.Missing {
+		got = append(got, m.Action+" "+m.Resource+" "+strings.Join(m.Decision.By, ","))
+	}
+	want := "logs:PutLogEvents arn:aws:logs:eu-west-1:1:log-group:/app/*:log-stream:s test#NoSecrets\n" +
+		"logs:CreateLogStream arn:aws:logs:eu-west-1:1:log-group:/app/*:log-stream:s test#NoSecrets"
+	if strings.Join(got, "\n") != want {
+		t.Errorf("missing:\n%s\nwant\n%s", strings.Join(got, "\n"), want)
+	}
+}
+
+func TestOverlaps(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want bool
+	}{
+		{"/app/secrets", "/app/*", true},
+		{"/other", "/app/*", false},
+		{"*-prod", "app-*", true},
+		{"a?c", "*b*", true},
+		{"abc", "abd", false},
+		{"", "*", true},
+		{"x", "", false},
+	} {
+		if got := overlaps(tt.a, tt.b); got != tt.want {
+			t.Errorf("overlaps(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}

@@ -103,3 +103,55 @@ func matchResource(pattern, arn string) bool {
 	}
 	return true
 }
+
+// overlaps reports whether two wildcard patterns can match a common
+// string: whether a Deny naming pattern a denies some of the names a
+// templated requirement b stands for.
+func overlaps(a, b string) bool {
+	memo := make([]int8, (len(a)+1)*(len(b)+1)) // 0 unknown, 1 yes, 2 no
+	var f func(i, j int) bool
+	f = func(i, j int) bool {
+		k := i*(len(b)+1) + j
+		if memo[k] != 0 {
+			return memo[k] == 1
+		}
+		var r bool
+		switch {
+		case i == len(a) && j == len(b):
+			r = true
+		case i < len(a) && a[i] == '*':
+			r = f(i+1, j) || (j < len(b) && f(i, j+1))
+		case j < len(b) && b[j] == '*':
+			r = f(i, j+1) || (i < len(a) && f(i+1, j))
+		case i < len(a) && j < len(b):
+			r = (a[i] == '?' || b[j] == '?' || a[i] == b[j]) && f(i+1, j+1)
+		}
+		memo[k] = 2
+		if r {
+			memo[k] = 1
+		}
+		return r
+	}
+	return f(0, 0)
+}
+
+// overlapsResource is overlaps per ARN segment, as matchResource matches.
+func overlapsResource(pattern, arn string) bool {
+	if pattern == "*" {
+		return true
+	}
+	ps := strings.SplitN(pattern, ":", 6)
+	as := strings.SplitN(arn, ":", 6)
+	if len(ps) < 6 || len(as) < 6 {
+		return overlaps(pattern, arn)
+	}
+	for i := range ps {
+		if (i == 3 && (as[i] == AnyRegion || ps[i] == AnyRegion)) || (i == 4 && (as[i] == AnyAccount || ps[i] == AnyAccount)) {
+			continue
+		}
+		if !overlaps(ps[i], as[i]) {
+			return false
+		}
+	}
+	return true
+}
