@@ -93,7 +93,7 @@ func partialDenies(policies []*Document, req Request) []string {
 	for _, d := range policies {
 		for i := range d.Statement {
 			st := &d.Statement[i]
-			if st.Effect != Deny || st.Resource == nil || !actionMatches(st, req.Action) {
+			if st.Effect != Deny || len(st.Resource) == 0 || !actionMatches(st, req.Action) {
 				continue
 			}
 			if !anyMatch(st.Resource, func(p string) bool { return overlapsResource(p, req.Resource) }) {
@@ -117,7 +117,7 @@ func nearMisses(policies []*Document, r Requirement) []string {
 			if st.Effect != Allow || !actionMatches(st, r.Action) {
 				continue
 			}
-			if st.NotResource != nil {
+			if len(st.NotResource) > 0 {
 				out = append(out, fmt.Sprintf("%s allows %s on everything but %s", d.label(i), r.Action, strings.Join(st.NotResource, ", ")))
 			} else {
 				out = append(out, fmt.Sprintf("%s allows %s only on %s", d.label(i), r.Action, strings.Join(st.Resource, ", ")))
@@ -137,7 +137,7 @@ func excess(reqs []Requirement, policies []*Document) []Excess {
 				continue
 			}
 			label := d.label(i)
-			if st.NotAction != nil {
+			if len(st.NotAction) > 0 {
 				out = append(out, Excess{label, fmt.Sprintf("allows every action except %s (NotAction with Allow)", strings.Join(st.NotAction, ", "))})
 			}
 			for _, a := range st.Action {
@@ -155,7 +155,7 @@ func excess(reqs []Requirement, policies []*Document) []Excess {
 					out = append(out, Excess{label, fmt.Sprintf("allows %s, a wildcard; the outputs need only %s", a, strings.Join(actionsOf(needed), ", "))})
 				}
 			}
-			if st.NotResource != nil {
+			if len(st.NotResource) > 0 {
 				out = append(out, Excess{label, fmt.Sprintf("allows its actions on every resource except %s (NotResource with Allow)", strings.Join(st.NotResource, ", "))})
 				continue
 			}

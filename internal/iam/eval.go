@@ -90,14 +90,14 @@ func statementApplies(st *Statement, req Request) (bool, string) {
 }
 
 func actionMatches(st *Statement, action string) bool {
-	if st.NotAction != nil {
+	if len(st.NotAction) > 0 {
 		return !anyMatch(st.NotAction, func(p string) bool { return matchAction(p, action) })
 	}
 	return anyMatch(st.Action, func(p string) bool { return matchAction(p, action) })
 }
 
 func resourceMatches(st *Statement, resource string) bool {
-	if st.NotResource != nil {
+	if len(st.NotResource) > 0 {
 		return !anyMatch(st.NotResource, func(p string) bool { return matchResource(p, resource) })
 	}
 	return anyMatch(st.Resource, func(p string) bool { return matchResource(p, resource) })

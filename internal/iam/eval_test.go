@@ -192,3 +192,32 @@ func FuzzCovers(f *testing.F) {
 		covers(pattern, s, true)
 	})
 }
+
+func FuzzParsePolicy(f *testing.F) {
+	for _, s := range []string{seedPolicy, regionCondition, awsNotResource, awsDenyAllButIAMWithoutMFA, `{"Statement":{"Effect":"Allow","Action":[1,true,"x"],"Resource":"*"}}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		d, err := ParsePolicy("fuzz", src)
+		if err != nil {
+			return
+		}
+		// Whatever parses evaluates without panicking, and renders to a
+		// document that parses again.
+		Evaluate([]*Document{d}, Request{Action: "logs:PutLogEvents", Resource: "arn:aws:logs:us-east-1:1:log-group:g:log-stream:s",
+			Context: map[string][]string{"aws:requestedregion": {"us-east-1"}}})
+		if _, err := ParsePolicy("again", d.JSON()); err != nil {
+			t.Fatalf("rendered policy does not parse: %v\n%s", err, d.JSON())
+		}
+	})
+}
+
+func TestEmptyNotListsAreIgnored(t *testing.T) {
+	d := mustPolicy(t, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"logs:PutLogEvents","NotAction":[],"Resource":"*","NotResource":[]}}`)
+	if got := Evaluate([]*Document{d}, Request{Action: "logs:PutLogEvents", Resource: "x"}); got.Outcome != Allowed {
+		t.Errorf("got %v", got.Outcome)
+	}
+	if got := Evaluate([]*Document{d}, Request{Action: "logs:CreateLogGroup", Resource: "x"}); got.Outcome != ImplicitDeny {
+		t.Errorf("got %v", got.Outcome)
+	}
+}

@@ -166,11 +166,12 @@ func (d *Document) Validate() error {
 		default:
 			return fmt.Errorf("%s: Effect %q must be Allow or Deny", where, st.Effect)
 		}
-		if (st.Action == nil) == (st.NotAction == nil) {
-			return fmt.Errorf("%s: needs exactly one of Action and NotAction", where)
+		// IAM rejects an empty list as it rejects a missing element.
+		if (len(st.Action) == 0) == (len(st.NotAction) == 0) {
+			return fmt.Errorf("%s: needs exactly one of Action and NotAction, not empty", where)
 		}
-		if (st.Resource == nil) == (st.NotResource == nil) {
-			return fmt.Errorf("%s: needs exactly one of Resource and NotResource", where)
+		if (len(st.Resource) == 0) == (len(st.NotResource) == 0) {
+			return fmt.Errorf("%s: needs exactly one of Resource and NotResource, not empty", where)
 		}
 		for op := range st.Condition {
 			if _, err := parseOperator(op); err != nil {
