@@ -46,6 +46,15 @@ func iamWant(t *testing.T, out string, wants ...string) {
 // role and extra.conf agree, so the check passes; change the log group on
 // either side and it fails, naming the call, the section and the mismatch.
 func TestIAMCheckSeedStory(t *testing.T) {
+	// FireLens includes extra.conf after its own input section.
+	extra, err := filepath.Abs(filepath.Join(iamSeedDir, "extra.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	main := writeFile(t, t.TempDir(), "fluent-bit.conf", "[INPUT]\n    Name dummy\n    Tag app\n@INCLUDE "+extra+"\n")
+	if stdout, stderr, code := run(t, "validate", "-c", main); code != 0 {
+		t.Fatalf("the seed's extra.conf does not validate: exit %d\n%s%s", code, stdout, stderr)
+	}
 	stdout, stderr, code := run(t, "iam", "check", "-c", filepath.Join(iamSeedDir, "extra.conf"),
 		"--cloudformation", filepath.Join(iamSeedDir, "task-role.yaml"), "--account", "123456789012")
 	if code != 0 {
@@ -210,6 +219,12 @@ func TestIAMReaders(t *testing.T) {
 		t.Errorf("a team's policy covers another team's destinations:\n%s", stdout)
 	}
 	iamWant(t, stderr, "team secops: [OUTPUT] kinesis_firehose (kinesis_firehose.0)", "cannot be read")
+
+	// team is a parameter every output accepts.
+	webConf := writeFile(t, dir, "web.conf", "[INPUT]\n    Name dummy\n    Tag web.x\n[OUTPUT]\n    Name cloudwatch_logs\n    Match web.*\n    region us-east-1\n    log_group_name /web\n    log_stream_prefix web-\n    team web\n")
+	if stdout, stderr, code := run(t, "validate", "-c", webConf); code != 0 {
+		t.Errorf("a team label does not validate: exit %d\n%s%s", code, stdout, stderr)
+	}
 }
 
 // TestIAMUsageErrors checks the exit codes of bad invocations.
