@@ -29,7 +29,10 @@ check    evaluates policy files, or the policies a CloudFormation template attac
 readers  prints one read-only policy per team (the outputs' team parameter).
 
 --region and --account fill in ARNs for outputs without a region parameter and
-for ${AWS::Region}/${AWS::AccountId}; when not given, any value is accepted.
+for a template's ${AWS::Region}/${AWS::AccountId}. Without --region, a template's
+region is the one the AWS outputs share; without --account, any account is
+accepted (shown as ${Account}). Calls an output makes after assuming its
+role_arn are listed as NOT CHECKED: they need that role's policy.
 `
 
 // stringList is a repeatable flag.
@@ -39,11 +42,12 @@ func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 func iamCommand(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, iamUsage)
+		return exitConfig
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, iamUsage)
-		if len(args) == 0 {
-			return exitConfig
-		}
 		return exitOK
 	}
 	sub, args := args[0], args[1:]
