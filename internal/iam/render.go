@@ -198,8 +198,13 @@ func renderTerraform(w io.Writer, policies []Policy, source string) error {
 			fmt.Fprintf(&body, "  # %s\n  statement {\n    sid       = %q\n    effect    = %q\n    actions   = %s\n    resources = %s\n",
 				p.Serves[st.Sid], st.Sid, st.Effect, list(st.Action), list(st.Resource))
 			for _, op := range sortedKeys(st.Condition) {
-				for k, v := range st.Condition[op] {
-					fmt.Fprintf(&body, "    condition {\n      test     = %q\n      variable = %q\n      values   = %s\n    }\n", op, k, list(v))
+				keys := make([]string, 0, len(st.Condition[op]))
+				for k := range st.Condition[op] {
+					keys = append(keys, k)
+				}
+				sort.Strings(keys)
+				for _, k := range keys {
+					fmt.Fprintf(&body, "    condition {\n      test     = %q\n      variable = %q\n      values   = %s\n    }\n", op, k, list(st.Condition[op][k]))
 				}
 			}
 			body.WriteString("  }\n")
