@@ -6,6 +6,7 @@
 //	sluice -i dummy -o stdout        run a pipeline from flags
 //	sluice validate -c FILE          check a configuration without running it
 //	sluice test FILE...              run configuration unit tests
+//	sluice iam policy|check|readers  the IAM policies the AWS outputs need
 //	sluice version                   print the version
 //
 // main only wires the sub-commands; each lives in its own file.
@@ -41,6 +42,7 @@ func commands() []command {
 		{"validate", "check a configuration without running it", validateCommand},
 		{"test", "run configuration unit tests (records in, expected outputs)", testCommand},
 		{"health", "check a running Sluice's health endpoint (for HEALTHCHECK)", healthCommand},
+		{"iam", "least-privilege IAM policies of the AWS outputs: policy, check, readers", iamCommand},
 		{"version", "print the version", versionCommand},
 		{"help", "print this help", func(_ []string, stdout, _ io.Writer) int { usage(stdout); return exitOK }},
 	}
@@ -68,6 +70,7 @@ Usage:
   sluice run                        run the embedded default pipeline (dummy -> stdout)
   sluice validate -c FILE           check a configuration; exit 2 on errors, warnings on stderr
   sluice test TESTFILE...           run configuration unit tests
+  sluice iam policy -c FILE         the least-privilege IAM policy of the AWS outputs (also: iam check, iam readers)
   sluice version                    print the version
 
 Commands:

@@ -10,6 +10,7 @@ import (
 	"github.com/sluice-logs/sluice/plugins/filter/redact"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
+	"github.com/sluice-logs/sluice/plugins/output/cloudwatchlogs"
 	"github.com/sluice-logs/sluice/plugins/output/file"
 	"github.com/sluice-logs/sluice/plugins/output/null"
 	"github.com/sluice-logs/sluice/plugins/output/stdout"
@@ -29,6 +30,7 @@ func Specs() []plugin.Spec {
 		redact.Spec(),
 
 		// Outputs.
+		cloudwatchlogs.Spec(),
 		file.Spec(),
 		null.Spec(),
 		stdout.Spec(),
