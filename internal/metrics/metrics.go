@@ -30,6 +30,14 @@ func NewRegistry() *Registry { return &Registry{start: time.Now()} }
 // Start is when the registry (and so the pipeline) started.
 func (r *Registry) Start() time.Time { return r.start }
 
+// Reset forgets every instance, keeping the start time: a hot reload
+// replaces the pipeline, and the new one registers its instances afresh.
+func (r *Registry) Reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.inputs, r.filters, r.outputs = nil, nil, nil
+}
+
 // Input counts what one input instance produced.
 type Input struct {
 	Name   string // instance name, e.g. "dummy.0" or its Alias

@@ -5,15 +5,19 @@ package all
 
 import (
 	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/plugins/filter/anomaly"
+	"github.com/sluice-logs/sluice/plugins/filter/k8saudit"
+	"github.com/sluice-logs/sluice/plugins/filter/redact"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
 	"github.com/sluice-logs/sluice/plugins/input/tail"
+	"github.com/sluice-logs/sluice/plugins/output/cloudwatchlogs"
 	"github.com/sluice-logs/sluice/plugins/output/file"
 	"github.com/sluice-logs/sluice/plugins/output/null"
 	"github.com/sluice-logs/sluice/plugins/output/stdout"
 )
 
-// Specs returns the built-in plugins, inputs first, then outputs, each in
+// Specs returns the built-in plugins, inputs first, then filters, then outputs, each in
 // alphabetical order. Every call returns new Specs the caller may keep.
 func Specs() []plugin.Spec {
 	return []plugin.Spec{
@@ -22,7 +26,13 @@ func Specs() []plugin.Spec {
 		stdin.Spec(),
 		tail.Spec(),
 
+		// Filters.
+		anomaly.Spec(),
+		k8saudit.Spec(),
+		redact.Spec(),
+
 		// Outputs.
+		cloudwatchlogs.Spec(),
 		file.Spec(),
 		null.Spec(),
 		stdout.Spec(),
