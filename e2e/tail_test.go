@@ -220,3 +220,30 @@ func TestTailKillRestart(t *testing.T) {
 	a.close()
 	b.close()
 }
+
+// TestTailHotReload reloads Sluice (SIGHUP) twice while its file is
+// written: the old pipeline delivers what it read and stores its offsets,
+// the new one resumes from the DB, and every line arrives once.
+func TestTailHotReload(t *testing.T) {
+	dir := t.TempDir()
+	logs := filepath.Join(dir, "logs")
+	os.MkdirAll(logs, 0o755)
+	conf := tailConfig(t, dir, fmt.Sprintf(`    Path            %s/*.log
+    DB              %s/offsets.db
+    Read_from_Head  on`, logs, dir))
+	data, _ := os.ReadFile(conf)
+	os.WriteFile(conf, []byte(strings.Replace(string(data), "[SERVICE]\n", "[SERVICE]\n    Hot_Reload  On\n", 1)), 0o644)
+	p := start(t, nil, "-c", conf)
+	out := newTailOutput(t, filepath.Join(dir, "out", "all.log"))
+	w := &tailWriter{t: t, id: "r", path: filepath.Join(logs, "app.log"), perFile: 2500, rotation: tailRename}
+	for i := 1; i <= 2; i++ {
+		w.write(3000, 300, 5*time.Millisecond)
+		if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, 20*time.Second, "the reload", func() bool { return tailCount(p, "reload complete") >= i })
+	}
+	w.write(1000, 0, 0)
+	w.close()
+	out.waitAll(30*time.Second, w)
+}
