@@ -54,6 +54,8 @@
 // Tags. A '*' in Tag is replaced by the file's path with slashes turned
 // into dots (kube.* and /var/log/containers/a.log give
 // kube.var.log.containers.a.log), the path being the one Path matched.
+// With Tag_Regex, Tag's <name> placeholders take the regex's named groups
+// matched against the path instead.
 //
 // Multiline. multiline.parser names parsers of package multiline: docker
 // and cri decode container log lines, join the pieces the runtime split
@@ -73,7 +75,13 @@
 //   - A file given up on for a line longer than Buffer_Max_Size (with
 //     Skip_Long_Lines off) is not found again by later scans until it
 //     leaves its path.
-//   - Parser is accepted but not applied yet; Tag_Regex, Exit_On_Eof,
-//     DB.compare_filename and the old Multiline/Parser_Firstline keys are
-//     not supported (sluice validate reports them as unknown).
+//   - Parser is accepted but not applied yet; DB.compare_filename,
+//     Ignore_Active_Older_Files, Docker_Mode_Parser, the old
+//     Multiline/Parser_Firstline keys and the encodings are not supported
+//     (sluice validate reports them as unknown).
+//   - Exit_On_Eof stops the input once every file found was read to its
+//     end; the process keeps running until it is signalled, as after stdin
+//     ends (Fluent Bit exits).
+//   - Tag_Regex is Go's RE2 syntax (named groups (?<name>...) work as in
+//     Onigmo; lookaround does not).
 package tail

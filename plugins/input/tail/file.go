@@ -143,7 +143,11 @@ func fingerprintOf(f *os.File, n int64) (fingerprint, error) {
 // follow registers an open file read from off; tagPath is the path its
 // tag is made from.
 func (st *runState) follow(path, tagPath string, id fileID, f *os.File, off int64) *tailedFile {
-	t := &tailedFile{id: id, name: path, tag: expandTag(st.in.tag, tagPath), f: f,
+	tag := expandTag(st.in.tag, tagPath)
+	if st.in.tagRegex != nil {
+		tag = st.in.tagRegex.expand(st.in.tag, tagPath)
+	}
+	t := &tailedFile{id: id, name: path, tag: tag, f: f,
 		lr: newLineReader(st.buffers, st.in.maxLine, off), committed: -1}
 	if len(st.in.parsers) > 0 {
 		t.joiner = multiline.NewJoiner(st.in.parsers, func(r *multiline.Record) {

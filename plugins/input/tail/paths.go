@@ -2,6 +2,7 @@ package tail
 
 import (
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
@@ -15,6 +16,43 @@ func expandTag(tag, path string) string {
 	}
 	p := strings.TrimLeft(strings.ReplaceAll(path, "/", "."), ".")
 	return strings.ReplaceAll(tag, "*", p)
+}
+
+// tagRegex is Tag_Regex: the groups it captures from a path fill Tag's
+// <name> placeholders.
+type tagRegex struct {
+	re *regexp.Regexp
+}
+
+// expand returns tag with each <name> replaced by the named group's value
+// in path. When the regex does not match, tag is returned with its
+// placeholders as written, as Fluent Bit does.
+func (r *tagRegex) expand(tag, path string) string {
+	m := r.re.FindStringSubmatchIndex(path)
+	if m == nil {
+		return tag
+	}
+	var b strings.Builder
+	for {
+		open := strings.IndexByte(tag, '<')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(tag[open:], '>')
+		if end < 0 {
+			break
+		}
+		name := tag[open+1 : open+end]
+		b.WriteString(tag[:open])
+		if i := r.re.SubexpIndex(name); i > 0 && m[2*i] >= 0 {
+			b.WriteString(path[m[2*i]:m[2*i+1]])
+		} else {
+			b.WriteString(tag[open : open+end+1])
+		}
+		tag = tag[open+end+1:]
+	}
+	b.WriteString(tag)
+	return b.String()
 }
 
 // excluded reports whether path matches one of the Exclude_Path patterns,

@@ -1,6 +1,10 @@
 package tail
 
-import "testing"
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
 
 func TestExpandTag(t *testing.T) {
 	tests := []struct{ tag, path, want string }{
@@ -30,6 +34,23 @@ func TestExcluded(t *testing.T) {
 	for _, tt := range tests {
 		if got := excluded(pats, tt.path); got != tt.want {
 			t.Errorf("excluded(%q) = %v", tt.path, got)
+		}
+	}
+}
+
+func TestTagRegex(t *testing.T) {
+	r := &tagRegex{re: regexp.MustCompile(`(?<pod_name>[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)_(?<namespace_name>[^_]+)_(?<container_name>.+)-(?<docker_id>[a-z0-9]{64})\.log$`)}
+	path := "/var/log/containers/web-7d9f_prod_nginx-" + strings.Repeat("a", 64) + ".log"
+	tests := []struct{ tag, path, want string }{
+		{"kube.<namespace_name>.<pod_name>.<container_name>", path, "kube.prod.web-7d9f.nginx"},
+		{"kube.<unknown>.<pod_name>", path, "kube.<unknown>.web-7d9f"},
+		{"kube.<pod_name>", "/var/log/other.log", "kube.<pod_name>"},
+		{"plain", path, "plain"},
+		{"broken.<pod_name", path, "broken.<pod_name"},
+	}
+	for _, tt := range tests {
+		if got := r.expand(tt.tag, tt.path); got != tt.want {
+			t.Errorf("expand(%q) = %q, want %q", tt.tag, got, tt.want)
 		}
 	}
 }

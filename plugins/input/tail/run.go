@@ -72,6 +72,18 @@ func (st *runState) loop() error {
 			}
 			continue
 		}
+		if st.in.exitOnEOF {
+			st.in.logger.Info("every file read to its end; stopping (Exit_On_Eof)")
+			for _, t := range st.files {
+				if line, at := t.lr.rest(); line != nil {
+					st.line(t, line, at)
+				}
+				if err := st.flush(t); err != nil {
+					return st.stop(err)
+				}
+			}
+			return st.stop(nil)
+		}
 		select {
 		case <-st.ctx.Done():
 			return st.stop(nil)

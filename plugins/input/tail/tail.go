@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -45,6 +46,8 @@ type Input struct {
 	dbSync       syncMode
 	dbLock       bool
 	inotify      bool
+	exitOnEOF    bool
+	tagRegex     *tagRegex
 	parsers      []*multiline.Parser
 }
 
@@ -69,6 +72,7 @@ func New(s plugin.Settings) (*Input, error) {
 		dbSync:       parseSyncMode(c.String("DB.sync")),
 		dbLock:       c.Bool("DB.locking"),
 		inotify:      c.Bool("Inotify_Watcher"),
+		exitOnEOF:    c.Bool("Exit_On_Eof"),
 	}
 	if in.logger == nil {
 		in.logger = slog.New(slog.DiscardHandler)
@@ -91,6 +95,13 @@ func New(s plugin.Settings) (*Input, error) {
 	}
 	if in.refresh <= 0 {
 		in.refresh = time.Second
+	}
+	if expr := c.String("Tag_Regex"); expr != "" {
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			return nil, c.Errorf("Tag_Regex", "%v (Go's RE2 syntax; named groups are written (?<name>...))", err)
+		}
+		in.tagRegex = &tagRegex{re: re}
 	}
 	if in.key == "" {
 		return nil, c.Errorf("Key", "must not be empty")

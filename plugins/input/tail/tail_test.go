@@ -420,3 +420,14 @@ func TestTailUserMultilineParser(t *testing.T) {
 		t.Errorf("offset of the second record %v, want 44", off)
 	}
 }
+
+func TestTailExitOnEOF(t *testing.T) {
+	dir := t.TempDir()
+	appendTo(t, filepath.Join(dir, "a.log"), "1\n", "2\n", "no newline")
+	c := &collector{}
+	in := newTail(t, nil, "Path", dir+"/a.log", "Read_from_Head", "on", "Exit_On_Eof", "on")
+	if err := in.Run(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	waitLogs(t, c, "1", "2", "no newline")
+}
