@@ -73,6 +73,7 @@ func TestTailMultilineCRI(t *testing.T) {
 	logs := filepath.Join(dir, "logs")
 	writeFile(t, logs, "app.cri", cri.String())
 	writeFile(t, logs, "app.json", docker.String())
+	writeFile(t, logs, "custom.log", "2024-05-01 12:00:00 request failed:\n  step 1\n  step 2\n2024-05-01 12:00:01 done\n")
 	out := filepath.Join(dir, "out")
 	conf := writeFile(t, dir, "sluice.conf", fmt.Sprintf(`
 [SERVICE]
@@ -94,6 +95,28 @@ func TestTailMultilineCRI(t *testing.T) {
     Docker_Mode       on
     multiline.parser  java, python, go
 
+[INPUT]
+    Name              tail
+    Path              %[1]s/custom.log
+    Tag               custom
+    Read_from_Head    on
+    multiline.parser  indented
+
+[MULTILINE_PARSER]
+    name           indented
+    type           regex
+    flush_timeout  500
+    rule           "start_state"  "/^\d{4}-\d{2}-\d{2} /"  "cont"
+    rule           "cont"         "/^\s+/"                 "cont"
+
+[OUTPUT]
+    Name    file
+    Match   custom
+    Path    %[2]s
+    File    custom.log
+    Format  plain
+    Mkdir   On
+
 [OUTPUT]
     Name    file
     Match   cri
@@ -111,6 +134,12 @@ func TestTailMultilineCRI(t *testing.T) {
     Mkdir   On
 `, logs, out))
 	start(t, nil, "-c", conf)
+	custom := filepath.Join(out, "custom.log")
+	eventually(t, 20*time.Second, "the [MULTILINE_PARSER] records", func() bool {
+		recs := jsonLines(t, custom)
+		return len(recs) == 2 && recs[0]["log"] == "2024-05-01 12:00:00 request failed:\n  step 1\n  step 2" &&
+			recs[1]["log"] == "2024-05-01 12:00:01 done"
+	})
 	for _, name := range []string{"cri.log", "docker.log"} {
 		path := filepath.Join(out, name)
 		var recs []map[string]any

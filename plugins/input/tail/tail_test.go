@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fsnotify/fsnotify"
 	"github.com/sluice-logs/sluice/internal/config"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/record"
@@ -430,4 +431,14 @@ func TestTailExitOnEOF(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitLogs(t, c, "1", "2", "no newline")
+}
+
+// TestTailEventOverflow checks that lost file events make the next pass a
+// rescan of Path over every file.
+func TestTailEventOverflow(t *testing.T) {
+	st := &runState{in: newTail(t, nil, "Path", "/x")}
+	st.watchError(fsnotify.ErrEventOverflow)
+	if !st.rescan || !st.full {
+		t.Fatalf("rescan %v, full %v after an overflow", st.rescan, st.full)
+	}
 }
