@@ -241,6 +241,19 @@ func (j *Joiner) Flush() {
 	}
 }
 
+// Forget emits what key's streams hold and drops their state: a caller
+// with many short-lived keys (tags, files) calls it when a key ends, so
+// the Joiner does not grow with every key it has seen.
+func (j *Joiner) Forget(key string) {
+	for k, s := range j.streams {
+		if k.key == key {
+			j.flushPartial(s)
+			j.flushGroup(s)
+			delete(j.streams, k)
+		}
+	}
+}
+
 // Oldest returns the smallest mark of the lines still held back, and
 // whether there is any: a caller must not consider those lines delivered.
 func (j *Joiner) Oldest() (int64, bool) {

@@ -271,3 +271,18 @@ func TestDecodeCRIAllocs(t *testing.T) {
 		t.Errorf("DecodeCRI allocates %v times", n)
 	}
 }
+
+func TestForget(t *testing.T) {
+	var out []string
+	j := NewJoiner([]*Parser{Builtin("cri"), Builtin("go")}, func(r *Record) { out = append(out, r.Key+":"+string(r.Log)) })
+	j.Feed("a", []byte("2024-05-01T12:00:00Z stdout P half "), 0, 0)
+	j.Feed("b", []byte("panic: boom"), 0, 0)
+	j.Forget("a")
+	if strings.Join(out, "|") != "a:half " || len(j.streams) != 1 {
+		t.Fatalf("out %q, %d streams", out, len(j.streams))
+	}
+	j.Forget("b")
+	if strings.Join(out, "|") != "a:half |b:panic: boom" || len(j.streams) != 0 {
+		t.Fatalf("out %q, %d streams", out, len(j.streams))
+	}
+}
