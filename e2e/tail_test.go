@@ -249,3 +249,34 @@ func TestTailHotReload(t *testing.T) {
 	w.close()
 	out.waitAll(30*time.Second, w)
 }
+
+// TestTailInodeReuse deletes a followed file while Sluice is down and
+// creates another at its path, which the filesystem usually gives the
+// same inode: the DB's fingerprint of the file's head tells them apart,
+// so the new file is read from its beginning, not from the old offset.
+func TestTailInodeReuse(t *testing.T) {
+	dir := t.TempDir()
+	logs := filepath.Join(dir, "logs")
+	os.MkdirAll(logs, 0o755)
+	conf := tailConfig(t, dir, fmt.Sprintf(`    Path            %s/*.log
+    DB              %s/offsets.db
+    Read_from_Head  on`, logs, dir))
+	out := newTailOutput(t, filepath.Join(dir, "out", "all.log"))
+	path := filepath.Join(logs, "app.log")
+	old := &tailWriter{t: t, id: "old", path: path}
+	old.write(500, 0, 0)
+	old.close()
+	p := start(t, nil, "-c", conf)
+	out.waitAll(20*time.Second, old)
+	before, _ := os.Stat(path)
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	p.wait(5 * time.Second)
+	os.Remove(path)
+	fresh := &tailWriter{t: t, id: "new", path: path}
+	fresh.write(800, 0, 0) // longer than the old offset: only the fingerprint tells
+	fresh.close()
+	after, _ := os.Stat(path)
+	t.Logf("inode reused: %v", before.Sys().(*syscall.Stat_t).Ino == after.Sys().(*syscall.Stat_t).Ino)
+	start(t, nil, "-c", conf)
+	out.waitAll(20*time.Second, old, fresh)
+}
