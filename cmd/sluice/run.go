@@ -89,6 +89,9 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	for _, w := range p.Warnings() {
 		logger.Warn(w)
 	}
+	for _, line := range p.Summary() {
+		logger.Info("pipeline: " + line)
+	}
 
 	sup := &supervisor{cl: cl, stderr: stderr, logs: logs, counters: counters, logger: logger,
 		requests: make(chan reloadRequest)}
