@@ -18,10 +18,12 @@ import (
 type Registry struct {
 	start time.Time
 
-	mu      sync.Mutex
-	inputs  []*Input
-	filters []*Filter
-	outputs []*Output
+	mu       sync.Mutex
+	inputs   []*Input
+	filters  []*Filter
+	outputs  []*Output
+	storage  []*Storage        // see storage.go
+	rejected map[string]uint64 // dead-lettered records per output
 }
 
 // NewRegistry returns an empty registry whose uptime starts now.
