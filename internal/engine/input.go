@@ -8,6 +8,7 @@ import (
 	"github.com/sluice-logs/sluice/internal/metrics"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/record"
+	"github.com/sluice-logs/sluice/internal/storage"
 )
 
 // errShuttingDown is returned by Emit once the pipeline has sealed its last
@@ -30,6 +31,13 @@ type inputRunner struct {
 	gate     *memGate
 	pipeline *Pipeline
 
+	// filesystem is storage.type filesystem: store (opened by Run) keeps
+	// every accepted record on disk until its outputs delivered it.
+	filesystem       bool
+	pauseOnOverlimit bool // storage.pause_on_chunks_overlimit
+	store            *storage.Store
+	storeMetrics     *metrics.Storage
+
 	mu     sync.Mutex
 	open   map[string]*openChunk
 	routes map[string]*route
@@ -41,6 +49,7 @@ type inputRunner struct {
 type openChunk struct {
 	data    []byte
 	records int
+	stored  *storage.Chunk // filesystem inputs only
 }
 
 // route is what a tag goes through: the filters and outputs whose Match
@@ -69,13 +78,23 @@ func (r *inputRunner) routeFor(tag string) *route {
 
 var builderPool = sync.Pool{New: func() any { return new(record.Builder) }}
 
-// Emit implements plugin.Emitter.
+// Emit implements plugin.Emitter. For a filesystem input it returns nil
+// only once the records are written to the input's store (fsynced too with
+// storage.sync full); Mem_Buf_Limit then never pauses the input (chunks
+// over it stay on disk), storage.pause_on_chunks_overlimit does.
 func (r *inputRunner) Emit(ctx context.Context, tag string, events []byte, records int) error {
 	if records <= 0 || len(events) == 0 {
 		return nil
 	}
-	if err := r.gate.wait(ctx); err != nil {
-		return err
+	switch {
+	case !r.filesystem:
+		if err := r.gate.wait(ctx); err != nil {
+			return err
+		}
+	case r.pauseOnOverlimit:
+		if err := r.pipeline.storage.up.wait(ctx); err != nil {
+			return err
+		}
 	}
 	r.metrics.Records.Add(uint64(records))
 	r.metrics.Bytes.Add(uint64(len(events)))
@@ -113,12 +132,12 @@ func (r *inputRunner) Emit(ctx context.Context, tag string, events []byte, recor
 	if records == 0 {
 		return nil
 	}
-	return r.buffer(tag, events, records, rt)
+	return r.buffer(ctx, tag, events, records, rt)
 }
 
 // buffer appends filtered records to the tag's open chunk, sealing it when
 // it reaches chunkTarget.
-func (r *inputRunner) buffer(tag string, events []byte, records int, rt *route) error {
+func (r *inputRunner) buffer(ctx context.Context, tag string, events []byte, records int, rt *route) error {
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
@@ -135,7 +154,13 @@ func (r *inputRunner) buffer(tag string, events []byte, records int, rt *route) 
 		return nil
 	}
 	oc := r.open[tag]
-	if oc == nil {
+	if r.store != nil {
+		var err error
+		if oc, err = r.appendStored(ctx, tag, events, records, rt); err != nil {
+			r.mu.Unlock()
+			return err
+		}
+	} else if oc == nil {
 		oc = &openChunk{data: getChunkBuffer()}
 		r.open[tag] = oc
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/sluice-logs/sluice/internal/metrics"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/record"
+	"github.com/sluice-logs/sluice/internal/storage"
 )
 
 // flight is a sealed chunk on its way to the outputs it was routed to. It is
@@ -20,14 +21,23 @@ type flight struct {
 	size  int64
 	refs  atomic.Int32
 	owner *inputRunner
+	// stored is the chunk in the input's filesystem store (nil for
+	// memory inputs); loaded marks one read back from disk, whose bytes
+	// count against storage.backlog.mem_limit instead of Mem_Buf_Limit.
+	stored *storage.Chunk
+	loaded bool
 }
 
 func (f *flight) release() {
 	if f.refs.Add(-1) != 0 {
 		return
 	}
-	f.owner.gate.release(f.size)
-	f.owner.metrics.BufferedBytes.Add(-f.size)
+	if f.stored != nil {
+		f.releaseStored()
+	} else {
+		f.owner.gate.release(f.size)
+		f.owner.metrics.BufferedBytes.Add(-f.size)
+	}
 	putChunkBuffer(f.chunk.Data)
 	f.chunk.Data = nil
 }
@@ -152,6 +162,9 @@ func (o *outputRunner) finish(t *task) {
 	if !t.settled.CompareAndSwap(false, true) {
 		return
 	}
+	if t.flight.stored != nil {
+		t.flight.stored.Done(o.id)
+	}
 	t.flight.release()
 	o.pipeline.tasks.Done()
 }
@@ -162,12 +175,28 @@ func (o *outputRunner) drop(t *task, reason string, err error) {
 	if !t.settled.CompareAndSwap(false, true) {
 		return
 	}
-	o.metrics.Drop(reason, t.chunk.Records)
+	if reason == "shutdown" && t.flight.stored != nil {
+		// Not lost: the chunk stays in the input's store and is sent
+		// again at the next start.
+		o.logger.Info("undelivered at shutdown; kept in the filesystem buffer for the next start",
+			"tag", t.chunk.Tag, "records", t.chunk.Records)
+		t.flight.release()
+		o.pipeline.tasks.Done()
+		return
+	}
 	args := []any{"tag", t.chunk.Tag, "records", t.chunk.Records, "reason", reason, "attempts", t.attempts + 1}
 	if err != nil {
 		args = append(args, "error", err)
 	}
-	o.logger.Error("dropping records", args...)
+	o.metrics.Drop(reason, t.chunk.Records)
+	if o.deadLetter(t, reason, err) {
+		o.logger.Error("dropping records; written to the dead-letter store", args...)
+	} else {
+		o.logger.Error("dropping records", args...)
+	}
+	if t.flight.stored != nil {
+		t.flight.stored.Done(o.id)
+	}
 	t.flight.release()
 	o.pipeline.tasks.Done()
 }

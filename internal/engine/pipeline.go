@@ -41,6 +41,10 @@ type Pipeline struct {
 	// tasks counts output tasks not yet delivered or dropped; shutdown
 	// waits on it for up to Grace.
 	tasks sync.WaitGroup
+
+	// storage is the filesystem buffering and dead-letter store; nil when
+	// no input uses storage.type filesystem and storage.keep.rejected is off.
+	storage *bufferStorage
 }
 
 // New validates a configuration model and builds its plugin instances
@@ -78,6 +82,7 @@ func New(m *config.Model, opts Options) (*Pipeline, error) {
 			p.outputs = append(p.outputs, o)
 		}
 	}
+	p.configureStorage(b)
 	if len(b.errs) > 0 {
 		return nil, joinAll(b.errs)
 	}
@@ -114,6 +119,10 @@ func (p *Pipeline) resolve(tag string) *route {
 
 // dispatch shares a sealed chunk with the outputs of its route.
 func (p *Pipeline) dispatch(owner *inputRunner, tag string, oc *openChunk, outputs []*outputRunner) {
+	if oc.stored != nil {
+		p.dispatchStored(owner, oc, outputs)
+		return
+	}
 	f := &flight{owner: owner, size: int64(len(oc.data))}
 	f.chunk.Tag, f.chunk.Data, f.chunk.Records = tag, oc.data, oc.records
 	f.refs.Store(int32(len(outputs)))
@@ -126,9 +135,14 @@ func (p *Pipeline) dispatch(owner *inputRunner, tag string, oc *openChunk, outpu
 // Run starts every plugin and runs until ctx is cancelled (SIGTERM,
 // SIGINT), then shuts down: inputs stop, open chunks are sealed, and the
 // outputs get up to Grace to deliver everything buffered, retries included.
-// Whatever is still undelivered then is dropped, counted and logged. Run
-// returns an error only if records were lost that way.
+// Whatever is still undelivered then is dropped, counted and logged —
+// except chunks of filesystem inputs, which stay on disk and are replayed
+// at the next start. Run returns an error if the filesystem buffer cannot
+// be opened, or if records were lost at shutdown.
 func (p *Pipeline) Run(ctx context.Context) error {
+	if err := p.openStorage(); err != nil {
+		return err
+	}
 	outCtx, cancelOutputs := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelOutputs()
 	var workers sync.WaitGroup
@@ -150,7 +164,12 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	flushDone := make(chan struct{})
 	go func() {
 		defer close(flushDone)
+		var loader sync.WaitGroup
+		if p.storage != nil {
+			loader.Go(func() { p.loadBacklog(inCtx) })
+		}
 		p.flushLoop(inCtx)
+		loader.Wait()
 	}()
 	p.logger.Info("pipeline started", "inputs", len(p.inputs), "filters", len(p.filters),
 		"outputs", len(p.outputs), "flush", p.service.Flush)
@@ -171,6 +190,7 @@ func (p *Pipeline) flushLoop(ctx context.Context) {
 			for _, r := range p.inputs {
 				r.sealAll(false)
 			}
+			p.syncStorage()
 		}
 	}
 }
@@ -207,6 +227,7 @@ func (p *Pipeline) shutdown(inputs, workers *sync.WaitGroup, flushDone <-chan st
 	}
 	p.tasks.Wait()
 	p.closePlugins()
+	p.closeStorage()
 
 	var lost uint64
 	for _, o := range p.outputs {

@@ -168,7 +168,7 @@ func TestRecoverySkipsCorruptionAndTruncation(t *testing.T) {
 	s.Close()
 	raw, _ := os.ReadFile(seg)
 	raw[second+frameHeaderSize+dataHeaderSize+5] ^= 0xFF // flip a byte inside chunk 1's events
-	raw = raw[:last+frameHeaderSize+7]                  // chunk 2's data frame cut short
+	raw = raw[:last+frameHeaderSize+7]                   // chunk 2's data frame cut short
 	os.WriteFile(seg, raw, 0o644)
 
 	var logs bytes.Buffer
