@@ -51,6 +51,12 @@ type task struct {
 	// settled makes delivery and drop mutually exclusive and once-only,
 	// even when shutdown abandons a task whose Flush never returns.
 	settled atomic.Bool
+	// subset is set once chunk holds only the records a partial failure
+	// left, in a buffer of its own.
+	subset bool
+	// parked is set while a filesystem chunk's task waits for its retry
+	// with its reference to the flight released (see park).
+	parked bool
 }
 
 // outputRunner owns one output instance: its queue, its Workers
@@ -117,6 +123,7 @@ func (o *outputRunner) deliver(ctx context.Context, t *task) {
 			o.metrics.ProcRecords.Add(uint64(t.chunk.Records - rest.Records))
 			o.metrics.ProcBytes.Add(uint64(len(t.chunk.Data) - len(rest.Data)))
 			t.chunk = rest
+			t.subset = true
 		}
 		o.retry(t, err, 0)
 	default:
@@ -144,6 +151,7 @@ func (o *outputRunner) retry(t *task, err error, minWait time.Duration) {
 		o.drop(t, "shutdown", err)
 		return
 	}
+	o.park(t)
 	o.timers[t] = time.AfterFunc(wait, func() {
 		o.mu.Lock()
 		delete(o.timers, t)
@@ -151,6 +159,9 @@ func (o *outputRunner) retry(t *task, err error, minWait time.Duration) {
 		o.mu.Unlock()
 		if stopped {
 			o.drop(t, "shutdown", err)
+			return
+		}
+		if !o.unpark(t) {
 			return
 		}
 		o.enqueue(t)
@@ -165,7 +176,9 @@ func (o *outputRunner) finish(t *task) {
 	if t.flight.stored != nil {
 		t.flight.stored.Done(o.id)
 	}
-	t.flight.release()
+	if !t.parked {
+		t.flight.release()
+	}
 	o.pipeline.tasks.Done()
 }
 
@@ -180,7 +193,9 @@ func (o *outputRunner) drop(t *task, reason string, err error) {
 		// again at the next start.
 		o.logger.Info("undelivered at shutdown; kept in the filesystem buffer for the next start",
 			"tag", t.chunk.Tag, "records", t.chunk.Records)
-		t.flight.release()
+		if !t.parked {
+			t.flight.release()
+		}
 		o.pipeline.tasks.Done()
 		return
 	}
@@ -197,7 +212,9 @@ func (o *outputRunner) drop(t *task, reason string, err error) {
 	if t.flight.stored != nil {
 		t.flight.stored.Done(o.id)
 	}
-	t.flight.release()
+	if !t.parked {
+		t.flight.release()
+	}
 	o.pipeline.tasks.Done()
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/sluice-logs/sluice/internal/logging"
 	"github.com/sluice-logs/sluice/internal/metrics"
 	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/internal/storage"
 )
 
 // Options are what a Pipeline needs besides its configuration.
@@ -18,6 +19,9 @@ type Options struct {
 	Registry *plugin.Registry
 	Logs     *logging.Factory
 	Metrics  *metrics.Registry
+	// StorageFS is the file layer of filesystem buffering; nil means the
+	// operating system's. Tests inject latency and write failures.
+	StorageFS storage.FS
 }
 
 // Pipeline is a configured, runnable set of inputs, filters and outputs.
@@ -83,6 +87,9 @@ func New(m *config.Model, opts Options) (*Pipeline, error) {
 		}
 	}
 	p.configureStorage(b)
+	if p.storage != nil {
+		p.storage.fs = opts.StorageFS
+	}
 	if len(b.errs) > 0 {
 		return nil, joinAll(b.errs)
 	}

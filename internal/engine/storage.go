@@ -374,3 +374,48 @@ func (o *outputRunner) deadLetter(t *task, reason string, cause error) bool {
 	o.pipeline.metrics.CountRejected(o.id, t.chunk.Records)
 	return true
 }
+
+// park releases, while t waits for its retry, its hold on a filesystem
+// chunk's memory: an output that is down then holds no chunk up, so it
+// neither starves the other outputs of storage.max_chunks_up nor keeps its
+// backlog in memory. unpark reads the chunk back when the retry is due.
+// Tasks of memory inputs, and tasks left with the subset of a partial
+// failure, keep their data.
+func (o *outputRunner) park(t *task) {
+	if t.flight.stored == nil || t.subset || t.parked {
+		return
+	}
+	t.parked = true
+	t.chunk.Data = nil
+	t.flight.release()
+}
+
+// unpark reads a parked task's chunk back into a flight of its own. It
+// reports false when the chunk cannot be read, in which case the task is
+// dropped.
+func (o *outputRunner) unpark(t *task) bool {
+	if !t.parked {
+		return true
+	}
+	c := t.flight.stored
+	r := t.flight.owner
+	data, err := c.Load(getChunkBuffer())
+	if err != nil {
+		putChunkBuffer(data)
+		r.storeMetrics.CorruptChunks.Add(1)
+		o.drop(t, "unreadable_chunk", err)
+		return false
+	}
+	b := o.pipeline.storage
+	b.up.add(1)
+	r.storeMetrics.ChunksUp.Add(1)
+	b.mu.Lock()
+	b.backlog += int64(len(data))
+	b.mu.Unlock()
+	c.SetInMemory(true)
+	f := &flight{owner: r, size: int64(len(data)), stored: c, loaded: true}
+	f.chunk.Tag, f.chunk.Data, f.chunk.Records = c.Tag(), data, c.Records()
+	f.refs.Store(1)
+	t.flight, t.chunk, t.parked = f, f.chunk, false
+	return true
+}
