@@ -239,13 +239,15 @@ func (s *Store) write(b []byte, fsync bool) (*segment, int64, error) {
 	if _, err := seg.f.Write(b); err != nil {
 		s.metrics.WriteErrors.Add(1)
 		if terr := seg.f.Truncate(off); terr != nil {
-			// The tail cannot be cut: leave it for recovery to report
-			// and write on in a new segment.
-			s.logger.Error("storage: cannot truncate a failed write; starting a new segment",
-				"file", seg.path, "offset", off, "error", terr)
-			seg.size += int64(len(b)) // unknown; keeps the segment from being reused
-			s.roll()
+			// The tail cannot be cut: recovery reports it as the
+			// unreadable end of the segment.
+			s.logger.Error("storage: cannot truncate a failed write", "file", seg.path, "offset", off, "error", terr)
+			seg.size += int64(len(b))
 		}
+		// The next write starts a new segment. On a full disk this one can
+		// then be deleted as soon as its chunks are delivered, which is
+		// what frees the space to write again.
+		s.roll()
 		return nil, 0, fmt.Errorf("storage of input %q: write %s at offset %d: %w", s.opts.Name, seg.path, off, err)
 	}
 	seg.size += int64(len(b))
