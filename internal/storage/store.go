@@ -99,7 +99,9 @@ type segment struct {
 	path    string
 	f       File
 	size    int64
-	pending int // incomplete chunks with a frame in this segment
+	pending int  // incomplete chunks with a frame in this segment
+	syncing int  // Syncs running on f without the lock; f is closed after them
+	deleted bool // removed; close f once syncing is 0
 }
 
 // Chunk is one buffered chunk: its tag, the outputs it was routed to, and
@@ -314,11 +316,33 @@ func (s *Store) syncLocked() error {
 }
 
 // Sync fsyncs the active segment if it has unsynced writes (storage.sync
-// normal calls it every Flush).
+// normal calls it every Flush). The fsync runs without the store's lock,
+// so appends are not held up behind it; it covers every write that
+// returned before Sync was called.
 func (s *Store) Sync() error {
 	s.mu.Lock()
+	seg := s.active
+	if seg == nil || !s.dirty || s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.dirty = false
+	seg.syncing++
+	s.mu.Unlock()
+	err := seg.f.Sync()
+	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.syncLocked()
+	seg.syncing--
+	if seg.deleted && seg.syncing == 0 {
+		seg.f.Close()
+	}
+	if err != nil {
+		s.dirty = true
+		s.metrics.WriteErrors.Add(1)
+		return fmt.Errorf("storage of input %q: fsync %s: %w", s.opts.Name, seg.path, err)
+	}
+	s.metrics.Syncs.Add(1)
+	return nil
 }
 
 // Seal ends c's appends. With SyncNormal it fsyncs the segment, so a
@@ -326,12 +350,13 @@ func (s *Store) Sync() error {
 func (c *Chunk) Seal() error {
 	s := c.s
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	c.sealed = true
-	if s.closed || s.opts.Sync == SyncFull {
+	full := s.opts.Sync == SyncFull
+	s.mu.Unlock()
+	if full {
 		return nil
 	}
-	return s.syncLocked()
+	return s.Sync()
 }
 
 // Done records that output delivered c (or gave it up). When every output
@@ -395,7 +420,10 @@ func (s *Store) complete(c *Chunk) {
 func (s *Store) collect() {
 	for len(s.segs) > 0 && s.segs[0] != s.active && s.segs[0].pending == 0 {
 		seg := s.segs[0]
-		seg.f.Close()
+		seg.deleted = true
+		if seg.syncing == 0 {
+			seg.f.Close()
+		}
 		if err := s.fs.Remove(seg.path); err != nil && !os.IsNotExist(err) {
 			s.logger.Warn("storage: could not delete a delivered segment", "file", seg.path, "error", err)
 			return
