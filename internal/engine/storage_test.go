@@ -299,3 +299,57 @@ func TestTotalLimitSizeDropsTheOldestForThatOutput(t *testing.T) {
 		t.Fatalf("working output: %d missing, %d duplicated", missing, dups)
 	}
 }
+
+// TestStorageConfigurationErrors: filesystem buffering and dead letters
+// need a directory; the error says which key to set.
+func TestStorageConfigurationErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		service []string
+		input   []string
+		want    string
+	}{
+		{"filesystem input without storage.path", nil, []string{"storage.type", "filesystem"}, "storage.type: filesystem needs [SERVICE] storage.path"},
+		{"dead letters without storage.path", []string{"storage.keep.rejected", "on"}, nil, "storage.keep.rejected: needs storage.path"},
+		{"bad storage.sync", []string{"storage.sync", "sometimes"}, nil, `invalid value "sometimes"; valid values are normal, full`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := &harness{inputs: map[string]*feed{"a": {}}, outputs: map[string]*sink{"o": {}}}
+			m := &config.Model{Service: fastService(tt.service...)}
+			m.Add(section(config.KindInput, append([]string{"Name", "feed", "id", "a"}, tt.input...)...))
+			m.Add(section(config.KindOutput, "Name", "sink", "id", "o", "Match", "*"))
+			_, err := New(m, Options{Registry: h.registry(t), Logs: logging.NewFactory(io.Discard, "text")})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestPauseOnChunksOverlimit: with storage.pause_on_chunks_overlimit, an
+// input whose chunks fill storage.max_chunks_up is paused (Emit blocks)
+// instead of its chunks going down to disk.
+func TestPauseOnChunksOverlimit(t *testing.T) {
+	dir := t.TempDir()
+	gate := make(chan struct{})
+	out := &sink{block: gate}
+	h := &harness{inputs: map[string]*feed{"a": {batches: make(chan []int, 10)}}, outputs: map[string]*sink{"o": out}}
+	p, cancel, done := h.start(t, storageModel(dir, []string{"storage.max_chunks_up", "1", "storage.metrics", "on"},
+		[]string{"storage.pause_on_chunks_overlimit", "on"}, nil))
+	h.inputs["a"].batches <- seq(0, 10)
+	st := p.Metrics().Storage()[0]
+	waitFor(t, "a chunk up", func() bool { return st.ChunksUp.Load() == 1 })
+	h.inputs["a"].batches <- seq(10, 20)
+	time.Sleep(100 * time.Millisecond) // give a wrongly unpaused input time to emit
+	if e := h.inputs["a"].emitted.Load(); e != 10 {
+		t.Fatalf("%d records acknowledged with max_chunks_up reached; want the input paused at 10", e)
+	}
+	if down := st.Chunks.Load() - st.ChunksUp.Load(); down != 0 {
+		t.Fatalf("%d chunks went down; the input should have paused instead", down)
+	}
+	close(gate)
+	waitFor(t, "delivery", func() bool { return len(out.numbers()) == 20 })
+	cancel()
+	<-done
+}
