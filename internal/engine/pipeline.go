@@ -217,6 +217,9 @@ func (p *Pipeline) shutdown(inputs, workers *sync.WaitGroup, flushDone <-chan st
 	for _, r := range p.inputs {
 		r.sealAll(true)
 	}
+	if p.storage != nil && p.storage.settings.FlushOnShutdown {
+		p.drainBacklog(deadline)
+	}
 	if !waitTimeout(&p.tasks, time.Until(deadline)) {
 		p.logger.Error("grace period ended before every record was delivered; abandoning the rest")
 	}

@@ -41,8 +41,9 @@ var serviceParams = []plugin.Param{
 	{Name: "storage.path", Doc: "directory of the filesystem buffer (inputs with storage.type filesystem) and of the dead-letter store"},
 	{Name: "storage.sync", Default: "normal", Options: []string{"normal", "full"}, Doc: "normal: write before acknowledging, fsync at seal and every Flush; full: fsync before acknowledging"},
 	{Name: "storage.checksum", Type: plugin.TypeBool, Default: "off", Doc: "store a CRC-32C with every frame and verify it when reading back"},
-	{Name: "storage.metrics", Type: plugin.TypeBool, Default: "off", Doc: "export sluice_storage_* metrics in the monitoring server"},
+	{Name: "storage.metrics", Type: plugin.TypeBool, Default: "on", Doc: "export sluice_storage_* metrics in the monitoring server"},
 	{Name: "storage.backlog.mem_limit", Type: plugin.TypeSize, Default: "5M", Doc: "memory for chunks read back from disk (the backlog of a previous run, or chunks over max_chunks_up)"},
+	{Name: "storage.backlog.flush_on_shutdown", Type: plugin.TypeBool, Default: "off", Doc: "at shutdown, also try to deliver the chunks waiting on disk within Grace (they are kept either way)"},
 	{Name: "storage.max_chunks_up", Type: plugin.TypeInt, Default: "128", Min: 1, Max: 1 << 20, Doc: "filesystem chunks kept in memory; the others wait on disk"},
 	{Name: "storage.delete_irrecoverable_chunks", Type: plugin.TypeBool, Default: "off", Doc: "accepted for compatibility; unreadable frames are always skipped and reported"},
 	{Name: "storage.keep.rejected", Type: plugin.TypeBool, Default: "off", Doc: "write records an output gave up on (permanent error, Retry_Limit) to the dead-letter store"},
@@ -84,6 +85,7 @@ type StorageSettings struct {
 	BacklogMemLimit int64
 	MaxChunksUp     int
 	KeepRejected    bool
+	FlushOnShutdown bool
 	// RejectedPath is storage.rejected.path resolved against Path.
 	RejectedPath string
 }
@@ -120,6 +122,7 @@ func DecodeService(sect *config.Section) (*Service, error) {
 		BacklogMemLimit: cfg.Size("storage.backlog.mem_limit"),
 		MaxChunksUp:     int(cfg.Int("storage.max_chunks_up")),
 		KeepRejected:    cfg.Bool("storage.keep.rejected"),
+		FlushOnShutdown: cfg.Bool("storage.backlog.flush_on_shutdown"),
 		RejectedPath:    cfg.String("storage.rejected.path"),
 	}
 	if cfg.String("storage.sync") == "full" {

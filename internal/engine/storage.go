@@ -419,3 +419,33 @@ func (o *outputRunner) unpark(t *task) bool {
 	t.flight, t.chunk, t.parked = f, f.chunk, false
 	return true
 }
+
+// drainBacklog dispatches every chunk still waiting on disk, as room in
+// memory allows, until deadline (storage.backlog.flush_on_shutdown). It
+// runs in shutdown's goroutine after the loader stopped, before the wait
+// for the tasks, so the tasks it adds cannot race that wait.
+func (p *Pipeline) drainBacklog(deadline time.Time) {
+	b := p.storage
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	for {
+		if p.loadOne() {
+			continue
+		}
+		b.mu.Lock()
+		waiting := 0
+		for _, q := range b.down {
+			waiting += len(q)
+		}
+		b.mu.Unlock()
+		if waiting == 0 {
+			return
+		}
+		select {
+		case <-b.wake:
+		case <-timer.C:
+			p.logger.Warn("storage: grace period ended before the backlog on disk was delivered; it is kept for the next start", "chunks", waiting)
+			return
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -352,4 +353,41 @@ func TestPauseOnChunksOverlimit(t *testing.T) {
 	waitFor(t, "delivery", func() bool { return len(out.numbers()) == 20 })
 	cancel()
 	<-done
+}
+
+// TestBacklogFlushOnShutdown: with storage.backlog.flush_on_shutdown, the
+// chunks waiting on disk at SIGTERM are delivered within Grace; without it
+// they are left for the next start.
+func TestBacklogFlushOnShutdown(t *testing.T) {
+	for _, flush := range []bool{true, false} {
+		t.Run(fmt.Sprintf("flush_on_shutdown=%v", flush), func(t *testing.T) {
+			dir := t.TempDir()
+			gate := make(chan struct{})
+			out := &sink{block: gate}
+			h := &harness{inputs: map[string]*feed{"a": {batches: make(chan []int, 100)}}, outputs: map[string]*sink{"o": out}}
+			p, cancel, done := h.start(t, storageModel(dir, []string{"storage.max_chunks_up", "1",
+				"storage.backlog.flush_on_shutdown", fmt.Sprint(flush)}, nil, nil))
+			const n = 200
+			for i := 0; i < n; i += 20 {
+				h.inputs["a"].batches <- seq(i, i+20)
+				time.Sleep(10 * time.Millisecond) // several Flush intervals: several chunks
+			}
+			st := p.Metrics().Storage()[0]
+			waitFor(t, "chunks down", func() bool {
+				return h.inputs["a"].emitted.Load() == n && st.Chunks.Load()-st.ChunksUp.Load() > 0
+			})
+			cancel()
+			close(gate)
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			delivered := len(out.numbers())
+			switch {
+			case flush && delivered != n:
+				t.Fatalf("delivered %d of %d records at shutdown", delivered, n)
+			case !flush && (delivered == n || st.Chunks.Load() == 0):
+				t.Fatalf("delivered %d of %d at shutdown with %d chunks left; the backlog should have been kept", delivered, n, st.Chunks.Load())
+			}
+		})
+	}
 }
