@@ -92,6 +92,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 			HealthCheck: svc.HealthCheck, HCErrorsCount: svc.HCErrors,
 			HCRetryFailureCount: svc.HCRetryFailed, HCPeriod: svc.HCPeriod,
 			Version: version, Commit: commit(),
+			StorageMetrics: svc.Storage.Metrics,
 		}, counters, logs.New(svc.LogLevel, "component", "http_server"))
 		if err := server.Start(); err != nil {
 			logger.Error("monitoring server failed to start", "error", err)
