@@ -38,6 +38,7 @@ type bufferStorage struct {
 	mu      sync.Mutex
 	backlog int64 // bytes of chunks read back from disk, in memory
 	down    map[*inputRunner][]*storage.Chunk
+	next    int // the input loadOne looks at first
 }
 
 func newBufferStorage(s StorageSettings) *bufferStorage {
@@ -170,10 +171,12 @@ func (p *Pipeline) loadOne() bool {
 	}
 	var r *inputRunner
 	var c *storage.Chunk
-	for _, in := range p.inputs { // configuration order; each input's chunks oldest first
+	for i := range p.inputs { // round robin over inputs; each input's chunks oldest first
+		in := p.inputs[(b.next+i)%len(p.inputs)]
 		if q := b.down[in]; len(q) > 0 {
 			r, c = in, q[0]
 			b.down[in] = q[1:]
+			b.next = (b.next + i + 1) % len(p.inputs)
 			break
 		}
 	}
@@ -399,6 +402,14 @@ func (o *outputRunner) unpark(t *task) bool {
 	}
 	c := t.flight.stored
 	r := t.flight.owner
+	if !c.IsPending(o.id) {
+		// storage.total_limit_size evicted the chunk for this output
+		// while it waited (counted and logged then).
+		if t.settled.CompareAndSwap(false, true) {
+			o.pipeline.tasks.Done()
+		}
+		return false
+	}
 	data, err := c.Load(getChunkBuffer())
 	if err != nil {
 		putChunkBuffer(data)

@@ -535,6 +535,19 @@ func (c *Chunk) Pending() []string {
 	return out
 }
 
+// IsPending reports whether output has yet to deliver the chunk (false once
+// it did, or once its storage.total_limit_size evicted the chunk).
+func (c *Chunk) IsPending(output string) bool {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	for i, o := range c.outputs {
+		if o == output {
+			return !c.done[i]
+		}
+	}
+	return false
+}
+
 // SetInMemory tells the store whether the chunk's data is held in memory
 // (see Chunk.inMemory).
 func (c *Chunk) SetInMemory(v bool) {
