@@ -14,15 +14,57 @@ import (
 	"time"
 )
 
-// Why the stdin input: at-least-once needs an upstream that re-sends what
-// Sluice did not acknowledge. With storage.type filesystem, Emit returns
-// only once the records are written (and fsynced with storage.sync full),
-// and sluice_storage_stored_records_total counts them right after; stdin
-// emits in order, so the counter tells the test which prefix of what it
-// wrote is acknowledged, and after a kill -9 it re-sends from there — what
-// a forward client waiting for chunk acks, or tail restarting from its
-// offset, does. The forward input with acks can replace stdin in
-// storKillLoop as a second leg once it lands.
+// storSource is an upstream that re-sends what Sluice did not
+// acknowledge, the other half of at-least-once. The kill -9 loop drives any
+// source: stdin today; the forward input with chunk acks is a second
+// storSource (Input: Name forward, Port...; Start dials and sends with
+// require_ack_response; Acked counts acknowledged records) for the lead to
+// add when that branch lands.
+type storSource interface {
+	// Input is the body of the [INPUT] section, without storage.type.
+	Input() string
+	// Start starts Sluice with cfg and sends numbered records from from
+	// on, in order, until Stop.
+	Start(t *testing.T, cfg string, from int) *process
+	// Acked is how many of the records sent since Start Sluice
+	// acknowledged: always a prefix of them, since sources send in order.
+	Acked() int
+	// Stop stops sending (Sluice was killed or stopped) and returns how
+	// many records were written.
+	Stop() int
+}
+
+// storStdinSource is the stdin input reading a pipe the test writes.
+// Emit of a filesystem input returns only once the records are written
+// (and fsynced with storage.sync full), and
+// sluice_storage_stored_records_total counts them right after, so the
+// counter is stdin's acknowledgement: after a kill -9 the test re-sends
+// from the last count it saw, as a forward client re-sends unacknowledged
+// chunks or tail restarts from its saved offset.
+type storStdinSource struct {
+	port   int
+	feeder *storFeeder
+	acked  int
+}
+
+func (s *storStdinSource) Input() string { return "    Name stdin\n    Tag  numbers" }
+
+func (s *storStdinSource) Start(t *testing.T, cfg string, from int) *process {
+	r, w := storPipe(t)
+	p := start(t, r, "-c", cfg)
+	r.Close()
+	s.feeder, s.acked = storFeed(w, from, 25, 120), 0
+	return p
+}
+
+func (s *storStdinSource) Acked() int {
+	if v, ok := storAcked(s.port); ok {
+		s.acked = v
+	}
+	return s.acked
+}
+
+func (s *storStdinSource) Stop() int { return s.feeder.halt() }
 
 // TestStorageKill9LosesNothingAcknowledged kills Sluice with SIGKILL at
 // random moments while it ingests, restarts it each time on the same
@@ -35,51 +77,65 @@ func TestStorageKill9LosesNothingAcknowledged(t *testing.T) {
 		iterations = v
 	}
 	for _, sync := range []string{"full", "normal"} {
-		t.Run("sync="+sync, func(t *testing.T) {
+		t.Run("stdin/sync="+sync, func(t *testing.T) {
 			n := iterations
 			if sync == "normal" {
 				n = max(iterations/3, 1) // kill -9 cannot lose a write(2) either; fewer runs
 			}
-			storKillLoop(t, sync, n)
+			port := freePort(t)
+			storKillLoop(t, &storStdinSource{port: port}, port, sync, n)
 		})
 	}
 }
 
-func storKillLoop(t *testing.T, sync string, iterations int) {
+// storKillLoop runs Sluice iterations times on one storage.path, each run
+// fed by src and killed with SIGKILL after a random 0-250 ms, then once more
+// to completion, and checks that every record src saw acknowledged was
+// delivered; it reports the duplicates.
+func storKillLoop(t *testing.T, src storSource, port int, sync string, iterations int) {
 	dir := t.TempDir()
-	port := freePort(t)
 	out := filepath.Join(dir, "out")
-	cfg := storConfig(t, dir, port,
-		fmt.Sprintf("    storage.path %s\n    storage.sync %s\n    storage.checksum on", filepath.Join(dir, "buffer"), sync),
-		"    storage.type filesystem",
-		fmt.Sprintf("    Path %s\n    File out.log\n    Mkdir On", out))
+	cfg := writeFile(t, dir, "sluice.conf", fmt.Sprintf(`
+[SERVICE]
+    Flush            0.05
+    Grace            2
+    HTTP_Server      On
+    HTTP_Listen      127.0.0.1
+    HTTP_Port        %d
+    storage.path     %s
+    storage.sync     %s
+    storage.checksum on
+
+[INPUT]
+%s
+    storage.type filesystem
+
+[OUTPUT]
+    Name    file
+    Match   *
+    Format  plain
+    Path    %s
+    File    out.log
+    Mkdir   On
+`, port, filepath.Join(dir, "buffer"), sync, src.Input(), out))
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 7))
 	t.Logf("seed %d", seed)
 	acked, sent := 0, 0
 	var perRun []string
-	for i := range iterations {
-		r, w := storPipe(t)
-		p := start(t, r, "-c", cfg)
-		r.Close()
-		feeder := storFeed(w, acked, 25, 120)
+	for range iterations {
+		p := src.Start(t, cfg, acked)
 		killAt := time.Now().Add(time.Duration(rng.IntN(250)) * time.Millisecond)
-		observed := 0
 		for time.Now().Before(killAt) {
-			if v, ok := storAcked(port); ok {
-				observed = v
-			}
+			src.Acked()
 			time.Sleep(5 * time.Millisecond)
 		}
-		if v, ok := storAcked(port); ok {
-			observed = v
-		}
+		observed := src.Acked()
 		p.cmd.Process.Kill()
 		p.wait(10 * time.Second)
-		sent += feeder.halt()
+		sent += src.Stop()
 		acked += observed
 		perRun = append(perRun, strconv.Itoa(observed))
-		_ = i
 	}
 	// A last, clean run replays what the killed ones left.
 	r, w := storPipe(t)
