@@ -91,7 +91,9 @@ func TestStorageKill9LosesNothingAcknowledged(t *testing.T) {
 // storKillLoop runs Sluice iterations times on one storage.path, each run
 // fed by src and killed with SIGKILL after a random 0-250 ms, then once more
 // to completion, and checks that every record src saw acknowledged was
-// delivered; it reports the duplicates.
+// delivered; it reports the duplicates. In a random third of the runs the
+// destination is down (its directory moved away), so chunks are killed
+// while waiting for retries, not only on their way to a working output.
 func storKillLoop(t *testing.T, src storSource, port int, sync string, iterations int) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out")
@@ -116,14 +118,24 @@ func storKillLoop(t *testing.T, src storSource, port int, sync string, iteration
     Format  plain
     Path    %s
     File    out.log
-    Mkdir   On
 `, port, filepath.Join(dir, "buffer"), sync, src.Input(), out))
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 7))
 	t.Logf("seed %d", seed)
-	acked, sent := 0, 0
+	if err := os.Mkdir(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	parked := filepath.Join(dir, "out.down")
+	acked, sent, downRuns := 0, 0, 0
 	var perRun []string
 	for range iterations {
+		down := rng.IntN(3) == 0
+		if down {
+			downRuns++
+			if err := os.Rename(out, parked); err != nil {
+				t.Fatal(err)
+			}
+		}
 		p := src.Start(t, cfg, acked)
 		killAt := time.Now().Add(time.Duration(rng.IntN(250)) * time.Millisecond)
 		for time.Now().Before(killAt) {
@@ -135,7 +147,14 @@ func storKillLoop(t *testing.T, src storSource, port int, sync string, iteration
 		p.wait(10 * time.Second)
 		sent += src.Stop()
 		acked += observed
-		perRun = append(perRun, strconv.Itoa(observed))
+		if down {
+			if err := os.Rename(parked, out); err != nil {
+				t.Fatal(err)
+			}
+			perRun = append(perRun, strconv.Itoa(observed)+"(down)")
+		} else {
+			perRun = append(perRun, strconv.Itoa(observed))
+		}
 	}
 	// A last, clean run replays what the killed ones left.
 	r, w := storPipe(t)
@@ -150,8 +169,8 @@ func storKillLoop(t *testing.T, src storSource, port int, sync string, iteration
 	if len(missing) > 0 {
 		t.Fatalf("%d acknowledged records lost, e.g. %v", len(missing), head(missing))
 	}
-	t.Logf("sync=%s: %d kill -9 runs; %d records acknowledged (of %d written); lost 0; duplicates %d; acknowledged per run: %s",
-		sync, iterations, acked, sent, dups, strings.Join(perRun, " "))
+	t.Logf("sync=%s: %d kill -9 runs (%d with the destination down); %d records acknowledged (of %d written); lost 0; duplicates %d; acknowledged per run: %s",
+		sync, iterations, downRuns, acked, sent, dups, strings.Join(perRun, " "))
 }
 
 // TestStorageDestinationDownThenBack: the output's directory is missing
