@@ -20,6 +20,8 @@ var errShuttingDown = errors.New("pipeline is shutting down; records not accepte
 // 2 MB for the same reason (bounded request sizes, bounded retry units).
 const chunkTarget = 2 << 20
 
+var _ plugin.AckEmitter = (*inputRunner)(nil)
+
 // inputRunner owns one input instance: it runs the plugin, applies the
 // filters that match each tag, and accumulates records into one open chunk
 // per tag until the flush scheduler (or chunkTarget) seals it.
@@ -49,7 +51,8 @@ type inputRunner struct {
 type openChunk struct {
 	data    []byte
 	records int
-	stored  *storage.Chunk // filesystem inputs only
+	stored  *storage.Chunk         // filesystem inputs only
+	acks    []func(delivered bool) // memory inputs: EmitWithAck callbacks of these records
 }
 
 // route is what a tag goes through: the filters and outputs whose Match
@@ -83,7 +86,17 @@ var builderPool = sync.Pool{New: func() any { return new(record.Builder) }}
 // storage.sync full); Mem_Buf_Limit then never pauses the input (chunks
 // over it stay on disk), storage.pause_on_chunks_overlimit does.
 func (r *inputRunner) Emit(ctx context.Context, tag string, events []byte, records int) error {
+	return r.emit(ctx, tag, events, records, nil)
+}
+
+// EmitWithAck implements plugin.AckEmitter.
+func (r *inputRunner) EmitWithAck(ctx context.Context, tag string, events []byte, records int, ack func(delivered bool)) error {
+	return r.emit(ctx, tag, events, records, ack)
+}
+
+func (r *inputRunner) emit(ctx context.Context, tag string, events []byte, records int, ack func(bool)) error {
 	if records <= 0 || len(events) == 0 {
+		ackNow(ack)
 		return nil
 	}
 	switch {
@@ -130,14 +143,21 @@ func (r *inputRunner) Emit(ctx context.Context, tag string, events []byte, recor
 		}
 	}()
 	if records == 0 {
+		ackNow(ack)
 		return nil
 	}
-	return r.buffer(ctx, tag, events, records, rt)
+	return r.buffer(ctx, tag, events, records, rt, ack)
+}
+
+func ackNow(ack func(bool)) {
+	if ack != nil {
+		ack(true)
+	}
 }
 
 // buffer appends filtered records to the tag's open chunk, sealing it when
 // it reaches chunkTarget.
-func (r *inputRunner) buffer(ctx context.Context, tag string, events []byte, records int, rt *route) error {
+func (r *inputRunner) buffer(ctx context.Context, tag string, events []byte, records int, rt *route, ack func(bool)) error {
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
@@ -151,6 +171,7 @@ func (r *inputRunner) buffer(ctx context.Context, tag string, events []byte, rec
 		if first {
 			r.logger.Warn("no output matches this tag; its records are discarded (counted in sluice_input_unrouted_records_total)", "tag", tag)
 		}
+		ackNow(ack)
 		return nil
 	}
 	oc := r.open[tag]
@@ -166,6 +187,9 @@ func (r *inputRunner) buffer(ctx context.Context, tag string, events []byte, rec
 	}
 	oc.data = append(oc.data, events...)
 	oc.records += records
+	if ack != nil && r.store == nil {
+		oc.acks = append(oc.acks, ack)
+	}
 	r.gate.add(int64(len(events)))
 	r.metrics.BufferedBytes.Add(int64(len(events)))
 	var sealed *openChunk
@@ -174,6 +198,9 @@ func (r *inputRunner) buffer(ctx context.Context, tag string, events []byte, rec
 		delete(r.open, tag)
 	}
 	r.mu.Unlock()
+	if r.store != nil {
+		ackNow(ack) // written (and fsynced with storage.sync full)
+	}
 	if sealed != nil {
 		r.pipeline.dispatch(r, tag, sealed, rt.outputs)
 	}

@@ -26,6 +26,10 @@ type flight struct {
 	// count against storage.backlog.mem_limit instead of Mem_Buf_Limit.
 	stored *storage.Chunk
 	loaded bool
+	// acks are the EmitWithAck callbacks of a memory input's records,
+	// called at the last release; failed is set when an output gave up.
+	acks   []func(delivered bool)
+	failed atomic.Bool
 }
 
 func (f *flight) release() {
@@ -37,6 +41,11 @@ func (f *flight) release() {
 	} else {
 		f.owner.gate.release(f.size)
 		f.owner.metrics.BufferedBytes.Add(-f.size)
+		delivered := !f.failed.Load()
+		for _, ack := range f.acks {
+			ack(delivered)
+		}
+		f.acks = nil
 	}
 	putChunkBuffer(f.chunk.Data)
 	f.chunk.Data = nil
@@ -199,6 +208,7 @@ func (o *outputRunner) drop(t *task, reason string, err error) {
 		o.pipeline.tasks.Done()
 		return
 	}
+	t.flight.failed.Store(true)
 	args := []any{"tag", t.chunk.Tag, "records", t.chunk.Records, "reason", reason, "attempts", t.attempts + 1}
 	if err != nil {
 		args = append(args, "error", err)

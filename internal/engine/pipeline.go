@@ -130,7 +130,7 @@ func (p *Pipeline) dispatch(owner *inputRunner, tag string, oc *openChunk, outpu
 		p.dispatchStored(owner, oc, outputs)
 		return
 	}
-	f := &flight{owner: owner, size: int64(len(oc.data))}
+	f := &flight{owner: owner, size: int64(len(oc.data)), acks: oc.acks}
 	f.chunk.Tag, f.chunk.Data, f.chunk.Records = tag, oc.data, oc.records
 	f.refs.Store(int32(len(outputs)))
 	p.tasks.Add(len(outputs))
