@@ -215,6 +215,16 @@ func TestStorageDestinationDownThenBack(t *testing.T) {
 		v, _ := storPromValue(port, "fluentbit_output_errors_total", "file.0")
 		return v >= 1
 	})
+	var st struct {
+		StorageLayer struct {
+			Chunks struct {
+				FSChunks int `json:"fs_chunks"`
+			} `json:"chunks"`
+		} `json:"storage_layer"`
+	}
+	if getJSON(t, fmt.Sprintf("http://127.0.0.1:%d/api/v1/storage", port), &st); st.StorageLayer.Chunks.FSChunks == 0 {
+		t.Errorf("/api/v1/storage reports no filesystem chunks during the outage")
+	}
 	if err := os.Mkdir(out, 0o755); err != nil { // the destination is back
 		t.Fatal(err)
 	}

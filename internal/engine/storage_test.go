@@ -391,3 +391,38 @@ func TestBacklogFlushOnShutdown(t *testing.T) {
 		})
 	}
 }
+
+// TestReplayToAnOutputNoLongerConfigured: a chunk left for an output that
+// the new configuration no longer has is delivered to the outputs that
+// remain and then forgotten, not kept forever.
+func TestReplayToAnOutputNoLongerConfigured(t *testing.T) {
+	dir := t.TempDir()
+	down := &sink{failWith: func(int, *record.Chunk) error { return errors.New("down") }}
+	h := &harness{inputs: map[string]*feed{"a": {batches: make(chan []int, 1)}}, outputs: map[string]*sink{"ok": {}, "gone": down}}
+	m := &config.Model{Service: fastService("storage.path", dir, "Grace", "0.3")}
+	m.Add(section(config.KindInput, "Name", "feed", "id", "a", "Tag", "app", "storage.type", "filesystem"))
+	m.Add(section(config.KindOutput, "Name", "sink", "id", "ok", "Match", "*", "Alias", "ok"))
+	m.Add(section(config.KindOutput, "Name", "sink", "id", "gone", "Match", "*", "Alias", "gone"))
+	_, cancel, done := h.start(t, m)
+	h.inputs["a"].batches <- seq(0, 10)
+	waitFor(t, "delivery to ok", func() bool { return len(h.outputs["ok"].numbers()) == 10 })
+	waitFor(t, "a failed flush", func() bool { down.mu.Lock(); defer down.mu.Unlock(); return down.flushes > 0 })
+	cancel()
+	<-done
+
+	h2 := &harness{inputs: map[string]*feed{"a": {batches: make(chan []int)}}, outputs: map[string]*sink{"ok": {}}}
+	m2 := &config.Model{Service: fastService("storage.path", dir)}
+	m2.Add(section(config.KindInput, "Name", "feed", "id", "a", "Tag", "app", "storage.type", "filesystem"))
+	m2.Add(section(config.KindOutput, "Name", "sink", "id", "ok", "Match", "*", "Alias", "ok"))
+	p2, cancel2, done2 := h2.start(t, m2)
+	st := p2.Metrics().Storage()[0]
+	waitFor(t, "the orphaned chunk to be forgotten", func() bool { return st.Chunks.Load() == 0 && st.ReplayedChunks.Load() == 1 })
+	cancel2()
+	<-done2
+	if got := h2.outputs["ok"].numbers(); len(got) != 0 {
+		t.Errorf("output ok got %d records again; it had delivered them", len(got))
+	}
+	if entries, _ := os.ReadDir(filepath.Join(dir, "feed.0")); len(entries) != 0 {
+		t.Errorf("%d files left in the store", len(entries))
+	}
+}
