@@ -102,6 +102,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 			HealthCheck: svc.HealthCheck, HCErrorsCount: svc.HCErrors,
 			HCRetryFailureCount: svc.HCRetryFailed, HCPeriod: svc.HCPeriod,
 			Version: version, Commit: commit(),
+			StorageMetrics: svc.Storage.Metrics,
 		}, counters, logs.New(svc.LogLevel, "component", "http_server"))
 		server.Handle("POST /api/v2/reload", http.HandlerFunc(sup.serveReload))
 		server.Handle("PUT /api/v2/reload", http.HandlerFunc(sup.serveReload))
