@@ -46,6 +46,9 @@ type Pipeline struct {
 	// waits on it for up to Grace.
 	tasks sync.WaitGroup
 
+	// taps serve `sluice tap` (see tap.go).
+	taps taps
+
 	// emitCtx is the inputs' context, set by Run before any input starts:
 	// an emitter waiting for room gives up when it ends.
 	emitCtx context.Context
@@ -257,6 +260,7 @@ func (p *Pipeline) shutdown(inputs, workers *sync.WaitGroup, flushDone <-chan st
 	}
 	p.tasks.Wait()
 	p.closePlugins()
+	p.taps.closeTaps()
 	p.closeStorage()
 
 	var lost uint64
