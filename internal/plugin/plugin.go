@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/record"
 )
 
@@ -70,6 +71,10 @@ type Settings struct {
 	Logger *slog.Logger
 	// Flush is the service's flush interval, for plugins that batch.
 	Flush time.Duration
+	// Parsers holds the configuration's [PARSER] definitions by name, for
+	// plugins with a Parser parameter. It is never nil when built by the
+	// engine (possibly empty).
+	Parsers *parser.Registry
 }
 
 // Emitter is how an input hands records to the pipeline.
