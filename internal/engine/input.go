@@ -25,7 +25,8 @@ const chunkTarget = 2 << 20
 type inputRunner struct {
 	instance
 	tag      string
-	input    plugin.Input
+	input    plugin.Input  // nil for an emitter (see plugin.Settings.Emitter)
+	skip     *filterRunner // an emitter's filter, left out of its routes
 	metrics  *metrics.Input
 	gate     *memGate
 	pipeline *Pipeline
@@ -62,7 +63,7 @@ func (r *inputRunner) routeFor(tag string) *route {
 	if len(r.routes) >= maxCachedRoutes {
 		clear(r.routes)
 	}
-	rt := r.pipeline.resolve(tag)
+	rt := r.pipeline.resolve(tag, r.skip)
 	r.routes[tag] = rt
 	return rt
 }

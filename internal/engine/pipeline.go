@@ -42,6 +42,10 @@ type Pipeline struct {
 	// tasks counts output tasks not yet delivered or dropped; shutdown
 	// waits on it for up to Grace.
 	tasks sync.WaitGroup
+
+	// emitCtx is the inputs' context, set by Run before any input starts:
+	// an emitter waiting for room gives up when it ends.
+	emitCtx context.Context
 }
 
 // New validates a configuration model and builds its plugin instances
@@ -74,9 +78,14 @@ func New(m *config.Model, opts Options) (*Pipeline, error) {
 			p.inputs = append(p.inputs, r)
 		}
 	}
+	var emitters []*inputRunner
 	for i := range m.Filters {
-		if f := b.filter(&m.Filters[i], p.metrics); f != nil {
+		f, emitter := b.filter(&m.Filters[i], p.metrics)
+		if f != nil {
 			p.filters = append(p.filters, f)
+		}
+		if emitter != nil {
+			emitters = append(emitters, emitter)
 		}
 	}
 	for i := range m.Outputs {
@@ -96,6 +105,13 @@ func New(m *config.Model, opts Options) (*Pipeline, error) {
 	if len(p.outputs) == 0 {
 		return nil, fmt.Errorf("configuration has no [OUTPUT] section; add one, e.g. [OUTPUT] Name stdout, Match *")
 	}
+	// Emitters are inputs without a Run: the flush scheduler, shutdown and
+	// metrics treat them like any other input.
+	for _, r := range emitters {
+		r.pipeline = p
+		r.open, r.routes, r.warned = map[string]*openChunk{}, map[string]*route{}, map[string]bool{}
+		p.inputs = append(p.inputs, r)
+	}
 	return p, nil
 }
 
@@ -105,11 +121,12 @@ func (p *Pipeline) Service() *Service { return p.service }
 // Metrics returns the pipeline's counters.
 func (p *Pipeline) Metrics() *metrics.Registry { return p.metrics }
 
-// resolve computes the route of a tag.
-func (p *Pipeline) resolve(tag string) *route {
+// resolve computes the route of a tag, leaving out skip (the filter that
+// feeds an emitter, so its records do not pass through it again).
+func (p *Pipeline) resolve(tag string, skip *filterRunner) *route {
 	rt := &route{}
 	for _, f := range p.filters {
-		if f.match.Match(tag) {
+		if f != skip && f.match.Match(tag) {
 			rt.filters = append(rt.filters, f)
 		}
 	}
@@ -149,7 +166,11 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	inCtx, stopInputs := context.WithCancel(ctx)
 	defer stopInputs()
 	var inputs sync.WaitGroup
+	p.emitCtx = inCtx
 	for _, r := range p.inputs {
+		if r.input == nil {
+			continue // an emitter: fed by its filter
+		}
 		inputs.Go(func() {
 			if err := r.input.Run(inCtx, r); err != nil && inCtx.Err() == nil {
 				r.logger.Error("input stopped with an error; its records are no longer collected", "error", err)
