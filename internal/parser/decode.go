@@ -165,6 +165,10 @@ func trimSpace(b []byte) []byte {
 	return b
 }
 
+// AppendUnescaped appends s with its backslash escapes resolved, \uXXXX
+// included: the escaped_utf8 decoder, and the parser filter's Unescape_Key.
+func AppendUnescaped(dst, s []byte) []byte { return unescape(dst, s, true) }
+
 // unescape resolves backslash escapes: \n \t \r \b \f \v \a \" \\ \/ and,
 // with utf8 set, \uXXXX (surrogate pairs combined). Unknown escapes keep
 // their backslash.

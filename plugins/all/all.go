@@ -5,6 +5,7 @@ package all
 
 import (
 	"github.com/sluice-logs/sluice/internal/plugin"
+	filterparser "github.com/sluice-logs/sluice/plugins/filter/parser"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
 	"github.com/sluice-logs/sluice/plugins/output/file"
@@ -19,6 +20,9 @@ func Specs() []plugin.Spec {
 		// Inputs.
 		dummy.Spec(),
 		stdin.Spec(),
+
+		// Filters.
+		filterparser.Spec(),
 
 		// Outputs.
 		file.Spec(),
