@@ -5,6 +5,7 @@ package all
 
 import (
 	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/plugins/filter/modify"
 	filterparser "github.com/sluice-logs/sluice/plugins/filter/parser"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
@@ -22,6 +23,7 @@ func Specs() []plugin.Spec {
 		stdin.Spec(),
 
 		// Filters.
+		modify.Spec(),
 		filterparser.Spec(),
 
 		// Outputs.

@@ -67,4 +67,3 @@ func render(t testing.TB, events []byte) []string {
 	}
 	return lines
 }
-
