@@ -5,7 +5,9 @@ package all
 
 import (
 	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/plugins/filter/grep"
 	"github.com/sluice-logs/sluice/plugins/filter/modify"
+	"github.com/sluice-logs/sluice/plugins/filter/nest"
 	filterparser "github.com/sluice-logs/sluice/plugins/filter/parser"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
@@ -23,7 +25,9 @@ func Specs() []plugin.Spec {
 		stdin.Spec(),
 
 		// Filters.
+		grep.Spec(),
 		modify.Spec(),
+		nest.Spec(),
 		filterparser.Spec(),
 
 		// Outputs.
