@@ -9,6 +9,7 @@ import (
 	"github.com/sluice-logs/sluice/plugins/filter/modify"
 	"github.com/sluice-logs/sluice/plugins/filter/nest"
 	filterparser "github.com/sluice-logs/sluice/plugins/filter/parser"
+	"github.com/sluice-logs/sluice/plugins/filter/throttle"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
 	"github.com/sluice-logs/sluice/plugins/output/file"
@@ -29,6 +30,7 @@ func Specs() []plugin.Spec {
 		modify.Spec(),
 		nest.Spec(),
 		filterparser.Spec(),
+		throttle.Spec(),
 
 		// Outputs.
 		file.Spec(),
