@@ -9,6 +9,7 @@ import (
 	"github.com/sluice-logs/sluice/plugins/filter/modify"
 	"github.com/sluice-logs/sluice/plugins/filter/nest"
 	filterparser "github.com/sluice-logs/sluice/plugins/filter/parser"
+	"github.com/sluice-logs/sluice/plugins/filter/rewrite_tag"
 	"github.com/sluice-logs/sluice/plugins/filter/throttle"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
@@ -30,6 +31,7 @@ func Specs() []plugin.Spec {
 		modify.Spec(),
 		nest.Spec(),
 		filterparser.Spec(),
+		rewrite_tag.Spec(),
 		throttle.Spec(),
 
 		// Outputs.
