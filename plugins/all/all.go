@@ -6,6 +6,7 @@ package all
 import (
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/plugins/filter/grep"
+	"github.com/sluice-logs/sluice/plugins/filter/lua"
 	"github.com/sluice-logs/sluice/plugins/filter/modify"
 	"github.com/sluice-logs/sluice/plugins/filter/nest"
 	filterparser "github.com/sluice-logs/sluice/plugins/filter/parser"
@@ -28,6 +29,7 @@ func Specs() []plugin.Spec {
 
 		// Filters.
 		grep.Spec(),
+		lua.Spec(),
 		modify.Spec(),
 		nest.Spec(),
 		filterparser.Spec(),
