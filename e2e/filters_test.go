@@ -404,3 +404,34 @@ end
 		}
 	}
 }
+
+// TestStdinParserWithQuickFlags reads plain Apache lines with the stdin
+// input's Parser, the parsers coming from -R parsers.conf (the embedded
+// copy), as `sluice -R parsers.conf -i stdin -p parser=apache -o stdout`.
+func TestStdinParserWithQuickFlags(t *testing.T) {
+	const n = 50
+	var in strings.Builder
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&in, "192.168.1.%d - u%d [10/Oct/2000:13:55:36 -0700] \"GET /p/%d HTTP/1.0\" 200 %d\n", i, i, i, i)
+	}
+	in.WriteString("not an apache line\n")
+	p := start(t, strings.NewReader(in.String()), "-R", "parsers.conf", "-i", "stdin", "-p", "parser=apache", "-t", "web",
+		"-o", "stdout", "-p", "format=json_lines", "-p", "json_date_format=epoch", "-f", "0.2")
+	eventually(t, 15*time.Second, "all lines on stdout", func() bool { return strings.Count(p.stdout.String(), "\n") >= n+1 })
+	if code := p.stop(syscall.SIGTERM, 10*time.Second); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	recs := filtStdoutRecords(t, p.stdout.String())
+	if len(recs) != n+1 {
+		t.Fatalf("%d records, want %d", len(recs), n+1)
+	}
+	for i := 0; i < n; i++ {
+		r := recs[i]
+		if r["path"] != fmt.Sprintf("/p/%d", i) || r["user"] != fmt.Sprintf("u%d", i) || r["date"] != float64(971211336) {
+			t.Fatalf("line %d: %v", i, r)
+		}
+	}
+	if recs[n]["log"] != "not an apache line" {
+		t.Errorf("an unmatched line must be kept as log: %v", recs[n])
+	}
+}
