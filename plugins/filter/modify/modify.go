@@ -40,6 +40,8 @@ type rule struct {
 	op    op
 	key   string
 	arg   string // the second word: NEW key
+	keyB  []byte // key and arg as bytes, written into records without
+	argB  []byte // a conversion per record
 	value []byte // Set/Add: the value, encoded as a msgpack string
 	match keyMatcher
 }
@@ -96,6 +98,7 @@ func New(s plugin.Settings) (*Filter, error) {
 		if len(o.Words) > 1 {
 			r.arg = o.Words[1]
 		}
+		r.keyB, r.argB = []byte(r.key), []byte(r.arg)
 		switch r.op {
 		case opSet, opAdd:
 			r.value = msgp.AppendString(nil, r.arg)
@@ -232,10 +235,10 @@ func (r *rule) apply(fields []field) []field {
 			fields[i].val = r.value
 			return fields
 		}
-		return append(fields, field{[]byte(r.key), r.value})
+		return append(fields, field{r.keyB, r.value})
 	case opAdd:
 		if find(fields, r.key) < 0 {
-			return append(fields, field{[]byte(r.key), r.value})
+			return append(fields, field{r.keyB, r.value})
 		}
 	case opRemove:
 		return removeWhere(fields, func(k []byte) bool { return string(k) == r.key })
@@ -253,7 +256,7 @@ func (r *rule) apply(fields []field) []field {
 			fields = append(fields[:j], fields[j+1:]...)
 			i = find(fields, r.key)
 		}
-		fields[i].key = []byte(r.arg)
+		fields[i].key = r.argB
 	case opCopy, opHardCopy:
 		i := find(fields, r.key)
 		if i < 0 || r.key == r.arg {
@@ -266,7 +269,7 @@ func (r *rule) apply(fields []field) []field {
 			fields[j].val = fields[i].val
 			return fields
 		}
-		return append(fields, field{[]byte(r.arg), fields[i].val})
+		return append(fields, field{r.argB, fields[i].val})
 	case opMoveToStart, opMoveToEnd:
 		var moved, rest []field
 		for _, f := range fields {
