@@ -3,6 +3,9 @@ package parser
 import (
 	"fmt"
 	"testing"
+
+	"github.com/sluice-logs/sluice/conf"
+	"github.com/sluice-logs/sluice/internal/config"
 )
 
 // apacheLines are real-shaped combined-log lines of varied length.
@@ -33,12 +36,29 @@ func benchParser(b *testing.B, p *Parser, lines [][]byte) {
 	}
 }
 
-// BenchmarkRegexApache is the apache2 parser of conf/parsers.conf (Go's
-// regexp, with types and time) on combined-log lines.
+// shippedParser returns a parser of conf/parsers.conf.
+func shippedParser(b *testing.B, name string) *Parser {
+	m, _, err := config.ParseClassic("parsers.conf", conf.Parsers)
+	if err != nil {
+		b.Fatal(err)
+	}
+	reg, _, err := NewRegistry(m.Parsers)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, ok := reg.Lookup(name)
+	if !ok {
+		b.Fatalf("no parser %s", name)
+	}
+	return p
+}
+
+// BenchmarkRegexApache runs the shipped apache2 parser (regex with a time)
+// and apache (whose path group is lazy) on combined-log lines.
 func BenchmarkRegexApache(b *testing.B) {
-	p := mustParser(b, "Name", "apache2", "Format", "regex", "Regex", apacheRegex,
-		"Time_Key", "time", "Time_Format", "%d/%b/%Y:%H:%M:%S %z", "Types", "code:integer size:integer")
-	benchParser(b, p, apacheLines(256))
+	for _, name := range []string{"apache2", "apache"} {
+		b.Run(name, func(b *testing.B) { benchParser(b, shippedParser(b, name), apacheLines(256)) })
+	}
 }
 
 // BenchmarkRegexApacheMatchOnly isolates the regexp engine's share.

@@ -139,3 +139,32 @@ func BenchmarkLua(b *testing.B) {
 		}
 	}
 }
+
+// TestConcurrentUse runs the filter from several goroutines, as inputs do;
+// run with -race.
+func TestConcurrentUse(t *testing.T) {
+	f, err := New(settings(t, "Name", "lua", "call", "cb", "code", `function cb(tag, ts, r) r.n = r.n + 1; return 2, ts, r end`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := batch(t, 1, `{"n":1}`, `{"n":2}`)
+	done := make(chan string)
+	for range 4 {
+		go func() {
+			var out record.Builder
+			for range 50 {
+				out.Reset()
+				if _, err := f.Filter("t", events, &out); err != nil {
+					done <- err.Error()
+					return
+				}
+			}
+			done <- strings.Join(render(t, out.Bytes()), ",")
+		}()
+	}
+	for range 4 {
+		if got := <-done; got != `1 {"n":2},1 {"n":3}` {
+			t.Errorf("got %s", got)
+		}
+	}
+}
