@@ -99,11 +99,20 @@ func (w *writer) event(out *record.Builder, t record.Time, meta []byte, tbl *glu
 	return w.value(out, tbl, "", 0, true)
 }
 
+// each calls fn for every key and value of t in the order the keys were
+// first set (gopher-lua's Next; ForEach walks Go maps in random order), so
+// a record keeps its field order and new fields follow.
+func each(t *glua.LTable, fn func(k, v glua.LValue)) {
+	for k, v := t.Next(glua.LNil); k != glua.LNil; k, v = t.Next(k) {
+		fn(k, v)
+	}
+}
+
 // isArray reports whether t's keys are exactly 1..n with n > 0.
 func isArray(t *glua.LTable) bool {
 	n := 0
 	array := true
-	t.ForEach(func(k, _ glua.LValue) {
+	each(t, func(k, _ glua.LValue) {
 		n++
 		if num, ok := k.(glua.LNumber); !ok || float64(num) != math.Trunc(float64(num)) || num < 1 {
 			array = false
@@ -131,14 +140,14 @@ func (w *writer) value(out *record.Builder, v glua.LValue, key string, depth int
 			return nil
 		}
 		n := 0
-		x.ForEach(func(k, _ glua.LValue) {
+		each(x, func(k, _ glua.LValue) {
 			if isKey(k) {
 				n++
 			}
 		})
 		out.AppendMapHeader(n)
 		var err error
-		x.ForEach(func(k, val glua.LValue) {
+		each(x, func(k, val glua.LValue) {
 			if err != nil || !isKey(k) {
 				return
 			}

@@ -27,6 +27,9 @@
 // a map, unless its key is listed in type_array_key), a whole number is an
 // integer and other numbers are floats; type_int_key forces integers.
 //
+// A returned record keeps its fields in order, the ones the script added
+// following in the order it set them.
+//
 // With protected_mode on, a script error keeps the record unchanged and is
 // logged; with it off, the error fails the batch, which the engine passes
 // on unchanged and counts. One Lua state serves the filter; calls are
