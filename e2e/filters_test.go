@@ -435,3 +435,35 @@ func TestStdinParserWithQuickFlags(t *testing.T) {
 		t.Errorf("an unmatched line must be kept as log: %v", recs[n])
 	}
 }
+
+// TestValidateReportsParserErrors checks that `sluice validate` reports a
+// bad [PARSER] and an unknown Parser name at their file:line, exit 2.
+func TestValidateReportsParserErrors(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "parsers.conf", "[PARSER]\n    Name   bad\n    Format regex\n    Regex  ^(?<a>x)(?=y)\n")
+	cfg := writeFile(t, dir, "sluice.conf", `[SERVICE]
+    Parsers_File parsers.conf
+[INPUT]
+    Name stdin
+[FILTER]
+    Name     parser
+    Match    *
+    Key_Name log
+    Parser   apache_typo
+[OUTPUT]
+    Name  stdout
+    Match *
+`)
+	_, stderr, code := run(t, "validate", "-c", cfg)
+	if code != 2 {
+		t.Fatalf("exit %d, want 2; stderr:\n%s", code, stderr)
+	}
+	for _, want := range []string{
+		filepath.Join(dir, "parsers.conf") + `:4:5: [PARSER] bad Regex: lookahead "(?=" is not supported`,
+		filepath.Join(dir, "sluice.conf") + `:9:5: [FILTER] parser (parser.0) Parser: no parser named "apache_typo"`,
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}
