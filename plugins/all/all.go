@@ -17,6 +17,7 @@ import (
 	"github.com/sluice-logs/sluice/plugins/filter/throttle"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
+	"github.com/sluice-logs/sluice/plugins/output/cloudwatchlogs"
 	"github.com/sluice-logs/sluice/plugins/output/file"
 	"github.com/sluice-logs/sluice/plugins/output/null"
 	"github.com/sluice-logs/sluice/plugins/output/stdout"
@@ -43,6 +44,7 @@ func Specs() []plugin.Spec {
 		throttle.Spec(),
 
 		// Outputs.
+		cloudwatchlogs.Spec(),
 		file.Spec(),
 		null.Spec(),
 		stdout.Spec(),
