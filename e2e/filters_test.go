@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -464,6 +466,25 @@ func TestValidateReportsParserErrors(t *testing.T) {
 	} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}
+
+// TestImageShipsTheParsersFile checks that the image tree carries
+// conf/parsers.conf, byte for byte, at both paths users name.
+func TestImageShipsTheParsersFile(t *testing.T) {
+	root := t.TempDir()
+	if out, err := exec.Command("../deploy/image/assemble.sh", root, sluiceBin).CombinedOutput(); err != nil {
+		t.Fatalf("assemble.sh: %v\n%s", err, out)
+	}
+	want, err := os.ReadFile("../conf/parsers.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"fluent-bit/etc/parsers.conf", "fluent-bit/parsers/parsers.conf"} {
+		got, err := os.ReadFile(filepath.Join(root, path))
+		if err != nil || string(got) != string(want) {
+			t.Errorf("/%s is not conf/parsers.conf (%v)", path, err)
 		}
 	}
 }
