@@ -94,7 +94,7 @@ func BenchmarkStrptime(b *testing.B) {
 	in := []byte("2017-05-17T15:44:31.187512963+02:00")
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := l.Parse(in, 0, fixedNow, true); err != nil {
+		if _, err := l.Parse(in, nil, fixedNow, true); err != nil {
 			b.Fatal(err)
 		}
 	}

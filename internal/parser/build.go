@@ -63,7 +63,7 @@ func New(sect *config.Section) (*Parser, error) {
 			errs = append(errs, &config.Error{Pos: prm.Pos, Section: label, Msg: fmt.Sprintf("unknown key %q", prm.Key), Hint: hint})
 		}
 	}
-	p := &Parser{name: name, timeKey: "time", skipEmpty: true, timeStrict: true, now: time.Now}
+	p := &Parser{name: name, timeKey: "time", skipEmpty: true, timeStrict: true, now: time.Now, timeLoc: time.UTC}
 	if name == "" {
 		fail("Name", "missing Name; every parser needs a unique name")
 	}
@@ -120,9 +120,9 @@ func New(sect *config.Section) (*Parser, error) {
 		if err != nil {
 			fail("Time_Offset", "%v", err)
 		}
-		p.timeOffset = off
+		p.timeLoc = time.FixedZone(v, off)
 	} else if systemTZ {
-		_, p.timeOffset = time.Now().Zone()
+		p.timeLoc = time.Local
 	}
 	if v := strings.TrimSpace(get(sect, "Types")); v != "" {
 		for _, pair := range strings.Fields(v) {

@@ -72,7 +72,7 @@ func FuzzStrptime(f *testing.F) {
 		if err != nil {
 			return
 		}
-		_, _ = l.Parse([]byte(in), 0, fixedNow, strict)
+		_, _ = l.Parse([]byte(in), nil, fixedNow, strict)
 	})
 }
 

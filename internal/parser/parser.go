@@ -70,7 +70,7 @@ type Parser struct {
 	timeLayout *TimeLayout // nil: no time is read
 	timeKeep   bool
 	timeStrict bool
-	timeOffset int // seconds east of UTC for times without a zone
+	timeLoc    *time.Location // zone of times without one: UTC, Time_Offset, or the system's
 	types      []fieldType
 	decoders   []decoder
 	skipEmpty  bool
@@ -198,7 +198,7 @@ func (w *fieldWriter) raw(key, val []byte) {
 
 // readTime parses val as the record time; it reports success.
 func (w *fieldWriter) readTime(val []byte) bool {
-	t, err := w.p.timeLayout.Parse(val, w.p.timeOffset, w.p.now(), w.p.timeStrict)
+	t, err := w.p.timeLayout.Parse(val, w.p.timeLoc, w.p.now(), w.p.timeStrict)
 	if err != nil {
 		w.res.TimeErr = fmt.Errorf("parser %q: Time_Key %q: %w", w.p.name, w.p.timeKey, err)
 		return false

@@ -183,3 +183,21 @@ func TestCompileRubyTranslations(t *testing.T) {
 		}
 	}
 }
+
+func TestTimeZoneOfZonelessTimes(t *testing.T) {
+	sys := mustParser(t, "Name", "s", "Format", "json", "Time_Format", "%Y-%m-%d %H:%M", "Time_System_Timezone", "on")
+	if sys.timeLoc != time.Local {
+		t.Errorf("Time_System_Timezone: zone %v, want the system's", sys.timeLoc)
+	}
+	off := mustParser(t, "Name", "o", "Format", "json", "Time_Format", "%Y-%m-%d %H:%M", "Time_Offset", "-0600")
+	_, res, err := off.Parse(nil, []byte(`{"time":"2020-01-01 00:00"}`))
+	if err != nil || !res.Time.Std().Equal(time.Date(2020, 1, 1, 6, 0, 0, 0, time.UTC)) {
+		t.Errorf("Time_Offset -0600: %v %v", res.Time.Std().UTC(), err)
+	}
+	// A zone in the text wins over Time_Offset.
+	z := mustParser(t, "Name", "z", "Format", "json", "Time_Format", "%Y-%m-%d %H:%M %z", "Time_Offset", "-0600")
+	_, res, _ = z.Parse(nil, []byte(`{"time":"2020-01-01 00:00 +0100"}`))
+	if !res.Time.Std().Equal(time.Date(2019, 12, 31, 23, 0, 0, 0, time.UTC)) {
+		t.Errorf("zone in the text: %v", res.Time.Std().UTC())
+	}
+}

@@ -185,18 +185,18 @@ var monthNames = [12]string{"january", "february", "march", "april", "may", "jun
 	"august", "september", "october", "november", "december"}
 var dayNames = [7]string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
 
-// Parse reads s. Times without a zone are taken at offset seconds east of
-// UTC. now supplies the year when the format has none. Text after the end
+// Parse reads s. Times without a zone are taken in loc (UTC when nil):
+// Time_Offset's fixed zone, or the system's with Time_System_Timezone. now supplies the year when the format has none. Text after the end
 // of the format is ignored, as Fluent Bit ignores it (Docker's trailing Z
 // after %L). With strict set (Time_Strict, the default) a time that does
 // not match the format is an error; otherwise the fields read before the
 // mismatch make the time, as in Fluent Bit.
-func (l *TimeLayout) Parse(s []byte, offset int, now time.Time, strict bool) (record.Time, error) {
+func (l *TimeLayout) Parse(s []byte, loc *time.Location, now time.Time, strict bool) (record.Time, error) {
 	var v [numFields]int
 	set := [numFields]bool{}
 	var nsec int64
 	epoch, isEpoch := int64(0), false
-	zone := offset
+	zone, hasZone := 0, false
 	pm, hasAMPM := false, false
 	pos := 0
 	var mismatch error
@@ -309,7 +309,7 @@ steps:
 				mismatch = l.mismatch(s, pos)
 				continue
 			}
-			zone, pos = off, pos+w
+			zone, hasZone, pos = off, true, pos+w
 		case stepZoneName:
 			start := pos
 			for pos < len(s) && (s[pos] >= 'A' && s[pos] <= 'Z' || s[pos] >= 'a' && s[pos] <= 'z') {
@@ -322,10 +322,10 @@ steps:
 					mismatch = l.mismatch(s, pos)
 					continue
 				}
-				zone, pos = off, pos+w
+				zone, hasZone, pos = off, true, pos+w
 				continue
 			}
-			zone = 0
+			zone, hasZone = 0, true
 		}
 	}
 	if mismatch != nil && strict {
@@ -367,7 +367,12 @@ steps:
 	if month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || v[fMinute] > 59 || v[fSecond] > 61 {
 		return 0, fmt.Errorf("%w: %q has a field out of range for %q", ErrTimeFormat, s, l.format)
 	}
-	loc := time.FixedZone("", zone)
+	switch {
+	case hasZone:
+		loc = time.FixedZone("", zone)
+	case loc == nil:
+		loc = time.UTC
+	}
 	var t time.Time
 	if set[fYday] && !set[fMonth] && !set[fDay] {
 		t = time.Date(year, 1, 1, hour, v[fMinute], v[fSecond], int(nsec), loc).AddDate(0, 0, v[fYday]-1)

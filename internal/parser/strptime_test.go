@@ -41,7 +41,7 @@ func TestTimeLayoutParse(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v", c.format, err)
 		}
-		got, err := l.Parse([]byte(c.in), c.offset, fixedNow, true)
+		got, err := l.Parse([]byte(c.in), time.FixedZone("", c.offset), fixedNow, true)
 		if err != nil {
 			t.Errorf("Parse(%q, %q): %v", c.format, c.in, err)
 			continue
@@ -65,19 +65,19 @@ func TestTimeLayoutErrors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := l.Parse([]byte(c.in), 0, fixedNow, true); !errors.Is(err, ErrTimeFormat) {
+		if _, err := l.Parse([]byte(c.in), nil, fixedNow, true); !errors.Is(err, ErrTimeFormat) {
 			t.Errorf("Parse(%q, %q) = %v, want ErrTimeFormat", c.format, c.in, err)
 		}
 	}
 	l, _ := ParseTimeLayout("%Y-%m-%d %H")
-	if _, err := l.Parse([]byte("2020-01-01 trailing"), 0, fixedNow, true); err == nil {
+	if _, err := l.Parse([]byte("2020-01-01 trailing"), nil, fixedNow, true); err == nil {
 		t.Error("Time_Strict on: a mismatch must be an error")
 	}
-	got, err := l.Parse([]byte("2020-01-02 trailing"), 0, fixedNow, false)
+	got, err := l.Parse([]byte("2020-01-02 trailing"), nil, fixedNow, false)
 	if err != nil || !got.Std().Equal(time.Date(2020, 1, 2, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("Time_Strict off: the fields before the mismatch make the time, got %v, %v", got.Std(), err)
 	}
-	if got, err := l.Parse([]byte("2020-01-02 03Z and more"), 0, fixedNow, true); err != nil || got.Std().Hour() != 3 {
+	if got, err := l.Parse([]byte("2020-01-02 03Z and more"), nil, fixedNow, true); err != nil || got.Std().Hour() != 3 {
 		t.Errorf("text after the format must be ignored: %v, %v", got.Std(), err)
 	}
 	for _, bad := range []string{"%Q", "abc%"} {
