@@ -48,6 +48,11 @@ func (c *Config) last(name string) any {
 	return v[len(v)-1].parsed
 }
 
+// File is the configuration file the section was written in ("" for the
+// command line), for plugins that resolve relative paths from it as Fluent
+// Bit does (lua's script).
+func (c *Config) File() string { return c.sectPos.File }
+
 // IsSet reports whether the user wrote the parameter (defaults do not count).
 func (c *Config) IsSet(name string) bool {
 	v := c.get(name)

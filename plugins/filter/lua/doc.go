@@ -6,7 +6,10 @@
 //
 // Parameters are Fluent Bit's filter_lua: script (a file) or code (inline
 // source), call (the function), protected_mode (on), time_as_table (off),
-// type_int_key and type_array_key. The function is called as
+// type_int_key and type_array_key. As in Fluent Bit, code wins when both
+// are set, and a relative script missing from the working directory is
+// read from the directory of the configuration file. The function is
+// called as
 //
 //	code, timestamp, record = fn(tag, timestamp, record)
 //

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sync"
 
 	"github.com/sluice-logs/sluice/internal/plugin"
@@ -42,16 +43,19 @@ func New(s plugin.Settings) (*Filter, error) {
 	script, code := c.String("script"), c.String("code")
 	var src, name string
 	switch {
-	case script != "" && code != "":
-		return nil, c.Errorf("code", "set either script or code, not both")
+	case code != "":
+		// As in Fluent Bit, code wins over script.
+		if script != "" {
+			f.logger.Warn("both code and script are set; code is used", "script", script)
+		}
+		src, name = code, "code"
 	case script != "":
-		b, err := os.ReadFile(script)
+		path := resolveScript(script, c.File())
+		b, err := os.ReadFile(path)
 		if err != nil {
 			return nil, c.Errorf("script", "cannot read the script: %v", err)
 		}
-		src, name = string(b), script
-	case code != "":
-		src, name = code, "code"
+		src, name = string(b), path
 	default:
 		return nil, c.Errorf("script", "set script (a file) or code (inline Lua)")
 	}
@@ -72,6 +76,18 @@ func New(s plugin.Settings) (*Filter, error) {
 	f.fn = fn
 	f.w.filter = f
 	return f, nil
+}
+
+// resolveScript finds a relative script as Fluent Bit does: in the working
+// directory, else beside the configuration file that names it.
+func resolveScript(script, confFile string) string {
+	if filepath.IsAbs(script) || confFile == "" {
+		return script
+	}
+	if _, err := os.Stat(script); err == nil {
+		return script
+	}
+	return filepath.Join(filepath.Dir(confFile), script)
 }
 
 func set(keys []string) map[string]bool {

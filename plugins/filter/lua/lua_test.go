@@ -102,7 +102,6 @@ func TestScriptFileAndErrors(t *testing.T) {
 		{[]string{"call", "f", "code", "function f( end"}, `code:`},
 		{[]string{"call", "f", "script", filepath.Join(dir, "missing.lua")}, "cannot read the script"},
 		{[]string{"call", "f"}, "set script (a file) or code"},
-		{[]string{"call", "f", "script", script, "code", "x=1"}, "not both"},
 	} {
 		s, err := trySettings(append([]string{"Name", "lua"}, c.kv...)...)
 		if err == nil {
@@ -111,6 +110,15 @@ func TestScriptFileAndErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: err = %v, want %q", c.kv, err, c.want)
 		}
+	}
+	// code wins over script, as in Fluent Bit.
+	got, err = runLua(t, []string{"call", "f", "script", script, "code", `function f(t, ts, r) r.code = 1; return 2, ts, r end`}, `{"a":1}`)
+	if err != nil || got[0] != `100 {"a":1,"code":1}` {
+		t.Errorf("code and script: %q %v", got, err)
+	}
+	// A relative script is found beside the configuration file.
+	if got := resolveScript("f.lua", filepath.Join(dir, "fluent-bit.conf")); got != script {
+		t.Errorf("resolveScript = %q, want %q", got, script)
 	}
 	// A bad return code is a script error.
 	got, err = runLua(t, []string{"call", "f", "code", `function f(t, ts, r) return 7, ts, r end`}, `{"a":1}`)
