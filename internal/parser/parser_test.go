@@ -161,8 +161,9 @@ func TestRegistryKeepsFirstDefinition(t *testing.T) {
 
 func TestCompileRubyTranslations(t *testing.T) {
 	for _, c := range []struct{ expr, in, group, want string }{
-		{`/^(?<x>a.c)$/m`, "a\nc", "x", "a\nc"},
-		{`/^(?<x>abc)$/i`, "ABC", "x", "ABC"},
+		{`/^(?<x>a.c)$/`, "abc", "x", "abc"},
+		{`/^(?i)(?<x>abc)$/`, "ABC", "x", "ABC"},
+		{`/var/log/(?<x>m)`, "/var/log/m", "x", "m"},
 		{`^(?<x>[\h-]+)\Z`, "ab-12\n", "x", "ab-12"},
 		{`^(?<x>[]a]+)$`, "]a]", "x", "]a]"},
 		{`(?<x>\d+)$`, "first 1\nsecond 2", "x", "1"}, // $ is a line end, as in Ruby

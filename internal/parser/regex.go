@@ -9,8 +9,8 @@ import (
 // CompileRuby compiles a regular expression written for Fluent Bit, whose
 // syntax is Ruby's (Onigmo), as Go RE2. Differences handled:
 //
-//   - /pattern/ delimiters with optional i, m, x flags are stripped (m is
-//     Ruby's dot-matches-newline, RE2's s flag);
+//   - /pattern/ delimiters are stripped, as Fluent Bit strips them (use
+//     (?i) inside the pattern for case-insensitive matching);
 //   - ^ and $ match at line boundaries, as always in Ruby (RE2 flag m);
 //   - \h and \H are hex digits and their complement, \Z is the end or
 //     before a final newline;
@@ -19,7 +19,7 @@ import (
 // Lookahead, lookbehind, atomic groups and backreferences have no RE2
 // equivalent; the error says so.
 func CompileRuby(expr string) (*regexp.Regexp, error) {
-	src, flags := stripDelimiters(expr)
+	src := stripDelimiters(expr)
 	for _, bad := range []struct{ seq, what string }{
 		{"(?=", "lookahead"}, {"(?!", "negative lookahead"}, {"(?<=", "lookbehind"},
 		{"(?<!", "negative lookbehind"}, {"(?>", "atomic group"},
@@ -29,9 +29,7 @@ func CompileRuby(expr string) (*regexp.Regexp, error) {
 		}
 	}
 	var b strings.Builder
-	b.WriteString("(?m")
-	b.WriteString(flags)
-	b.WriteString(")")
+	b.WriteString("(?m)")
 	inClass := false
 	for i := 0; i < len(src); i++ {
 		c := src[i]
@@ -84,28 +82,12 @@ func CompileRuby(expr string) (*regexp.Regexp, error) {
 	return re, nil
 }
 
-// stripDelimiters removes Ruby's /.../flags and returns RE2 flags.
-func stripDelimiters(expr string) (string, string) {
-	if len(expr) < 2 || expr[0] != '/' {
-		return expr, ""
+// stripDelimiters removes Ruby's /.../ delimiters, as Fluent Bit does
+// when a pattern both starts and ends with a slash (flb_regex_create);
+// trailing flags are not read, so /var/log/m stays a pattern of its own.
+func stripDelimiters(expr string) string {
+	if len(expr) >= 2 && expr[0] == '/' && expr[len(expr)-1] == '/' {
+		return expr[1 : len(expr)-1]
 	}
-	end := strings.LastIndexByte(expr, '/')
-	if end <= 0 {
-		return expr, ""
-	}
-	var flags strings.Builder
-	for _, f := range expr[end+1:] {
-		switch f {
-		case 'i':
-			flags.WriteByte('i')
-		case 'm':
-			flags.WriteByte('s')
-		case 'x', 'o', 'u', 'n':
-			// x (extended) is rare in parsers files; RE2 lacks it, and
-			// the others are encoding flags.
-		default:
-			return expr, "" // not a flag: the slash belongs to the pattern
-		}
-	}
-	return expr[1:end], flags.String()
+	return expr
 }
