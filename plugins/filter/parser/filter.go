@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"log/slog"
 	"sync"
 
 	"github.com/sluice-logs/sluice/internal/parser"
@@ -11,6 +12,7 @@ import (
 // Filter is one parser filter instance. It is immutable and safe for
 // concurrent use.
 type Filter struct {
+	logger      *slog.Logger
 	key         string
 	parsers     []*parser.Parser
 	reserveData bool
@@ -22,10 +24,14 @@ type Filter struct {
 func New(s plugin.Settings) (*Filter, error) {
 	c := s.Config
 	f := &Filter{
+		logger:      s.Logger,
 		key:         c.String("Key_Name"),
 		reserveData: c.Bool("Reserve_Data"),
 		preserveKey: c.Bool("Preserve_Key"),
 		unescapeKey: c.Bool("Unescape_Key"),
+	}
+	if f.logger == nil {
+		f.logger = slog.New(slog.DiscardHandler)
 	}
 	for _, name := range c.All("Parser") {
 		p, ok := s.Parsers.Lookup(name)
@@ -97,6 +103,9 @@ func (f *Filter) apply(ev *record.Event, out *record.Builder, sc *scratch) bool 
 	t := ev.Time
 	if res.HasTime {
 		t = res.Time
+	} else if res.TimeErr != nil {
+		// The record keeps its time and the field its text.
+		f.logger.Debug("time not read; the record keeps its own", "error", res.TimeErr)
 	}
 	parsed := sc.parsed
 	if !f.reserveData && !f.preserveKey {
