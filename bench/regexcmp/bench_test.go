@@ -1,7 +1,9 @@
-// Package regexcmp compares Go's regexp with github.com/wasilibs/go-re2 and a hand-specialised scanner
-// (RE2 compiled to WebAssembly and translated to pure Go: no cgo, no
-// network at run time) on the apache2 parser's expression. It is a module
-// of its own so that Sluice does not depend on go-re2; see BENCHMARKS.md.
+// Package regexcmp compares, on the apache2 parser's expression and
+// combined-log lines, Go's regexp with github.com/wasilibs/go-re2 (RE2
+// compiled to WebAssembly and translated to pure Go: no cgo, no network at
+// run time) and with a scanner specialised by hand (hand_test.go). It is a
+// module of its own so that Sluice does not depend on go-re2; see
+// BENCHMARKS.md.
 package regexcmp
 
 import (
