@@ -10,6 +10,7 @@ import (
 	"github.com/sluice-logs/sluice/internal/config"
 	"github.com/sluice-logs/sluice/internal/logging"
 	"github.com/sluice-logs/sluice/internal/metrics"
+	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/storage"
 )
@@ -71,6 +72,14 @@ func New(m *config.Model, opts Options) (*Pipeline, error) {
 		counts: map[string]int{}, ids: map[string]config.Position{}}
 	p := &Pipeline{service: svc, metrics: opts.Metrics,
 		logger: opts.Logs.New(svc.LogLevel, "component", "engine")}
+	parsers, warns, err := parser.NewRegistry(m.Parsers)
+	if err != nil {
+		b.fail(err)
+	}
+	for _, w := range warns {
+		p.logger.Warn(w.Msg, "section", w.Pos.String())
+	}
+	b.parsers = parsers
 	soleRoute := len(m.Inputs) == 1 && len(m.Outputs) == 1
 	for i := range m.Inputs {
 		if r := b.input(&m.Inputs[i], p.metrics); r != nil {
