@@ -160,3 +160,38 @@ func TestTailMultilineCRI(t *testing.T) {
 		}
 	}
 }
+
+// TestTailParser applies a [PARSER] from a parsers file to each line of a
+// followed file: matched lines become their fields (Types applied),
+// others stay {"log": line}.
+func TestTailParser(t *testing.T) {
+	dir := t.TempDir()
+	logs := filepath.Join(dir, "logs")
+	writeFile(t, logs, "access.log", `10.0.0.1 [2024-05-01T12:00:00Z] "GET /health" 200`+"\nnot an access line\n")
+	writeFile(t, dir, "parsers.conf", `
+[PARSER]
+    Name         access
+    Format       regex
+    Regex        ^(?<remote>\S+) \[(?<time>[^\]]+)\] "(?<method>\S+) (?<path>[^"]+)" (?<code>\d+)$
+    Time_Key     time
+    Time_Format  %Y-%m-%dT%H:%M:%SZ
+    Types        code:integer
+`)
+	conf := tailConfig(t, dir, fmt.Sprintf(`    Path            %s/access.log
+    Read_from_Head  on
+    Parser          access`, logs))
+	data, _ := os.ReadFile(conf)
+	os.WriteFile(conf, []byte(strings.Replace(string(data), "[SERVICE]\n", "[SERVICE]\n    Parsers_File  parsers.conf\n", 1)), 0o644)
+	start(t, nil, "-c", conf)
+	var recs []map[string]any
+	eventually(t, 20*time.Second, "both records", func() bool {
+		recs = jsonLines(t, filepath.Join(dir, "out", "all.log"))
+		return len(recs) >= 2
+	})
+	if r := recs[0]; r["remote"] != "10.0.0.1" || r["path"] != "/health" || r["code"] != float64(200) {
+		t.Errorf("parsed record %v", r)
+	}
+	if r := recs[1]; r["log"] != "not an access line" {
+		t.Errorf("unmatched line %v", r)
+	}
+}

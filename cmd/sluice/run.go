@@ -89,6 +89,9 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	for _, w := range p.Warnings() {
 		logger.Warn(w)
 	}
+	for _, line := range p.Summary() {
+		logger.Info("pipeline: " + line)
+	}
 
 	sup := &supervisor{cl: cl, stderr: stderr, logs: logs, counters: counters, logger: logger,
 		requests: make(chan reloadRequest)}
@@ -99,10 +102,12 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 			HealthCheck: svc.HealthCheck, HCErrorsCount: svc.HCErrors,
 			HCRetryFailureCount: svc.HCRetryFailed, HCPeriod: svc.HCPeriod,
 			Version: version, Commit: commit(),
+			StorageMetrics: svc.Storage.Metrics,
 		}, counters, logs.New(svc.LogLevel, "component", "http_server"))
 		server.Handle("POST /api/v2/reload", http.HandlerFunc(sup.serveReload))
 		server.Handle("PUT /api/v2/reload", http.HandlerFunc(sup.serveReload))
 		server.Handle("GET /api/v2/reload", http.HandlerFunc(sup.serveReloadCount))
+		server.Handle("GET /api/v2/tap", http.HandlerFunc(sup.serveTap))
 		if err := server.Start(); err != nil {
 			logger.Error("monitoring server failed to start", "error", err)
 			return exitRuntime

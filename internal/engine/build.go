@@ -9,6 +9,7 @@ import (
 	"github.com/sluice-logs/sluice/internal/config"
 	"github.com/sluice-logs/sluice/internal/logging"
 	"github.com/sluice-logs/sluice/internal/metrics"
+	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/plugin"
 )
 
@@ -35,6 +36,7 @@ type builder struct {
 	registry  *plugin.Registry
 	logs      *logging.Factory
 	service   *Service
+	parsers   *parser.Registry
 	counts    map[string]int   // per kind+plugin instance counter
 	mlParsers []config.Section // [MULTILINE_PARSER] sections, for Settings
 	ids       map[string]config.Position
@@ -92,7 +94,7 @@ func (b *builder) instance(kind plugin.Kind, sect *config.Section) (*instance, *
 
 func (b *builder) settings(inst *instance, tag string) plugin.Settings {
 	return plugin.Settings{ID: inst.id, Tag: tag, Config: inst.config, Logger: inst.logger, Flush: b.service.Flush,
-		MultilineParsers: b.mlParsers}
+		Parsers: b.parsers, MultilineParsers: b.mlParsers}
 }
 
 func (b *builder) input(sect *config.Section, reg *metrics.Registry) *inputRunner {
@@ -111,7 +113,16 @@ func (b *builder) input(sect *config.Section, reg *metrics.Registry) *inputRunne
 	}
 	limit := inst.config.Size("Mem_Buf_Limit")
 	m := reg.NewInput(inst.id, inst.plugin, limit)
-	r := &inputRunner{instance: *inst, tag: tag, input: in, metrics: m}
+	r := &inputRunner{instance: *inst, tag: tag, input: in, metrics: m,
+		filesystem:       inst.config.String("storage.type") == "filesystem",
+		pauseOnOverlimit: inst.config.Bool("storage.pause_on_chunks_overlimit")}
+	if r.filesystem {
+		if b.service.Storage.Path == "" {
+			b.fail(inst.config.Errorf("storage.type", "filesystem needs [SERVICE] storage.path, the directory of the buffer; set it, or use storage.type memory"))
+			return nil
+		}
+		r.storeMetrics = storageMetrics(reg, b.service, inst.id)
+	}
 	r.gate = newMemGate(limit, func() {
 		m.Paused.Add(1)
 		r.logger.Debug("input paused: Mem_Buf_Limit reached", "limit", limit)

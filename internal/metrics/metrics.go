@@ -18,10 +18,12 @@ import (
 type Registry struct {
 	start time.Time
 
-	mu      sync.Mutex
-	inputs  []*Input
-	filters []*Filter
-	outputs []*Output
+	mu       sync.Mutex
+	inputs   []*Input
+	filters  []*Filter
+	outputs  []*Output
+	storage  []*Storage        // see storage.go
+	rejected map[string]uint64 // dead-lettered records per output
 }
 
 // NewRegistry returns an empty registry whose uptime starts now.
@@ -35,7 +37,7 @@ func (r *Registry) Start() time.Time { return r.start }
 func (r *Registry) Reset() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.inputs, r.filters, r.outputs = nil, nil, nil
+	r.inputs, r.filters, r.outputs, r.storage, r.rejected = nil, nil, nil, nil, nil
 }
 
 // Input counts what one input instance produced.

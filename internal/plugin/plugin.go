@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sluice-logs/sluice/internal/config"
+	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/record"
 )
 
@@ -79,6 +80,10 @@ type Settings struct {
 	// MultilineParsers are the configuration's [MULTILINE_PARSER]
 	// sections, for plugins that join lines by name (package multiline).
 	MultilineParsers []config.Section
+	// Parsers holds the configuration's [PARSER] definitions by name, for
+	// plugins with a Parser parameter. It is never nil when built by the
+	// engine (possibly empty).
+	Parsers *parser.Registry
 	// Emitter is set for filters whose Spec has Emits. It is a hidden
 	// input instance (Fluent Bit's in_emitter), named by Emitter_Name, with
 	// its own Mem_Buf_Limit (Emitter_Mem_Buf_Limit): records emitted there
@@ -98,7 +103,10 @@ type Emitter interface {
 	// caller may reuse events once Emit returns. Emit blocks while the
 	// input is over its Mem_Buf_Limit (backpressure: the input pauses) and
 	// returns ctx.Err() if ctx ends first. A nil error means the records
-	// were accepted into the pipeline's buffer.
+	// were accepted into the pipeline's buffer: in memory, or, for an
+	// input with storage.type filesystem, written to the filesystem buffer
+	// (fsynced too with storage.sync full). AckEmitter also reports when
+	// memory-buffered records were delivered.
 	Emit(ctx context.Context, tag string, events []byte, records int) error
 }
 

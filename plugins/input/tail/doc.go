@@ -64,6 +64,11 @@
 // Docker_Mode on is multiline.parser docker, with Docker_Mode_Flush as its
 // flush timeout.
 //
+// Parser. A [PARSER] named by Parser turns each record's text into its
+// fields (and its time, with Time_Key); text it does not match is kept as
+// {Key: text}. The container stream, Path_Key and Offset_Key are added
+// after the parsed fields.
+//
 // Differences from Fluent Bit, on purpose:
 //
 //   - The DB is Sluice's own append-only file, not SQLite; DB.journal_mode
@@ -75,7 +80,8 @@
 //   - A file given up on for a line longer than Buffer_Max_Size (with
 //     Skip_Long_Lines off) is not found again by later scans until it
 //     leaves its path.
-//   - Parser is accepted but not applied yet; DB.compare_filename,
+//   - Parser applies to the text a multiline parser rebuilt, too (Fluent
+//     Bit ignores Parser when multiline.parser is set); DB.compare_filename,
 //     Ignore_Active_Older_Files, Docker_Mode_Parser, the old
 //     Multiline/Parser_Firstline keys and the encodings are not supported
 //     (sluice validate reports them as unknown).

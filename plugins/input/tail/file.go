@@ -11,6 +11,7 @@ import (
 
 	"github.com/sluice-logs/sluice/internal/multiline"
 	"github.com/sluice-logs/sluice/internal/record"
+	"github.com/tinylib/msgp/msgp"
 )
 
 // fingerprintSize is how much of a file's head identifies it.
@@ -228,24 +229,34 @@ func (st *runState) line(t *tailedFile, line []byte, at int64) {
 	st.appendRecord(t, st.now, line, at, 0, "")
 }
 
-// appendRecord encodes one record into the batch.
+// appendRecord encodes one record into the batch: the text under Key, or
+// the map Parser makes of it (timed by the time it read, if any); then the
+// container stream, Path_Key and Offset_Key.
 func (st *runState) appendRecord(t *tailedFile, tm record.Time, log []byte, at int64, format multiline.Kind, stream string) {
-	n := 1
+	extra := 0
 	if format != 0 {
-		n++
+		extra++
 		if format == multiline.KindCRI {
-			n++
+			extra++
 		}
 	}
 	if st.in.pathKey != "" {
-		n++
+		extra++
 	}
 	if st.in.offsetKey != "" {
-		n++
+		extra++
 	}
 	b := &st.batch
-	b.BeginEvent(tm, nil)
-	b.AppendMapHeader(n)
+	if body, n, ok := st.parse(log, &tm); ok {
+		b.BeginEvent(tm, nil)
+		b.AppendMapHeader(n + extra)
+		b.AppendRawValue(body)
+	} else {
+		b.BeginEvent(tm, nil)
+		b.AppendMapHeader(1 + extra)
+		b.AppendString(st.in.key)
+		b.AppendStringBytes(log)
+	}
 	if format != 0 {
 		b.AppendString("stream")
 		b.AppendString(stream)
@@ -254,8 +265,6 @@ func (st *runState) appendRecord(t *tailedFile, tm record.Time, log []byte, at i
 			b.AppendString("F")
 		}
 	}
-	b.AppendString(st.in.key)
-	b.AppendStringBytes(log)
 	if st.in.pathKey != "" {
 		b.AppendString(st.in.pathKey)
 		b.AppendString(t.name)
@@ -264,6 +273,29 @@ func (st *runState) appendRecord(t *tailedFile, tm record.Time, log []byte, at i
 		b.AppendString(st.in.offsetKey)
 		b.AppendInt(at)
 	}
+}
+
+// parse runs Parser on text, returning the entries of the map it made
+// (without their header) and their count, and setting *tm to the time it
+// read. A text the parser does not match is kept as {Key: text}, as in
+// Fluent Bit.
+func (st *runState) parse(text []byte, tm *record.Time) (entries []byte, n int, ok bool) {
+	if st.in.parser == nil {
+		return nil, 0, false
+	}
+	m, res, err := st.in.parser.Parse(st.scratch[:0], text)
+	st.scratch = m[:0]
+	if err != nil {
+		return nil, 0, false
+	}
+	size, body, err := msgp.ReadMapHeaderBytes(m)
+	if err != nil {
+		return nil, 0, false
+	}
+	if res.HasTime {
+		*tm = res.Time
+	}
+	return body, int(size), true
 }
 
 // flush emits the batch under t's tag, then commits t's offset: the DB

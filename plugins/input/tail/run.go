@@ -28,6 +28,7 @@ type runState struct {
 	batch   record.Builder
 	now     record.Time
 	buffers *bufferPool
+	scratch []byte // the Parser's output before it joins the batch
 
 	watcher *fsnotify.Watcher
 	watched map[string]bool

@@ -50,7 +50,7 @@ func Spec() plugin.Spec {
 				Doc: "how long Docker_Mode waits for the rest of a split line before emitting what it has"},
 			{Name: "multiline.parser", Type: plugin.TypeCommaList,
 				Doc: "multiline parsers applied in order: docker and cri decode container log lines and join their partial lines; go, java, python and [MULTILINE_PARSER] names join stack traces"},
-			{Name: "Parser", Doc: "parser of each line's text; accepted but not applied yet (the parser package is another issue)"},
+			{Name: "Parser", Doc: "name of a [PARSER] that turns each line's text (after multiline joining) into the record; lines it does not match are kept as {Key: line}"},
 			{Name: "Inotify_Watcher", Type: plugin.TypeBool, Default: "true",
 				Doc: "use file events (inotify) to notice writes and new files at once; off relies on polling alone"},
 		},

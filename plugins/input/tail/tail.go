@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sluice-logs/sluice/internal/multiline"
+	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/plugin"
 )
 
@@ -49,6 +50,7 @@ type Input struct {
 	exitOnEOF    bool
 	tagRegex     *tagRegex
 	parsers      []*multiline.Parser
+	parser       *parser.Parser // Parser: applied to each line's (or joined message's) text
 }
 
 // New validates a tail section (see Spec).
@@ -122,8 +124,12 @@ func New(s plugin.Settings) (*Input, error) {
 		}
 	}
 	in.parsers = parsers
-	if p := c.String("Parser"); p != "" {
-		in.logger.Warn(fmt.Sprintf("Parser %q is accepted but not applied yet: each line is kept as {%q: line}", p, in.key))
+	if name := c.String("Parser"); name != "" {
+		p, ok := s.Parsers.Lookup(name)
+		if !ok {
+			return nil, c.Errorf("Parser", "no parser named %q; %s", name, s.Parsers.UnknownHint(name))
+		}
+		in.parser = p
 	}
 	return in, nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 	"github.com/sluice-logs/sluice/internal/config"
+	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/record"
 )
@@ -22,6 +23,11 @@ import (
 // newTail builds the input from classic key/value pairs through the
 // engine's Decode.
 func newTail(t testing.TB, ml []config.Section, kv ...string) *Input {
+	return newTailParsers(t, ml, nil, kv...)
+}
+
+// newTailParsers is newTail with [PARSER] sections.
+func newTailParsers(t testing.TB, ml, parsers []config.Section, kv ...string) *Input {
 	t.Helper()
 	sect := &config.Section{Kind: config.KindInput, Pos: config.Position{File: "test.conf", Line: 1}}
 	sect.Params = append(sect.Params, config.Param{Key: "Name", Value: "tail"})
@@ -41,7 +47,11 @@ func newTail(t testing.TB, ml []config.Section, kv ...string) *Input {
 	if testing.Verbose() {
 		logs = os.Stderr
 	}
-	in, err := New(plugin.Settings{ID: "tail.0", Tag: tag, Config: cfg, MultilineParsers: ml,
+	reg, _, err := parser.NewRegistry(parsers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := New(plugin.Settings{ID: "tail.0", Tag: tag, Config: cfg, MultilineParsers: ml, Parsers: reg,
 		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {
 		t.Fatal(err)
@@ -372,6 +382,8 @@ func TestTailNewErrors(t *testing.T) {
 		{[]string{"Path", "/var/log/[.log"}, "syntax error in pattern"},
 		{[]string{"Path", "/x", "multiline.parser", "nope"}, `unknown multiline parser "nope"`},
 		{[]string{"Path", "/x", "Exclude_Path", "[a"}, "Exclude_Path"},
+		{[]string{"Path", "/x", "Parser", "nope"}, `no parser named "nope"`},
+		{[]string{"Path", "/x", "Tag_Regex", "(?=x)"}, "Tag_Regex"},
 	}
 	for _, tt := range tests {
 		sect := &config.Section{Kind: config.KindInput}
@@ -440,5 +452,35 @@ func TestTailEventOverflow(t *testing.T) {
 	st.watchError(fsnotify.ErrEventOverflow)
 	if !st.rescan || !st.full {
 		t.Fatalf("rescan %v, full %v after an overflow", st.rescan, st.full)
+	}
+}
+
+func TestTailParser(t *testing.T) {
+	dir := t.TempDir()
+	a := filepath.Join(dir, "access.log")
+	appendTo(t, a, `10.0.0.1 [2024-05-01T12:00:00Z] "GET /health" 200`+"\n", "not an access line\n")
+	parsers := []config.Section{{Kind: config.KindParser, Params: []config.Param{
+		{Key: "Name", Value: "access"}, {Key: "Format", Value: "regex"},
+		{Key: "Regex", Value: `^(?<remote>\S+) \[(?<time>[^\]]+)\] "(?<method>\S+) (?<path>[^"]+)" (?<code>\d+)$`},
+		{Key: "Time_Key", Value: "time"}, {Key: "Time_Format", Value: "%Y-%m-%dT%H:%M:%SZ"},
+	}}}
+	c := &collector{}
+	start(t, newTailParsers(t, nil, parsers, "Path", a, "Read_from_Head", "on", "Parser", "access", "Path_Key", "file"), c)
+	deadline := time.Now().Add(10 * time.Second)
+	for len(c.all()) < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	recs := c.all()
+	if len(recs) != 2 {
+		t.Fatalf("%d records", len(recs))
+	}
+	if b := recs[0].body; b["remote"] != "10.0.0.1" || b["path"] != "/health" || b["code"] != "200" || b["file"] != a {
+		t.Errorf("parsed record %v", b)
+	}
+	if want := record.FromTime(time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)); recs[0].time != want {
+		t.Errorf("time %v, want the parsed %v", recs[0].time.Std(), want.Std())
+	}
+	if b := recs[1].body; b["log"] != "not an access line" || b["file"] != a {
+		t.Errorf("unmatched line %v", b)
 	}
 }
