@@ -10,19 +10,24 @@
 // \r is dropped. A line with no newline yet is kept until its newline
 // arrives, or until its file is closed after rotation.
 //
-// Offsets and the DB. A file's offset is the start of its first line not
-// yet emitted. It advances only after Emit returned nil for every line
-// before it, and only then is written to the DB: delivery is at least
-// once, and becomes as durable as Emit's acceptance is (a restart after a
-// crash reads again what was emitted but whose offset was not yet stored,
-// and never skips a line). Lines held back by a multiline parser keep the
-// offset at their first line. The DB (see db.go for the format and why it
-// is not SQLite) maps a file's device and inode, plus a checksum of its
-// first KiB that tells a file from a later one reusing the inode, to its
-// offset and name. At start-up a file with an entry resumes at its offset;
-// files the DB knows that Path no longer matches are looked for under a
-// new name in their directory (rotated while Sluice was down) and read to
-// their end.
+// Offsets and the DB. A file's committable offset is the start of its
+// first line not yet emitted (lines held back by a multiline parser keep
+// it at their first line). It is stored in the DB only once Sluice is done
+// with every line before it: the engine acknowledges each batch
+// (plugin.AckEmitter) when it is written to the filesystem buffer
+// (storage.type filesystem) or delivered by every output (memory), and
+// the offset moves past a batch only when it and every earlier batch of
+// the file are acknowledged (ack.go). A kill -9 therefore loses no line:
+// what was read but not acknowledged is read again after the restart
+// (delivery is at least once). The last acknowledgements, which come
+// while the engine drains at shutdown, are stored by Close. The DB (see
+// db.go for the format and why it is not SQLite) maps a file's device and
+// inode, plus a checksum of its first KiB that tells a file from a later
+// one reusing the inode, to its offset and name. At start-up a file with
+// an entry resumes at its offset; files the DB knows that Path no longer
+// matches are looked for under a new name in their directory (rotated
+// while Sluice was down) and read to their end. A rotated file is closed,
+// and its entry dropped, only once its last lines are acknowledged.
 //
 // Finding files. Path's globs are expanded at start-up, every
 // Refresh_Interval, on file-creation events and when file events

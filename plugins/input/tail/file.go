@@ -29,9 +29,12 @@ type tailedFile struct {
 	fp        fingerprint
 	rotated   time.Time // when it left its path; zero while it is there
 	joiner    *multiline.Joiner
-	dirty     bool // a write event named it, or its last read stopped at passBudget
-	closed    bool // done with: to be forgotten
-	stopped   bool // given up on (a line too long): kept so scans skip it until it leaves its path
+	dirty     bool        // a write event named it, or its last read stopped at passBudget
+	inflight  []*ackEntry // batches emitted and not yet acknowledged, oldest first
+	gen       int         // truncations so far: acknowledgements of older batches store nothing
+	finished  bool        // rotated, Rotate_Wait over, read to its end: closed once inflight is empty
+	closed    bool        // done with: to be forgotten
+	stopped   bool        // given up on (a line too long): kept so scans skip it until it leaves its path
 }
 
 // idOf returns a file's identity from its stat.
@@ -299,12 +302,10 @@ func (st *runState) parse(text []byte, tm *record.Time) (entries []byte, n int, 
 }
 
 // flush emits the batch under t's tag, then commits t's offset: the DB
-// moves only past lines the pipeline accepted.
+// moves only past lines the pipeline accepted (see ack.go).
 func (st *runState) flush(t *tailedFile) error {
 	if st.batch.Records() > 0 {
-		err := st.emitter.Emit(st.ctx, t.tag, st.batch.Bytes(), st.batch.Records())
-		st.batch.Reset()
-		if err != nil {
+		if err := st.emitBatch(t); err != nil {
 			return fmt.Errorf("tail input %s: emit records of %s: %w", st.in.id, t.name, err)
 		}
 	}
@@ -314,14 +315,33 @@ func (st *runState) flush(t *tailedFile) error {
 	return nil
 }
 
-// commit stores t's offset: the start of the oldest line not yet emitted.
-func (st *runState) commit(t *tailedFile) error {
+// committable is t's offset as far as reading goes: the start of the
+// oldest line not yet emitted.
+func (st *runState) committable(t *tailedFile) int64 {
 	off := t.lr.offset()
 	if t.joiner != nil {
 		if m, ok := t.joiner.Oldest(); ok && m < off {
 			off = m
 		}
 	}
+	return off
+}
+
+// commit stores t's committable offset, or, while batches are in flight,
+// queues it behind them.
+func (st *runState) commit(t *tailedFile) error {
+	off := st.committable(t)
+	if n := len(t.inflight); n > 0 {
+		if last := t.inflight[n-1]; last.end != off || last.gen != t.gen {
+			t.inflight = append(t.inflight, &ackEntry{end: off, gen: t.gen, done: true})
+		}
+		return nil
+	}
+	return st.store(t, off)
+}
+
+// store writes t's offset to the DB.
+func (st *runState) store(t *tailedFile, off int64) error {
 	if off == t.committed {
 		return nil
 	}
@@ -360,6 +380,7 @@ func (st *runState) checkTruncated(t *tailedFile) (grew bool) {
 	}
 	t.lr.reset(0)
 	t.fp = fingerprint{}
+	t.gen++
 	if err := st.commit(t); err != nil {
 		st.in.logger.Error("offsets DB: write failed", "error", err)
 	}
@@ -389,15 +410,22 @@ func (st *runState) checkRotated(t *tailedFile, now time.Time) error {
 	if now.Sub(t.rotated) < st.in.rotateWait {
 		return nil
 	}
-	// The writer is long gone: what is left without a newline is a line.
-	if line, at := t.lr.rest(); line != nil {
-		st.line(t, line, at)
+	if !t.finished {
+		// The writer is long gone: what is left without a newline is a
+		// line.
+		if line, at := t.lr.rest(); line != nil {
+			st.line(t, line, at)
+		}
+		if t.joiner != nil {
+			t.joiner.Flush()
+		}
+		if err := st.flush(t); err != nil {
+			return err
+		}
+		t.finished = true
 	}
-	if t.joiner != nil {
-		t.joiner.Flush()
-	}
-	if err := st.flush(t); err != nil {
-		return err
+	if len(t.inflight) > 0 {
+		return nil // its DB entry goes once its last lines are acknowledged
 	}
 	st.in.logger.Info("rotated file closed", "path", t.name, "offset", t.lr.offset())
 	st.closeFile(t)

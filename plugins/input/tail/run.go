@@ -28,7 +28,9 @@ type runState struct {
 	batch   record.Builder
 	now     record.Time
 	buffers *bufferPool
-	scratch []byte // the Parser's output before it joins the batch
+	scratch []byte            // the Parser's output before it joins the batch
+	acker   plugin.AckEmitter // emitter as an AckEmitter, nil when it is not one
+	acks    *ackQueue
 
 	watcher *fsnotify.Watcher
 	watched map[string]bool
@@ -100,6 +102,8 @@ func (st *runState) loop() error {
 				continue
 			}
 			st.watchError(err)
+		case <-st.acks.signal:
+			st.applyAcks()
 		case <-poll.C:
 			st.full = true
 		case <-refresh.C:
@@ -174,6 +178,14 @@ func (st *runState) stop(err error) error {
 	return nil
 }
 
+// stopWatcher stops the file event watcher and its goroutine.
+func (st *runState) stopWatcher() {
+	if st.watcher != nil {
+		st.watcher.Close()
+		st.watcher = nil
+	}
+}
+
 // close releases what Run opened.
 func (st *runState) close() {
 	for _, t := range st.files {
@@ -181,9 +193,7 @@ func (st *runState) close() {
 			t.f.Close()
 		}
 	}
-	if st.watcher != nil {
-		st.watcher.Close()
-	}
+	st.stopWatcher()
 	if st.db != nil {
 		if err := st.db.close(); err != nil {
 			st.in.logger.Error("offsets DB: close failed", "error", err)

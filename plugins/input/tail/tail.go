@@ -51,6 +51,11 @@ type Input struct {
 	tagRegex     *tagRegex
 	parsers      []*multiline.Parser
 	parser       *parser.Parser // Parser: applied to each line's (or joined message's) text
+
+	// run is the state of Run, kept for Close: acknowledgements of the
+	// last batches arrive after Run returned. Set once, by Run, before
+	// Close can be called.
+	run *runState
 }
 
 // New validates a tail section (see Spec).
@@ -147,7 +152,8 @@ func containsFold(list []string, s string) bool {
 // error only when it cannot start (the DB cannot be opened or is locked).
 func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
 	st := &runState{in: in, ctx: ctx, emitter: emit, files: map[fileID]*tailedFile{}, watched: map[string]bool{},
-		byName: map[string]*tailedFile{}, buffers: newBufferPool(in.block, in.maxLine)}
+		byName: map[string]*tailedFile{}, buffers: newBufferPool(in.block, in.maxLine), acks: newAckQueue()}
+	st.acker, _ = emit.(plugin.AckEmitter)
 	if in.dbPath != "" {
 		db, err := openDB(in.dbPath, in.dbSync, in.dbLock)
 		if err != nil {
@@ -155,7 +161,14 @@ func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
 		}
 		st.db = db
 	}
-	defer st.close()
+	in.run = st
+	if st.acker == nil {
+		defer st.close()
+	} else {
+		// Close, after the outputs, stores the last acknowledged
+		// offsets and closes the DB; the watcher is Run's alone.
+		defer st.stopWatcher()
+	}
 	if in.inotify {
 		st.startWatcher()
 	}
