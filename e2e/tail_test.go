@@ -282,11 +282,18 @@ func TestTailInodeReuse(t *testing.T) {
 }
 
 // TestTailKillMidFlight kills Sluice with SIGKILL three times while its
-// file is written and rotated, with records still in its memory buffer:
-// offsets are stored only for delivered lines, so after the restarts
-// every line has arrived (at least once; a line delivered just before a
-// kill, whose offset was not yet stored, arrives again).
+// file is written and rotated, with records still buffered: offsets are
+// stored only for lines delivered (memory buffering) or written to the
+// filesystem buffer, so after the restarts every line has arrived (at
+// least once; a line delivered just before a kill, whose offset was not
+// yet stored, arrives again).
 func TestTailKillMidFlight(t *testing.T) {
+	for _, storage := range []string{"memory", "filesystem"} {
+		t.Run(storage, func(t *testing.T) { tailKillMidFlight(t, storage) })
+	}
+}
+
+func tailKillMidFlight(t *testing.T, storage string) {
 	dir := t.TempDir()
 	logs := filepath.Join(dir, "logs")
 	os.MkdirAll(logs, 0o755)
@@ -295,7 +302,11 @@ func TestTailKillMidFlight(t *testing.T) {
 	conf := tailConfig(t, dir, fmt.Sprintf(`    Path            %s/app.log*
     DB              %s/offsets.db
     Read_from_Head  on
-    Refresh_Interval 1`, logs, dir))
+    storage.type    %s
+    Refresh_Interval 1`, logs, dir, storage))
+	data, _ := os.ReadFile(conf)
+	os.WriteFile(conf, []byte(strings.Replace(string(data), "[SERVICE]\n",
+		"[SERVICE]\n    storage.path  "+filepath.Join(dir, "buffer")+"\n", 1)), 0o644)
 	out := newTailOutput(t, filepath.Join(dir, "out", "all.log"))
 	w := &tailWriter{t: t, id: "m", path: filepath.Join(logs, "app.log"), perFile: 3000, rotation: tailRename}
 	p := start(t, nil, "-c", conf)
