@@ -6,6 +6,7 @@ package all
 import (
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
+	forwardin "github.com/sluice-logs/sluice/plugins/input/forward"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
 	"github.com/sluice-logs/sluice/plugins/output/file"
 	"github.com/sluice-logs/sluice/plugins/output/null"
@@ -18,6 +19,7 @@ func Specs() []plugin.Spec {
 	return []plugin.Spec{
 		// Inputs.
 		dummy.Spec(),
+		forwardin.Spec(),
 		stdin.Spec(),
 
 		// Outputs.
