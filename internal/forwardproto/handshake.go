@@ -30,7 +30,7 @@ func AppendHelo(dst []byte, h Helo) []byte {
 	return msgp.AppendBool(dst, h.Keepalive)
 }
 
-// ParseHelo decodes a HELO message.
+// ParseHelo decodes a HELO message; the result does not alias msg.
 func ParseHelo(msg []byte) (Helo, error) {
 	var h Helo
 	r, err := expect(msg, "HELO", 2)
@@ -48,9 +48,9 @@ func ParseHelo(msg []byte) (Helo, error) {
 		}
 		switch string(key) {
 		case "nonce":
-			h.Nonce, r, err = readBytes(r)
+			h.Nonce, r, err = readCopy(r)
 		case "auth":
-			h.Auth, r, err = readBytes(r)
+			h.Auth, r, err = readCopy(r)
 		case "keepalive":
 			h.Keepalive, r, err = msgp.ReadBoolBytes(r)
 		default:
@@ -224,6 +224,13 @@ func expect(msg []byte, word string, n uint32) ([]byte, error) {
 		return nil, fmt.Errorf("%s message has %d elements, want %d", word, got, n)
 	}
 	return r, nil
+}
+
+// readCopy reads a str or bin into a new slice, for values that must
+// outlive the read buffer.
+func readCopy(b []byte) ([]byte, []byte, error) {
+	v, r, err := readBytes(b)
+	return append([]byte{}, v...), r, err
 }
 
 // readBytes reads a str or bin without copying.

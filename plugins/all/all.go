@@ -9,6 +9,7 @@ import (
 	forwardin "github.com/sluice-logs/sluice/plugins/input/forward"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
 	"github.com/sluice-logs/sluice/plugins/output/file"
+	forwardout "github.com/sluice-logs/sluice/plugins/output/forward"
 	"github.com/sluice-logs/sluice/plugins/output/null"
 	"github.com/sluice-logs/sluice/plugins/output/stdout"
 )
@@ -24,6 +25,7 @@ func Specs() []plugin.Spec {
 
 		// Outputs.
 		file.Spec(),
+		forwardout.Spec(),
 		null.Spec(),
 		stdout.Spec(),
 	}
