@@ -5,6 +5,7 @@ package all
 
 import (
 	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/plugins/filter/record_modifier"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
 	forwardin "github.com/sluice-logs/sluice/plugins/input/forward"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
@@ -14,7 +15,8 @@ import (
 	"github.com/sluice-logs/sluice/plugins/output/stdout"
 )
 
-// Specs returns the built-in plugins, inputs first, then outputs, each in
+// Specs returns the built-in plugins, inputs first, then filters, then
+// outputs, each in
 // alphabetical order. Every call returns new Specs the caller may keep.
 func Specs() []plugin.Spec {
 	return []plugin.Spec{
@@ -22,6 +24,9 @@ func Specs() []plugin.Spec {
 		dummy.Spec(),
 		forwardin.Spec(),
 		stdin.Spec(),
+
+		// Filters.
+		record_modifier.Spec(),
 
 		// Outputs.
 		file.Spec(),
