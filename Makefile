@@ -6,7 +6,7 @@ BIN     := bin/sluice
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build run test unit e2e vet fmt-check fuzz bench clean
+.PHONY: all build run test unit e2e e2e-deps vet fmt-check fuzz bench clean
 
 all: build
 
@@ -38,8 +38,17 @@ unit:
 
 # Builds the real binary and drives it through real files, pipes, sockets
 # and signals.
-e2e:
+e2e: e2e-deps
 	$(GO) test -count=1 ./e2e/...
+
+# Clients nobody on the team wrote, which the e2e tests drive Sluice with:
+# the npm package @fluent-org/logger (forward protocol), installed into
+# .cache/npm only when missing. Needs node and npm.
+NPM_CACHE := .cache/npm
+e2e-deps: $(NPM_CACHE)/node_modules/@fluent-org/logger/package.json
+
+$(NPM_CACHE)/node_modules/@fluent-org/logger/package.json:
+	npm install --prefix $(NPM_CACHE) --no-audit --no-fund --no-save @fluent-org/logger@1.0.10
 
 # Each fuzz target for a short time; crashers land in testdata/fuzz and
 # become regression tests of `go test`.

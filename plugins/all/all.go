@@ -16,8 +16,7 @@ import (
 )
 
 // Specs returns the built-in plugins, inputs first, then filters, then
-// outputs, each in
-// alphabetical order. Every call returns new Specs the caller may keep.
+// outputs, each in alphabetical order. Every call returns new Specs the caller may keep.
 func Specs() []plugin.Spec {
 	return []plugin.Spec{
 		// Inputs.
