@@ -9,6 +9,7 @@ import (
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
 	forwardin "github.com/sluice-logs/sluice/plugins/input/forward"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
+	"github.com/sluice-logs/sluice/plugins/input/tcp"
 	"github.com/sluice-logs/sluice/plugins/output/file"
 	forwardout "github.com/sluice-logs/sluice/plugins/output/forward"
 	"github.com/sluice-logs/sluice/plugins/output/null"
@@ -23,6 +24,7 @@ func Specs() []plugin.Spec {
 		dummy.Spec(),
 		forwardin.Spec(),
 		stdin.Spec(),
+		tcp.Spec(),
 
 		// Filters.
 		record_modifier.Spec(),
