@@ -30,6 +30,10 @@
 // Buffer_Chunk_Size 1024000, Buffer_Max_Size 6144000, Tag_Prefix, Tag
 // (replaces the client's tag), Shared_Key, Empty_Shared_Key,
 // Self_Hostname (localhost) and Security.Users for the HELO/PING/PONG
-// handshake. Message_Timeout (60s) is Sluice's own. As in Fluentd, a
-// client whose PING gives this server's Self_Hostname is refused.
+// handshake. Message_Timeout (60s) is Sluice's own. Unlike Fluentd, and
+// like Fluent Bit, a client may give the same host name as the server
+// (both default to localhost). As in Fluent Bit, messages must be msgpack:
+// fluent-logger-golang's MarshalAsJSON mode, which Fluentd also accepts, is
+// refused with a logged reason; so are metrics and traces (the
+// fluent_signal option), which Sluice does not carry.
 package forward
