@@ -380,3 +380,100 @@ func TestForwardBadClientsDoNotAffectOthers(t *testing.T) {
 		}
 	}
 }
+
+// TestForwardUpstreamBalancesAndFailsOver sends numbered records from one
+// sluice through an Upstream file of three nodes, one of them down, to two
+// receiving sluices: both receivers get records, the dead node's turns go
+// to the next node, and the union is every record exactly once.
+func TestForwardUpstreamBalancesAndFailsOver(t *testing.T) {
+	dir := t.TempDir()
+	portA, portB, portDead := freePort(t), freePort(t), freePort(t)
+	var receivers []*process
+	for i, port := range []int{portA, portB} {
+		cfg := writeFile(t, dir, fmt.Sprintf("receiver%d.conf", i), fmt.Sprintf(`
+[SERVICE]
+    Flush  0.2
+    Grace  5
+
+[INPUT]
+    Name    forward
+    Listen  127.0.0.1
+    Port    %d
+
+[OUTPUT]
+    Name    file
+    Match   *
+    Path    %s
+    File    received%d.log
+    Format  plain
+    Mkdir   On
+`, port, filepath.Join(dir, "out"), i))
+		p := start(t, nil, "-c", cfg)
+		fwdWaitListening(t, p, "tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		receivers = append(receivers, p)
+	}
+	upstream := writeFile(t, dir, "upstream.conf", fmt.Sprintf(`
+[UPSTREAM]
+    name  receivers
+
+[NODE]
+    name  a
+    host  127.0.0.1
+    port  %d
+
+[NODE]
+    name  down
+    host  127.0.0.1
+    port  %d
+
+[NODE]
+    name  b
+    host  127.0.0.1
+    port  %d
+`, portA, portDead, portB))
+	senderCfg := writeFile(t, dir, "sender.conf", fmt.Sprintf(`
+[SERVICE]
+    Flush  0.1
+    Grace  10
+
+[INPUT]
+    Name  stdin
+    Tag   app.numbers
+
+[OUTPUT]
+    Name                  forward
+    Match                 *
+    Upstream              %s
+    Require_ack_response  on
+    net.connect_timeout   2s
+`, upstream))
+	const n = 3000
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender := start(t, pr, "-c", senderCfg)
+	pr.Close()
+	// Several flushes, so that round robin has turns to give.
+	lines := strings.SplitAfter(numberedLines(n), "\n")
+	for i := 0; i < n; i += n / 10 {
+		pw.WriteString(strings.Join(lines[i:i+n/10], ""))
+		eventually(t, 10*time.Second, "the batch to be sent", func() bool {
+			return len(jsonLines(t, filepath.Join(dir, "out", "received0.log")))+len(jsonLines(t, filepath.Join(dir, "out", "received1.log"))) >= i+n/10
+		})
+	}
+	pw.Close()
+	if code := sender.stop(syscall.SIGTERM, 15*time.Second); code != 0 {
+		t.Fatalf("sender exit code %d", code)
+	}
+	for _, p := range receivers {
+		if code := p.stop(syscall.SIGTERM, 10*time.Second); code != 0 {
+			t.Fatalf("receiver exit code %d", code)
+		}
+	}
+	a, b := jsonLines(t, filepath.Join(dir, "out", "received0.log")), jsonLines(t, filepath.Join(dir, "out", "received1.log"))
+	if len(a) == 0 || len(b) == 0 {
+		t.Errorf("node a got %d records, node b %d: both should get chunks", len(a), len(b))
+	}
+	checkSequence(t, append(a, b...), "seq", n)
+}
