@@ -60,8 +60,13 @@ func (r *Reader) Next() ([]byte, error) {
 // Partial reports how many bytes of an incomplete message are buffered.
 func (r *Reader) Partial() int { return r.end - r.start }
 
-// fill reads more bytes, making room first.
+// fill reads more bytes, making room first. A buffer that grew for a large
+// message is given back once that message is consumed, so an idle
+// connection holds one chunk, not Buffer_Max_Size.
 func (r *Reader) fill() error {
+	if r.start == r.end && len(r.buf) > r.chunk {
+		r.buf, r.start, r.end = nil, 0, 0
+	}
 	if r.start > 0 {
 		r.end = copy(r.buf, r.buf[r.start:r.end])
 		r.start = 0

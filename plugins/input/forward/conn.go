@@ -1,6 +1,7 @@
 package forward
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -98,12 +99,27 @@ func (s *session) run(ctx context.Context, emit plugin.Emitter) error {
 		}
 		s.messages++
 		s.records += m.records
+		s.release()
 		if m.chunk != nil {
 			s.out = forwardproto.AppendAck(s.out[:0], m.chunk)
 			if err := s.write(s.out); err != nil {
 				return fmt.Errorf("sending ack: %w", err)
 			}
 		}
+	}
+}
+
+// keepBytes is the most a connection keeps allocated between messages for
+// decoded events and inflated payloads; larger buffers are let go.
+const keepBytes = 4 << 20
+
+// release lets go of buffers a large message made grow.
+func (s *session) release() {
+	if s.events.Size() > keepBytes {
+		s.events = record.Builder{}
+	}
+	if s.dec.inflated.Cap() > keepBytes {
+		s.dec.inflated = bytes.Buffer{}
 	}
 }
 

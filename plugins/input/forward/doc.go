@@ -18,7 +18,9 @@
 // Framing never trusts a length from the wire: a message whose headers
 // announce more than Buffer_Max_Size bytes is refused before it is read,
 // the read buffer grows by Buffer_Chunk_Size only as bytes arrive, and a
-// gzip payload may inflate to at most 16 times Buffer_Max_Size. Malformed
+// gzip payload may inflate to at most 16 times Buffer_Max_Size. Buffers a
+// large message made grow are let go once it is handled, so an idle
+// connection holds about one Buffer_Chunk_Size. Malformed
 // msgpack, wrong types, an oversize message, a failed handshake or a
 // client that takes longer than Message_Timeout to complete a message
 // close that connection alone, with the reason logged; records of earlier
