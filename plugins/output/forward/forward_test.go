@@ -226,6 +226,30 @@ func TestUnackedChunkFails(t *testing.T) {
 	}
 }
 
+func TestFlushEndsWithItsContext(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go io.Copy(io.Discard, c)
+		}
+	}()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	o := newOutput(t, "Port", port, "Require_ack_response", "on", "net.io_timeout", "1h")
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if err := o.Flush(ctx, numbered("app", 0, 1)); err == nil {
+		t.Fatal("Flush without an ack succeeded")
+	}
+}
+
 func TestReconnectsWhenTheServerClosedAKeptConnection(t *testing.T) {
 	got := &sink{}
 	o := newOutput(t, "Port", startInput(t, got))
