@@ -57,6 +57,17 @@ func (r *Reader) Next() ([]byte, error) {
 	}
 }
 
+// Buffered reports whether a complete message is already buffered, so that
+// the next Next returns without reading: a server batches such messages
+// into one hand-over.
+func (r *Reader) Buffered() bool {
+	if r.end == r.start {
+		return false
+	}
+	_, err := ScanValue(r.buf[r.start:r.end], r.max)
+	return err == nil
+}
+
 // Partial reports how many bytes of an incomplete message are buffered.
 func (r *Reader) Partial() int { return r.end - r.start }
 

@@ -11,7 +11,11 @@
 //
 // A message with the chunk option is acknowledged with {"ack": chunk} only
 // after the pipeline accepted its records (Emit returned nil): a client
-// that gets no ack resends, so delivery is at least once.
+// that gets no ack resends, so delivery is at least once. Messages that
+// arrive faster than they are handled (a log driver sends one record per
+// message) are batched: consecutive ones already received with the same
+// tag go to the pipeline in one Emit of up to 1 MiB, and are acknowledged
+// together after it.
 //
 // # Safety
 //
