@@ -6,7 +6,7 @@ BIN     := bin/sluice
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build run test unit e2e deps tmux vet fmt-check lint-docker fuzz bench clean
+.PHONY: all build run test unit e2e deps e2e-deps tmux vet fmt-check lint-docker fuzz bench clean
 
 all: build
 
@@ -55,7 +55,7 @@ tmux:
 	@command -v tmux >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux; }
 
 # Everything the test suite installs; e2e depends on it.
-deps: $(HELM) tmux
+deps: $(HELM) tmux e2e-deps
 
 unit:
 	$(GO) test -race -shuffle=on -count=1 $$($(GO) list ./... | grep -v /e2e)
@@ -64,6 +64,15 @@ unit:
 # and signals.
 e2e: deps
 	$(GO) test -count=1 ./e2e/...
+
+# Clients nobody on the team wrote, which the e2e tests drive Sluice with:
+# the npm package @fluent-org/logger (forward protocol), installed into
+# .cache/npm only when missing. Needs node and npm.
+NPM_CACHE := .cache/npm
+e2e-deps: $(NPM_CACHE)/node_modules/@fluent-org/logger/package.json
+
+$(NPM_CACHE)/node_modules/@fluent-org/logger/package.json:
+	npm install --prefix $(NPM_CACHE) --no-audit --no-fund --no-save @fluent-org/logger@1.0.10
 
 # Each fuzz target for a short time; crashers land in testdata/fuzz and
 # become regression tests of `go test`.
