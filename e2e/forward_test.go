@@ -113,17 +113,27 @@ func TestForwardFluentLoggerGolang(t *testing.T) {
 }
 
 // fwdNodeLogger returns the directory holding @fluent-org/logger, installed
-// by `make e2e-deps` into .cache/npm.
+// by `make deps` into .cache/npm. Outside CI a missing install skips the
+// test; in CI (CI set) it fails it, since make test installs it.
 func fwdNodeLogger(t *testing.T) string {
 	t.Helper()
 	mods := filepath.Join(fwdRepoRoot(t), ".cache", "npm", "node_modules")
 	if _, err := os.Stat(filepath.Join(mods, "@fluent-org", "logger", "package.json")); err != nil {
-		t.Skip("@fluent-org/logger is not installed: run `make e2e-deps` (make e2e does)")
+		fwdNeed(t, "@fluent-org/logger is not installed: run `make deps` (make e2e does)")
 	}
 	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip("node is not installed")
+		fwdNeed(t, "node is not installed")
 	}
 	return mods
+}
+
+// fwdNeed skips the test outside CI and fails it in CI.
+func fwdNeed(t *testing.T, why string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatal(why)
+	}
+	t.Skip(why)
 }
 
 // fwdNodeScript sends numbered records with @fluent-org/logger; its
