@@ -35,15 +35,22 @@ func (o *Output) sendStream(ctx context.Context, api logsAPI, d destination, msg
 	defer st.mu.Unlock()
 	batches := splitBatches(nil, events)
 	in := &cwl.PutLogEventsInput{LogGroupName: aws.String(d.group), LogStreamName: aws.String(d.stream)}
-	var inputs []types.InputLogEvent
+	// The SDK takes pointers: point into per-batch arrays instead of
+	// allocating two values per event.
+	var (
+		inputs     []types.InputLogEvent
+		timestamps []int64
+		texts      []string
+	)
 	delivered := 0
 	for bi, batch := range batches {
-		inputs = inputs[:0]
+		inputs, timestamps, texts = inputs[:0], timestamps[:0], texts[:0]
 		for _, ev := range batch {
-			inputs = append(inputs, types.InputLogEvent{
-				Timestamp: aws.Int64(ev.timestamp),
-				Message:   aws.String(string(msgs[ev.off : ev.off+ev.size])),
-			})
+			timestamps = append(timestamps, ev.timestamp)
+			texts = append(texts, string(msgs[ev.off:ev.off+ev.size]))
+		}
+		for i := range batch {
+			inputs = append(inputs, types.InputLogEvent{Timestamp: &timestamps[i], Message: &texts[i]})
 		}
 		in.LogEvents = inputs
 		if err := o.put(ctx, api, d, st, in); err != nil {

@@ -105,6 +105,13 @@ func (s *Server) resetLocked() {
 	s.faults = Faults{}
 }
 
+// Reset forgets every group, stream, event, counter and fault.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	s.resetLocked()
+	s.mu.Unlock()
+}
+
 // SetFaults replaces the injected faults.
 func (s *Server) SetFaults(f Faults) {
 	s.mu.Lock()
@@ -320,73 +327,53 @@ func writeError(w http.ResponseWriter, e *apiError) {
 	json.NewEncoder(w).Encode(body)
 }
 
-// dispatch decodes the request of op and runs it under the lock.
+// dispatch decodes the request of op (outside the lock, so calls decode
+// in parallel) and runs it under the lock.
 func (s *Server) dispatch(op string, body []byte, h http.Header) (any, *apiError) {
-	decode := func(v any) *apiError {
-		if len(body) == 0 {
-			body = []byte("{}")
+	if len(body) == 0 {
+		body = []byte("{}")
+	}
+	var in any
+	var run func() (any, *apiError)
+	switch op {
+	case "CreateLogGroup":
+		v := &createLogGroupInput{}
+		in, run = v, func() (any, *apiError) { return nil, s.createLogGroup(v) }
+	case "CreateLogStream":
+		v := &createLogStreamInput{}
+		in, run = v, func() (any, *apiError) { return nil, s.createLogStream(v) }
+	case "PutRetentionPolicy":
+		v := &putRetentionPolicyInput{}
+		in, run = v, func() (any, *apiError) { return nil, s.putRetentionPolicy(v) }
+	case "PutLogEvents":
+		v := &putLogEventsInput{}
+		in, run = v, func() (any, *apiError) {
+			if h.Get("X-Amzn-Logs-Format") == "json/emf" {
+				s.stats.EMFCalls++
+			}
+			return s.putLogEvents(v)
 		}
-		if err := json.Unmarshal(body, v); err != nil {
-			return &apiError{status: 400, code: "SerializationException", message: "cannot decode the request: " + err.Error()}
-		}
-		return nil
+	case "DescribeLogGroups":
+		v := &describeLogGroupsInput{}
+		in, run = v, func() (any, *apiError) { return s.describeLogGroups(v) }
+	case "DescribeLogStreams":
+		v := &describeLogStreamsInput{}
+		in, run = v, func() (any, *apiError) { return s.describeLogStreams(v) }
+	case "GetLogEvents":
+		v := &getLogEventsInput{}
+		in, run = v, func() (any, *apiError) { return s.getLogEvents(v) }
+	case "FilterLogEvents":
+		v := &filterLogEventsInput{}
+		in, run = v, func() (any, *apiError) { return s.filterLogEvents(v) }
+	default:
+		return nil, &apiError{status: 400, code: "UnknownOperationException", message: "operation " + op + " is not emulated"}
+	}
+	if err := json.Unmarshal(body, in); err != nil {
+		return nil, &apiError{status: 400, code: "SerializationException", message: "cannot decode the request: " + err.Error()}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	switch op {
-	case "CreateLogGroup":
-		var in createLogGroupInput
-		if e := decode(&in); e != nil {
-			return nil, e
-		}
-		return nil, s.createLogGroup(&in)
-	case "CreateLogStream":
-		var in createLogStreamInput
-		if e := decode(&in); e != nil {
-			return nil, e
-		}
-		return nil, s.createLogStream(&in)
-	case "PutRetentionPolicy":
-		var in putRetentionPolicyInput
-		if e := decode(&in); e != nil {
-			return nil, e
-		}
-		return nil, s.putRetentionPolicy(&in)
-	case "PutLogEvents":
-		var in putLogEventsInput
-		if e := decode(&in); e != nil {
-			return nil, e
-		}
-		if h.Get("X-Amzn-Logs-Format") == "json/emf" {
-			s.stats.EMFCalls++
-		}
-		return s.putLogEvents(&in)
-	case "DescribeLogGroups":
-		var in describeLogGroupsInput
-		if e := decode(&in); e != nil {
-			return nil, e
-		}
-		return s.describeLogGroups(&in)
-	case "DescribeLogStreams":
-		var in describeLogStreamsInput
-		if e := decode(&in); e != nil {
-			return nil, e
-		}
-		return s.describeLogStreams(&in)
-	case "GetLogEvents":
-		var in getLogEventsInput
-		if e := decode(&in); e != nil {
-			return nil, e
-		}
-		return s.getLogEvents(&in)
-	case "FilterLogEvents":
-		var in filterLogEventsInput
-		if e := decode(&in); e != nil {
-			return nil, e
-		}
-		return s.filterLogEvents(&in)
-	}
-	return nil, &apiError{status: 400, code: "UnknownOperationException", message: "operation " + op + " is not emulated"}
+	return run()
 }
 
 // denied answers AccessDeniedException if faults deny group (caller holds
@@ -432,9 +419,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	case "/_emulator/events":
 		json.NewEncoder(w).Encode(s.Events(r.URL.Query().Get("group"), r.URL.Query().Get("stream")))
 	case "/_emulator/reset":
-		s.mu.Lock()
-		s.resetLocked()
-		s.mu.Unlock()
+		s.Reset()
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		http.NotFound(w, r)
