@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -58,17 +59,20 @@ type Output struct {
 	clientMu sync.Mutex
 	api      logsAPI // nil until the first Flush builds it
 
-	streamsMu sync.Mutex
+	streamsMu sync.Mutex // guards streams, lastSweep and each state's users and lastUsed
 	streams   map[destination]*streamState
+	lastSweep time.Time
 
 	pool sync.Pool // *flushState
 }
 
 // streamState is what the output knows about one log stream.
 type streamState struct {
-	mu      sync.Mutex // held while sending to the stream
-	token   *string    // the legacy sequence token the server last returned
-	created bool       // this output created or found the stream
+	mu    sync.Mutex // held while sending to the stream
+	token *string    // the legacy sequence token the server last returned
+
+	users    int       // Flushes using the state (guarded by Output.streamsMu)
+	lastUsed time.Time // when the last one ended (guarded by Output.streamsMu)
 }
 
 // New returns a cloudwatch_logs output configured by s.Config (see Spec).

@@ -353,3 +353,46 @@ func TestFlushManyStreamsConcurrently(t *testing.T) {
 		}
 	}
 }
+
+func TestIdleStreamsForgotten(t *testing.T) {
+	o := newOutput(t, nil, "log_group_name", "g", "log_stream_name", "s")
+	old := o.acquire(destination{"g", "old"})
+	o.release(old)
+	busy := o.acquire(destination{"g", "busy"})
+	o.streamsMu.Lock()
+	old.lastUsed = time.Now().Add(-5 * time.Hour)
+	busy.lastUsed = time.Now().Add(-5 * time.Hour)
+	o.lastSweep = time.Now().Add(-2 * time.Hour)
+	o.streamsMu.Unlock()
+	o.release(o.acquire(destination{"g", "new"}))
+	o.streamsMu.Lock()
+	defer o.streamsMu.Unlock()
+	if _, ok := o.streams[destination{"g", "old"}]; ok {
+		t.Error("an idle stream was kept")
+	}
+	if _, ok := o.streams[destination{"g", "busy"}]; !ok {
+		t.Error("a stream in use was forgotten")
+	}
+}
+
+// TestFlushPartialPermanent mixes a stream CloudWatch rejects (an invalid
+// name from a template) with a valid one: the valid records are delivered,
+// the invalid ones come back as a partial failure, and alone on the retry
+// they are a permanent error the engine drops and counts.
+func TestFlushPartialPermanent(t *testing.T) {
+	o := newOutput(t, nil, "region", "us-east-1", "log_group_name", "g", "log_stream_name", "s", "log_stream_template", "$stream", "auto_create_group", "on")
+	emu := emulated(t, o, cwlemu.Options{})
+	c := chunkOf(t, "t", event{base, `{"seq":0,"stream":"ok"}`}, event{base, `{"seq":1,"stream":"bad:name"}`}, event{base, `{"seq":2,"stream":"ok"}`})
+	err := flush(t, o, c)
+	class, _, failed := plugin.Classify(err)
+	if class != plugin.ClassPartial || len(failed) != 1 || failed[0] != 1 {
+		t.Fatalf("class %s failed %v (%v), want record 1 partial", class, failed, err)
+	}
+	if got := len(emu.Events("g", "ok")); got != 2 {
+		t.Fatalf("%d events in ok", got)
+	}
+	err = flush(t, o, chunkOf(t, "t", event{base, `{"seq":1,"stream":"bad:name"}`}))
+	if class, _, _ := plugin.Classify(err); class != plugin.ClassPermanent {
+		t.Fatalf("retry: %s (%v), want permanent", class, err)
+	}
+}
