@@ -123,14 +123,38 @@ func cwlStop(t *testing.T, p *process) {
 	}
 }
 
-// TestCloudWatchLogsSeedStory runs the seed's extra.conf output (stdin in
-// place of FireLens's forward input): numbered records arrive in
-// /ecs/logs/sample-test, stream webapp, created on the way, in order,
-// none lost or duplicated.
+// cwlSeedExtraConf is the seed story's extra.conf, verbatim.
+const cwlSeedExtraConf = `[SERVICE]
+    Flush 1
+    Grace 30
+    Log_Level info
+
+[OUTPUT]
+    Name   cloudwatch_logs
+    Match  *
+    region ap-northeast-1
+    log_group_name /ecs/logs/sample-test
+    log_stream_name webapp
+    auto_create_group true
+`
+
+// TestCloudWatchLogsSeedStory runs the seed's extra.conf the way FireLens
+// does, @INCLUDEd by a main config that declares the input (stdin here,
+// standing in for FireLens's forward input), with only endpoint added to
+// point at the emulator: numbered records arrive in /ecs/logs/sample-test,
+// stream webapp, created on the way, in order, none lost or duplicated.
 func TestCloudWatchLogsSeedStory(t *testing.T) {
 	const n = 20000
 	emu := cwlStartEmulator(t)
-	p := start(t, strings.NewReader(numberedLines(n)), "-c", cwlConfig(t, fmt.Sprintf(cwlSeedOutput, emu.URL)))
+	dir := t.TempDir()
+	writeFile(t, dir, "extra.conf", cwlSeedExtraConf+"    endpoint "+emu.URL+"\n")
+	main := writeFile(t, dir, "fluent-bit.conf", `[INPUT]
+    Name  stdin
+    Tag   webapp-firelens-5f6e
+
+@INCLUDE extra.conf
+`)
+	p := start(t, strings.NewReader(numberedLines(n)), "-c", main)
 	cwlWaitFor(t, p, emu, "/ecs/logs/sample-test", "webapp", n, 30*time.Second)
 	cwlStop(t, p)
 	recs := cwlRecords(t, emu, "/ecs/logs/sample-test", "webapp")
@@ -360,4 +384,50 @@ func TestCloudWatchLogsAccessDenied(t *testing.T) {
 	cwlWaitFor(t, p, emu, "/ecs/logs/sample-test", "webapp", n, 30*time.Second)
 	cwlStop(t, p)
 	checkSequence(t, cwlRecords(t, emu, "/ecs/logs/sample-test", "webapp"), "seq", n)
+}
+
+// TestCloudWatchLogsValidate checks `sluice validate` on cloudwatch_logs
+// sections: the seed's extra.conf (included by a FireLens-style main file,
+// stdin standing in for the forward input) and the example are valid
+// without any network access, and mistakes are reported at file:line with
+// a hint.
+func TestCloudWatchLogsValidate(t *testing.T) {
+	dir := t.TempDir()
+	seed := writeFile(t, dir, "fluent-bit.conf", `[INPUT]
+    Name  stdin
+    Tag   webapp-firelens-1234
+
+@INCLUDE extra.conf
+`)
+	writeFile(t, dir, "extra.conf", cwlSeedExtraConf)
+	for _, path := range []string{seed, "../examples/cloudwatch_logs.conf"} {
+		if _, stderr, code := run(t, "validate", "-c", path); code != 0 {
+			t.Errorf("%s: exit %d: %s", path, code, stderr)
+		}
+	}
+	bad := writeFile(t, dir, "bad.conf", `[INPUT]
+    Name  dummy
+
+[OUTPUT]
+    Name                cloudwatch_logs
+    Match               *
+    region              us-east-1
+    log_group_name      g
+    log_stream_nam      s
+    log_retention_days  2
+    log_group_template  $kubernetes['ns'
+`)
+	_, stderr, code := run(t, "validate", "-c", bad)
+	if code != 2 {
+		t.Fatalf("exit %d, want 2: %s", code, stderr)
+	}
+	for _, want := range []string{
+		`bad.conf:9:`, `did you mean "log_stream_name"?`,
+		`bad.conf:10:`, `log_retention_days: invalid value "2"; valid values are 0 (never expire) and 1, 3, 5`,
+		`bad.conf:11:`, `log_group_template`,
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
 }
