@@ -431,3 +431,86 @@ func TestCloudWatchLogsValidate(t *testing.T) {
 		}
 	}
 }
+
+// cwlSizedLine returns a JSON line {"seq":i,"pad":"ppp"} whose text (and
+// so the message the output sends) is exactly size bytes.
+func cwlSizedLine(i, size int) string {
+	head := fmt.Sprintf(`{"seq":%d,"pad":"`, i)
+	return head + strings.Repeat("p", size-len(head)-2) + `"}` + "\n"
+}
+
+// TestCloudWatchLogsBatchEdges puts each PutLogEvents limit at its edge in
+// one chunk — Flush is an hour, so the chunk is sealed only by the
+// shutdown, holding exactly the records given — and checks the calls the
+// output made: 10,000 events fit one call and 10,001 need two; four
+// events of the largest message (262,118 bytes, 256 KiB with the 26-byte
+// overhead) are exactly 1 MiB and fit one call, a fifth needs another; a
+// message one byte larger is truncated to the limit.
+func TestCloudWatchLogsBatchEdges(t *testing.T) {
+	const largest = 262144 - 26
+	lines := func(n, size int) string {
+		var b strings.Builder
+		for i := 0; i < n; i++ {
+			b.WriteString(cwlSizedLine(i, size))
+		}
+		return b.String()
+	}
+	tests := []struct {
+		name    string
+		input   string
+		records int
+		batches []int
+		lengths []int  // message lengths to expect, when checked
+		warning string // expected in sluice's log
+	}{
+		{"10,000 events", lines(10000, 40), 10000, []int{10000}, nil, ""},
+		{"10,001 events", lines(10001, 40), 10001, []int{10000, 1}, nil, ""},
+		{"exactly 1 MiB", lines(4, largest), 4, []int{4}, []int{largest, largest, largest, largest}, ""},
+		{"1 MiB and one more event", lines(4, largest) + cwlSizedLine(4, 40), 5, []int{4, 1}, nil, ""},
+		{"event one byte over 256 KiB", cwlSizedLine(0, largest+1), 1, []int{1}, []int{largest}, "truncated 1 records"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			emu := cwlStartEmulator(t)
+			cfg := writeFile(t, t.TempDir(), "sluice.conf", fmt.Sprintf(`
+[SERVICE]
+    Flush      3600
+    Grace      20
+    Log_Level  info
+
+[INPUT]
+    Name         stdin
+    Tag          app
+    Buffer_Size  1M
+`+cwlSeedOutput, emu.URL))
+			p := start(t, strings.NewReader(tt.input), "-c", cfg)
+			eventually(t, 10*time.Second, "the end of standard input", func() bool {
+				return strings.Contains(p.stderr.String(), "end of standard input")
+			})
+			cwlStop(t, p)
+			cwlNoRejections(t, emu)
+			var got []int
+			for _, b := range emu.Stats().Batches {
+				got = append(got, b.Events)
+				if b.Bytes > 1048576 || b.Events > 10000 {
+					t.Errorf("a call of %d events and %d bytes was accepted", b.Events, b.Bytes)
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.batches) {
+				t.Fatalf("PutLogEvents calls of %v events, want %v", got, tt.batches)
+			}
+			events := emu.Events("/ecs/logs/sample-test", "webapp")
+			if len(events) != tt.records {
+				t.Fatalf("%d events stored, want %d", len(events), tt.records)
+			}
+			for i, want := range tt.lengths {
+				if len(events[i].Message) != want {
+					t.Errorf("event %d: message of %d bytes, want %d", i, len(events[i].Message), want)
+				}
+			}
+			if tt.warning != "" && !strings.Contains(p.stderr.String(), tt.warning) {
+				t.Errorf("no %q in the log:\n%s", tt.warning, p.stderr.String())
+			}
+		})
+	}
+}

@@ -59,7 +59,23 @@ type Stats struct {
 	Events int `json:"events"`
 	// EMFCalls counts PutLogEvents calls with x-amzn-logs-format: json/emf.
 	EMFCalls int `json:"emf_calls"`
+	// Batches describes the accepted PutLogEvents calls, oldest first
+	// (the last maxBatches of them).
+	Batches []Batch `json:"batches"`
 }
+
+// Batch is an accepted PutLogEvents call.
+type Batch struct {
+	Group  string `json:"group"`
+	Stream string `json:"stream"`
+	// Events is the number of events in the call, Bytes their size as
+	// CloudWatch Logs counts it (message bytes + 26 per event).
+	Events int `json:"events"`
+	Bytes  int `json:"bytes"`
+}
+
+// maxBatches bounds Stats.Batches.
+const maxBatches = 10000
 
 // Event is a stored log event.
 type Event struct {
@@ -131,6 +147,7 @@ func (s *Server) Stats() Stats {
 	for k, v := range s.stats.Errors {
 		st.Errors[k] = v
 	}
+	st.Batches = append([]Batch(nil), s.stats.Batches...)
 	return st
 }
 

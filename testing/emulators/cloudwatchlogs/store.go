@@ -315,6 +315,10 @@ func (s *Server) putLogEvents(in *putLogEventsInput) (any, *apiError) {
 		s.stats.Events++
 	}
 	st.sequence++
+	if len(s.stats.Batches) == maxBatches {
+		s.stats.Batches = append(s.stats.Batches[:0], s.stats.Batches[1:]...)
+	}
+	s.stats.Batches = append(s.stats.Batches, Batch{Group: g.name, Stream: st.name, Events: n, Bytes: total})
 	out := &putLogEventsOutput{NextSequenceToken: strconv.FormatUint(st.sequence, 10)}
 	if rejected {
 		out.RejectedLogEventsInfo = &info
