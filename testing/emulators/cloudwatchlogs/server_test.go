@@ -2,6 +2,7 @@ package cloudwatchlogs
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -311,5 +312,52 @@ func TestReads(t *testing.T) {
 	filtered, err := c.FilterLogEvents(ctx, &cwl.FilterLogEventsInput{LogGroupName: aws.String("/app/a"), FilterPattern: aws.String(`"error b"`)})
 	if err != nil || len(filtered.Events) != 2 || aws.ToString(filtered.Events[0].LogStreamName) != "s1" {
 		t.Fatalf("FilterLogEvents: %+v %v", filtered, err)
+	}
+}
+
+func TestAdminAPI(t *testing.T) {
+	run, err := Start("127.0.0.1:0", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	do := func(method, path, body string) *http.Response {
+		req, _ := http.NewRequest(method, run.URL+path, strings.NewReader(body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { resp.Body.Close() })
+		return resp
+	}
+	if resp := do("PUT", "/_emulator/faults", `{"throttle_rate":0.5,"deny_groups":["a"]}`); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("PUT faults: %s", resp.Status)
+	}
+	run.mu.Lock()
+	f := run.faults
+	run.mu.Unlock()
+	if f.ThrottleRate != 0.5 || len(f.DenyGroups) != 1 {
+		t.Fatalf("faults %+v", f)
+	}
+	if resp := do("PUT", "/_emulator/faults", `{"throttle_rate":`); resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("bad faults: %s", resp.Status)
+	}
+	c := cwl.New(cwl.Options{Region: "us-east-1", BaseEndpoint: aws.String(run.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("AKID", "s", ""), Retryer: aws.NopRetryer{}})
+	run.SetFaults(Faults{})
+	mustCreate(t, c, "g", "s")
+	c.PutLogEvents(context.Background(), &cwl.PutLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s"),
+		LogEvents: events(2, func(int) int64 { return time.Now().UnixMilli() }, func(int) string { return "hello" })})
+	var evs []Event
+	if err := json.NewDecoder(do("GET", "/_emulator/events?group=g&stream=s", "").Body).Decode(&evs); err != nil || len(evs) != 2 {
+		t.Fatalf("events %v %v", evs, err)
+	}
+	var st Stats
+	if err := json.NewDecoder(do("GET", "/_emulator/stats", "").Body).Decode(&st); err != nil || st.Events != 2 || st.Calls["PutLogEvents"] != 1 || len(st.Batches) != 1 || st.Batches[0].Bytes != 2*(5+26) {
+		t.Fatalf("stats %+v %v", st, err)
+	}
+	do("POST", "/_emulator/reset", "")
+	if len(run.Groups()) != 0 {
+		t.Fatal("reset kept groups")
 	}
 }
