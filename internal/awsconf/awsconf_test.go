@@ -46,7 +46,11 @@ func TestClassify(t *testing.T) {
 			[]string{"logs:PutLogEvents", "arn:aws:logs:us-east-1:123456789012:log-group:g:log-stream:s", "cloudwatch_logs.0", "stay buffered"}},
 		{"access denied quoting its resource", &smithy.GenericAPIError{Code: "AccessDeniedException",
 			Message: "User: arn:aws:sts::1:assumed-role/r/x is not authorized to perform: logs:PutLogEvents on resource: arn:aws:logs:eu-west-1:1:log-group:other:log-stream:x because no identity-based policy allows it"},
-			plugin.ClassRetryable, []string{"on arn:aws:logs:eu-west-1:1:log-group:other:log-stream:x"}},
+			plugin.ClassRetryable, []string{"on arn:aws:logs:eu-west-1:1:log-group:other:log-stream:x",
+				`the statement to add: {"Sid":"CloudwatchLogs0","Effect":"Allow","Action":"logs:PutLogEvents","Resource":"arn:aws:logs:eu-west-1:1:log-group:other:log-stream:x"}`}},
+		{"access denied on a log group", &smithy.GenericAPIError{Code: "AccessDeniedException",
+			Message: "User: arn:aws:sts::1:assumed-role/r/x is not authorized to perform: logs:PutLogEvents on resource: arn:aws:logs:eu-west-1:1:log-group:other:log-stream: because no identity-based policy allows it"},
+			plugin.ClassRetryable, []string{`"Resource":"arn:aws:logs:eu-west-1:1:log-group:other:*"`}},
 		{"expired token", apiErr("ExpiredTokenException", smithy.FaultClient), plugin.ClassRetryable, []string{"denied"}},
 	}
 	for _, tt := range tests {

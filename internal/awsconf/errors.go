@@ -9,6 +9,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 
+	"github.com/sluice-logs/sluice/internal/iam"
 	"github.com/sluice-logs/sluice/internal/plugin"
 )
 
@@ -156,12 +157,23 @@ func Classify(err error, c Call) error {
 	return fmt.Errorf("output %s: %s failed, will retry: %w", c.Section, c.Action, err)
 }
 
+// policyCodes are the denials a policy statement fixes; the other denied
+// codes are about the credentials themselves (expired, unknown, badly
+// signed), which no statement can fix.
+var policyCodes = codeSet("AccessDenied", "AccessDeniedException", "UnauthorizedOperation")
+
 // DeniedError builds the access-denied message of Classify (retryable).
+// For a policy denial it includes the statement that would allow the call
+// (iam.FixStatement), so the operator can paste it into the policy.
 func DeniedError(err error, c Call, code string) error {
 	resource := c.Resource
 	if m := quotedResource.FindStringSubmatch(err.Error()); m != nil {
 		resource = m[1]
 	}
-	return fmt.Errorf("output %s: AWS denied %s on %s (%s): allow the action %s on the resource %s in the IAM policy of the credentials Sluice uses (task role, IRSA role or role_arn); the records stay buffered and are retried: %w",
-		c.Section, c.Action, resource, code, c.Action, resource, err)
+	fix := ""
+	if policyCodes[code] && c.Action != "" {
+		fix = "; the statement to add: " + iam.FixStatement(c.Action, resource, c.Section)
+	}
+	return fmt.Errorf("output %s: AWS denied %s on %s (%s): allow the action %s on the resource %s in the IAM policy of the credentials Sluice uses (task role, IRSA role or role_arn)%s; the records stay buffered and are retried: %w",
+		c.Section, c.Action, resource, code, c.Action, resource, fix, err)
 }

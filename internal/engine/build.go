@@ -109,7 +109,16 @@ func (b *builder) input(sect *config.Section, reg *metrics.Registry) *inputRunne
 	}
 	limit := inst.config.Size("Mem_Buf_Limit")
 	m := reg.NewInput(inst.id, inst.plugin, limit)
-	r := &inputRunner{instance: *inst, tag: tag, input: in, metrics: m}
+	r := &inputRunner{instance: *inst, tag: tag, input: in, metrics: m,
+		filesystem:       inst.config.String("storage.type") == "filesystem",
+		pauseOnOverlimit: inst.config.Bool("storage.pause_on_chunks_overlimit")}
+	if r.filesystem {
+		if b.service.Storage.Path == "" {
+			b.fail(inst.config.Errorf("storage.type", "filesystem needs [SERVICE] storage.path, the directory of the buffer; set it, or use storage.type memory"))
+			return nil
+		}
+		r.storeMetrics = storageMetrics(reg, b.service, inst.id)
+	}
 	r.gate = newMemGate(limit, func() {
 		m.Paused.Add(1)
 		r.logger.Debug("input paused: Mem_Buf_Limit reached", "limit", limit)

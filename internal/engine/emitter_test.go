@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/sluice-logs/sluice/internal/config"
@@ -102,5 +103,25 @@ func TestEmitterParamsOnlyForEmittingFilters(t *testing.T) {
 	_, err := New(m, Options{Registry: h.registry(t), Logs: logging.NewFactory(io.Discard, "text")})
 	if err == nil || !contains(fmt.Sprint(err), `unknown parameter "Emitter_Name"`) {
 		t.Errorf("err = %v, want unknown parameter Emitter_Name", err)
+	}
+}
+
+func TestSummary(t *testing.T) {
+	h := &harness{inputs: map[string]*feed{"a": {batches: make(chan []int)}, "b": {batches: make(chan []int)}},
+		outputs: map[string]*sink{"o": {}}}
+	m := &config.Model{Service: fastService()}
+	m.Add(section(config.KindInput, "Name", "feed", "id", "a", "Tag", "app.web"))
+	m.Add(section(config.KindInput, "Name", "feed", "id", "b", "Tag", "other"))
+	m.Add(section(config.KindFilter, "Name", "drop_odd", "Match", "app.*"))
+	m.Add(section(config.KindOutput, "Name", "sink", "id", "o", "Match", "app.*", "Alias", "apps"))
+	p, err := New(m, Options{Registry: h.registry(t), Logs: logging.NewFactory(io.Discard, "text")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(p.Summary(), "\n")
+	want := "input  feed.0 (tag app.web) -> apps\ninput  feed.1 (tag other) -> no output (records are discarded)\n" +
+		"filter drop_odd.0 [Match app.*]\noutput apps [Match app.*]"
+	if got != want {
+		t.Errorf("summary:\n%s\nwant:\n%s", got, want)
 	}
 }

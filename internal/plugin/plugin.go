@@ -94,7 +94,10 @@ type Emitter interface {
 	// caller may reuse events once Emit returns. Emit blocks while the
 	// input is over its Mem_Buf_Limit (backpressure: the input pauses) and
 	// returns ctx.Err() if ctx ends first. A nil error means the records
-	// were accepted into the pipeline's buffer.
+	// were accepted into the pipeline's buffer: in memory, or, for an
+	// input with storage.type filesystem, written to the filesystem buffer
+	// (fsynced too with storage.sync full). AckEmitter also reports when
+	// memory-buffered records were delivered.
 	Emit(ctx context.Context, tag string, events []byte, records int) error
 }
 

@@ -5,6 +5,9 @@ package all
 
 import (
 	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/plugins/filter/anomaly"
+	"github.com/sluice-logs/sluice/plugins/filter/k8saudit"
+	"github.com/sluice-logs/sluice/plugins/filter/redact"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
 	"github.com/sluice-logs/sluice/plugins/output/cloudwatchlogs"
@@ -13,13 +16,18 @@ import (
 	"github.com/sluice-logs/sluice/plugins/output/stdout"
 )
 
-// Specs returns the built-in plugins, inputs first, then outputs, each in
+// Specs returns the built-in plugins, inputs first, then filters, then outputs, each in
 // alphabetical order. Every call returns new Specs the caller may keep.
 func Specs() []plugin.Spec {
 	return []plugin.Spec{
 		// Inputs.
 		dummy.Spec(),
 		stdin.Spec(),
+
+		// Filters.
+		anomaly.Spec(),
+		k8saudit.Spec(),
+		redact.Spec(),
 
 		// Outputs.
 		cloudwatchlogs.Spec(),

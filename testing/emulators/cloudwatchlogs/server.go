@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sluice-logs/sluice/internal/iam"
 )
 
 // Options configure a Server.
@@ -93,6 +95,8 @@ type Server struct {
 	faults Faults
 	stats  Stats
 	groups map[string]*logGroup
+	// policy, when set, authorises every call (policy.go).
+	policy []*iam.Document
 }
 
 // New returns an empty emulator.
@@ -119,6 +123,7 @@ func (s *Server) resetLocked() {
 	s.groups = map[string]*logGroup{}
 	s.stats = Stats{Calls: map[string]int{}, Errors: map[string]int{}}
 	s.faults = Faults{}
+	s.policy = nil
 }
 
 // Reset forgets every group, stream, event, counter and fault.
@@ -393,9 +398,12 @@ func (s *Server) dispatch(op string, body []byte, h http.Header) (any, *apiError
 	return run()
 }
 
-// denied answers AccessDeniedException if faults deny group (caller holds
-// s.mu).
+// denied answers AccessDeniedException if faults deny group or, in policy
+// mode, the policies do not allow the call (caller holds s.mu).
 func (s *Server) denied(action, group, stream string) *apiError {
+	if e := s.policyDenied(action, group, stream); e != nil {
+		return e
+	}
 	for _, g := range s.faults.DenyGroups {
 		if g == group {
 			resource := s.groupARN(group)
@@ -431,6 +439,8 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		}
 		s.SetFaults(f)
 		w.WriteHeader(http.StatusNoContent)
+	case "/_emulator/policy":
+		s.servePolicy(w, r)
 	case "/_emulator/stats":
 		json.NewEncoder(w).Encode(s.Stats())
 	case "/_emulator/events":

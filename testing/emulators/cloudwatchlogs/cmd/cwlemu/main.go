@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/sluice-logs/sluice/internal/iam"
 	cwlemu "github.com/sluice-logs/sluice/testing/emulators/cloudwatchlogs"
 )
 
@@ -22,6 +23,7 @@ func main() {
 	latency := flag.Duration("latency", 0, "delay added to every answer")
 	deny := flag.String("deny", "", "comma-separated log groups whose calls get AccessDeniedException")
 	seqTokens := flag.Bool("require-sequence-token", false, "enforce the legacy sequence-token protocol")
+	policy := flag.String("policy", "", "IAM policy document (JSON) that authorises every call (policy mode)")
 	flag.Parse()
 
 	run, err := cwlemu.Start(*addr, cwlemu.Options{RequireSequenceToken: *seqTokens, Seed: time.Now().UnixNano()})
@@ -34,6 +36,19 @@ func main() {
 		f.DenyGroups = strings.Split(*deny, ",")
 	}
 	run.SetFaults(f)
+	if *policy != "" {
+		src, err := os.ReadFile(*policy)
+		if err == nil {
+			var docs []*iam.Document
+			if docs, err = cwlemu.ParsePolicies(*policy, src); err == nil {
+				run.SetPolicy(docs)
+			}
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+	}
 	fmt.Printf("CloudWatch Logs emulator listening on %s\n", run.URL)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
