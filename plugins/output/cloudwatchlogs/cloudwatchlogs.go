@@ -55,6 +55,7 @@ type Output struct {
 	createGroup  bool
 	groupClass   string
 	retention    int32
+	groupTags    map[string]string
 
 	clientMu sync.Mutex
 	api      logsAPI // nil until the first Flush builds it
@@ -101,7 +102,13 @@ func New(s plugin.Settings) (*Output, error) {
 	case o.stream == "" && o.streamPrefix == "":
 		return nil, c.Errorf("log_stream_name", "set log_stream_name, or log_stream_prefix to name streams after the tag")
 	}
+	if c.Bool("add_entity") {
+		return nil, c.Errorf("add_entity", "add_entity is not supported yet; remove it or set it off")
+	}
 	var err error
+	if o.groupTags, err = parseTags(c.String("new_log_group_tags")); err != nil {
+		return nil, c.Errorf("new_log_group_tags", "%v", err)
+	}
 	if t := c.String("log_group_template"); t != "" {
 		if o.groupTpl, err = accessor.ParseTemplate(t); err != nil {
 			return nil, c.Errorf("log_group_template", "%v", err)

@@ -37,6 +37,7 @@ func TestNewRejects(t *testing.T) {
 		{"no stream", []string{"log_group_name", "g"}, "log_stream_prefix"},
 		{"both stream forms", []string{"log_group_name", "g", "log_stream_name", "s", "log_stream_prefix", "p-"}, "not both"},
 		{"namespace without emf", []string{"log_group_name", "g", "log_stream_name", "s", "metric_namespace", "ns"}, "json/emf"},
+		{"add_entity", []string{"log_group_name", "g", "log_stream_name", "s", "add_entity", "on"}, "not supported"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -59,7 +60,7 @@ func TestNewRejects(t *testing.T) {
 func TestFlushCreatesGroupStreamAndRetention(t *testing.T) {
 	logs := &syncBuffer{}
 	o := newOutput(t, logs, "region", "us-east-1", "log_group_name", "/ecs/logs/sample-test", "log_stream_name", "webapp",
-		"auto_create_group", "true", "log_retention_days", "30", "log_group_class", "INFREQUENT_ACCESS")
+		"auto_create_group", "true", "log_retention_days", "30", "log_group_class", "INFREQUENT_ACCESS", "new_log_group_tags", "team=web, env=prod")
 	emu := emulated(t, o, cwlemu.Options{})
 	if err := flush(t, o, chunkOf(t, "app", numbered(5, seqBody)...)); err != nil {
 		t.Fatal(err)
@@ -71,8 +72,8 @@ func TestFlushCreatesGroupStreamAndRetention(t *testing.T) {
 	if len(got) != 10 || got[0] != `{"seq":0}` || got[9] != `{"seq":9}` {
 		t.Fatalf("events %v", got)
 	}
-	if days, ok := emu.Retention("/ecs/logs/sample-test"); !ok || days != 30 {
-		t.Fatalf("retention %d, %v", days, ok)
+	if g, ok := emu.Group("/ecs/logs/sample-test"); !ok || g.Retention != 30 || g.Class != "INFREQUENT_ACCESS" || g.Tags["team"] != "web" || g.Tags["env"] != "prod" {
+		t.Fatalf("group %+v, %v", g, ok)
 	}
 	st := emu.Stats()
 	if st.Calls["CreateLogGroup"] != 1 || st.Calls["PutRetentionPolicy"] != 1 || st.Calls["CreateLogStream"] != 2 || st.Calls["PutLogEvents"] != 3 {

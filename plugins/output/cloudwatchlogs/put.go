@@ -164,6 +164,9 @@ func (o *Output) createStream(ctx context.Context, api logsAPI, d destination) e
 func (o *Output) createLogGroup(ctx context.Context, api logsAPI, group string) error {
 	call := awsconf.Call{Section: o.id, Action: "logs:CreateLogGroup", Resource: o.groupARN(group)}
 	in := &cwl.CreateLogGroupInput{LogGroupName: aws.String(group)}
+	if len(o.groupTags) > 0 {
+		in.Tags = o.groupTags
+	}
 	if o.groupClass != "" {
 		in.LogGroupClass = types.LogGroupClass(o.groupClass)
 	}

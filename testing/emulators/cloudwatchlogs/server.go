@@ -198,6 +198,30 @@ func (s *Server) Retention(group string) (int, bool) {
 	return g.retention, true
 }
 
+// Group describes a log group.
+type Group struct {
+	Class string
+	// Retention is in days; 0 never expires.
+	Retention int
+	Tags      map[string]string
+}
+
+// Group returns what the emulator holds about a log group and whether it
+// exists.
+func (s *Server) Group(name string) (Group, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.groups[name]
+	if g == nil {
+		return Group{}, false
+	}
+	tags := map[string]string{}
+	for k, v := range g.tags {
+		tags[k] = v
+	}
+	return Group{Class: g.class, Retention: g.retention, Tags: tags}, true
+}
+
 // apiError is an error answer of the API.
 type apiError struct {
 	status  int
