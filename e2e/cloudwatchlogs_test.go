@@ -231,29 +231,46 @@ func TestCloudWatchLogsTemplatesPerNamespace(t *testing.T) {
 	cwlNoRejections(t, emu)
 }
 
-// TestCloudWatchLogsOutage takes the emulator down (503 for every call, or
-// connections closed unanswered) while records arrive, then brings it back:
-// every record is delivered exactly once.
+// TestCloudWatchLogsOutage takes the emulator down while records arrive —
+// answering 503 to every call, closing connections unanswered, or not
+// listening at all — then brings it back: every record is delivered
+// exactly once.
 func TestCloudWatchLogsOutage(t *testing.T) {
+	retries := func(p *process) int { return strings.Count(p.stderr.String(), "will retry") }
 	for _, tt := range []struct {
 		name   string
-		faults cwlemu.Faults
-		failed func(cwlemu.Stats) int
+		down   func(*cwlemu.Running)
+		up     func(*testing.T, *cwlemu.Running)
+		failed func(*cwlemu.Running, *process) int
 	}{
-		{"503", cwlemu.Faults{Unavailable: true}, func(s cwlemu.Stats) int { return s.Errors["ServiceUnavailableException"] }},
-		{"connections dropped", cwlemu.Faults{DropConnections: true}, func(s cwlemu.Stats) int { return s.Calls["PutLogEvents"] + s.Calls["CreateLogStream"] }},
+		{"503",
+			func(e *cwlemu.Running) { e.SetFaults(cwlemu.Faults{Unavailable: true}) },
+			func(_ *testing.T, e *cwlemu.Running) { e.SetFaults(cwlemu.Faults{}) },
+			func(e *cwlemu.Running, _ *process) int { return e.Stats().Errors["ServiceUnavailableException"] }},
+		{"connections dropped",
+			func(e *cwlemu.Running) { e.SetFaults(cwlemu.Faults{DropConnections: true}) },
+			func(_ *testing.T, e *cwlemu.Running) { e.SetFaults(cwlemu.Faults{}) },
+			func(e *cwlemu.Running, p *process) int { return retries(p) }},
+		{"connection refused",
+			func(e *cwlemu.Running) { e.Down() },
+			func(t *testing.T, e *cwlemu.Running) {
+				if err := e.Up(); err != nil {
+					t.Fatal(err)
+				}
+			},
+			func(_ *cwlemu.Running, p *process) int { return retries(p) }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			const n = 5000
 			emu := cwlStartEmulator(t)
-			emu.SetFaults(tt.faults)
+			tt.down(emu)
 			p := start(t, strings.NewReader(numberedLines(n)), "-c", cwlConfig(t, fmt.Sprintf(cwlSeedOutput, emu.URL)))
 			// Stay down until several retries have failed.
-			eventually(t, 20*time.Second, "failed calls during the outage", func() bool { return tt.failed(emu.Stats()) >= 6 })
+			eventually(t, 20*time.Second, "failed flushes during the outage", func() bool { return tt.failed(emu, p) >= 6 })
 			if got := emu.Stats().Events; got != 0 {
 				t.Fatalf("%d events stored during the outage", got)
 			}
-			emu.SetFaults(cwlemu.Faults{})
+			tt.up(t, emu)
 			cwlWaitFor(t, p, emu, "/ecs/logs/sample-test", "webapp", n, 30*time.Second)
 			cwlStop(t, p)
 			checkSequence(t, cwlRecords(t, emu, "/ecs/logs/sample-test", "webapp"), "seq", n)

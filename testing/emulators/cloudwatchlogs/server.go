@@ -481,23 +481,60 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 type Running struct {
 	*Server
 	// URL is the endpoint to configure, "http://127.0.0.1:PORT".
-	URL string
-	srv *http.Server
-	ln  net.Listener
+	URL  string
+	addr string
+
+	mu  sync.Mutex
+	srv *http.Server // nil while Down
 }
 
 // Start serves a new emulator on addr ("127.0.0.1:0" picks a free port)
 // until Close.
 func Start(addr string, opts Options) (*Running, error) {
+	run := &Running{Server: New(opts)}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("cloudwatch logs emulator: listen on %s: %w", addr, err)
 	}
-	run := &Running{Server: New(opts), URL: "http://" + ln.Addr().String(), ln: ln}
-	run.srv = &http.Server{Handler: run.Server, ReadHeaderTimeout: 10 * time.Second}
-	go run.srv.Serve(ln)
+	run.addr = ln.Addr().String()
+	run.URL = "http://" + run.addr
+	run.serve(ln)
 	return run, nil
 }
 
+func (r *Running) serve(ln net.Listener) {
+	r.srv = &http.Server{Handler: r.Server, ReadHeaderTimeout: 10 * time.Second}
+	go r.srv.Serve(ln)
+}
+
+// Down stops listening and closes every connection, so clients get
+// "connection refused" (an outage of the endpoint itself); the stored
+// state is kept for Up.
+func (r *Running) Down() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.srv == nil {
+		return nil
+	}
+	err := r.srv.Close()
+	r.srv = nil
+	return err
+}
+
+// Up listens again on the same address after Down.
+func (r *Running) Up() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.srv != nil {
+		return nil
+	}
+	ln, err := net.Listen("tcp", r.addr)
+	if err != nil {
+		return fmt.Errorf("cloudwatch logs emulator: listen again on %s: %w", r.addr, err)
+	}
+	r.serve(ln)
+	return nil
+}
+
 // Close stops serving and closes open connections.
-func (r *Running) Close() error { return r.srv.Close() }
+func (r *Running) Close() error { return r.Down() }

@@ -361,3 +361,31 @@ func TestAdminAPI(t *testing.T) {
 		t.Fatal("reset kept groups")
 	}
 }
+
+func TestDownAndUp(t *testing.T) {
+	run, err := Start("127.0.0.1:0", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	get := func() error {
+		resp, err := http.Get(run.URL + "/_emulator/stats")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err
+	}
+	if err := get(); err != nil {
+		t.Fatal(err)
+	}
+	run.Down()
+	if err := get(); err == nil {
+		t.Fatal("answered while down")
+	}
+	if err := run.Up(); err != nil {
+		t.Fatal(err)
+	}
+	if err := get(); err != nil {
+		t.Fatal(err)
+	}
+}
