@@ -55,7 +55,9 @@
 // exceeded"), a fraction answered 503 ServiceUnavailableException, all of
 // them 503 (an outage), connections closed without an answer, added
 // latency, and AccessDeniedException for chosen log groups, worded as IAM
-// words it. GET /_emulator/stats returns call counts, GET
+// words it. Running.Down and Running.Up stop and resume listening, for an
+// outage where connections are refused. GET /_emulator/stats returns call
+// counts and the accepted batches, GET
 // /_emulator/events?group=G&stream=S the stored events, POST
 // /_emulator/reset clears everything.
 //
