@@ -32,7 +32,7 @@ func cwlStartEmulator(t *testing.T) *cwlemu.Running {
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	t.Setenv("AWS_PROFILE", "")
 	t.Setenv("AWS_REGION", "")
-	emu, err := cwlemu.Start("127.0.0.1:0", cwlemu.Options{AccessKeyID: cwlAccessKey, Region: "ap-northeast-1", Seed: time.Now().UnixNano()})
+	emu, err := cwlemu.Start("127.0.0.1:0", cwlemu.Options{AccessKeyID: cwlAccessKey, SecretAccessKey: "e2e-secret", Region: "ap-northeast-1", Seed: time.Now().UnixNano()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func cwlWaitFor(t *testing.T, p *process, emu *cwlemu.Running, group, stream str
 func cwlNoRejections(t *testing.T, emu *cwlemu.Running) {
 	t.Helper()
 	st := emu.Stats()
-	for _, code := range []string{"InvalidParameterException", "SerializationException", "IncompleteSignatureException", "UnrecognizedClientException"} {
+	for _, code := range []string{"InvalidParameterException", "SerializationException", "IncompleteSignatureException", "UnrecognizedClientException", "InvalidSignatureException"} {
 		if st.Errors[code] > 0 {
 			t.Errorf("the emulator answered %d calls with %s", st.Errors[code], code)
 		}

@@ -22,6 +22,9 @@ type Options struct {
 	Now func() time.Time
 	// AccessKeyID, when set, is the only access key accepted.
 	AccessKeyID string
+	// SecretAccessKey, with AccessKeyID, makes the emulator recompute and
+	// check every request's SigV4 signature.
+	SecretAccessKey string
 	// RequireSequenceToken enables the legacy sequence-token protocol.
 	RequireSequenceToken bool
 	// Region and Account appear in ARNs; us-east-1 and 123456789012 when
@@ -242,8 +245,9 @@ func notFound(what string) *apiError {
 
 var authHeader = regexp.MustCompile(`^AWS4-HMAC-SHA256 Credential=([^/,\s]+)/(\d{8})/([^/,\s]+)/logs/aws4_request, ?SignedHeaders=([a-z0-9;\-]+), ?Signature=[0-9a-f]{64}$`)
 
-// checkSignature enforces the shape of a SigV4 Authorization header.
-func (s *Server) checkSignature(r *http.Request) *apiError {
+// checkSignature enforces the shape of a SigV4 Authorization header and,
+// with Options.SecretAccessKey, the signature itself.
+func (s *Server) checkSignature(r *http.Request, body []byte) *apiError {
 	auth := r.Header.Get("Authorization")
 	if auth == "" {
 		return &apiError{status: 400, code: "MissingAuthenticationTokenException", message: "Missing Authentication Token"}
@@ -258,6 +262,9 @@ func (s *Server) checkSignature(r *http.Request) *apiError {
 	}
 	if s.opts.AccessKeyID != "" && m[1] != s.opts.AccessKeyID {
 		return &apiError{status: 400, code: "UnrecognizedClientException", message: "The security token included in the request is invalid."}
+	}
+	if s.opts.SecretAccessKey != "" {
+		return verifySignature(r, body, m[1], m[3], m[4], s.opts.SecretAccessKey)
 	}
 	return nil
 }
@@ -319,7 +326,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fault)
 		return
 	}
-	if aerr := s.checkSignature(r); aerr != nil {
+	if aerr := s.checkSignature(r, body); aerr != nil {
 		s.countError(aerr)
 		writeError(w, aerr)
 		return

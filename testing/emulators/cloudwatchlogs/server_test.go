@@ -389,3 +389,45 @@ func TestDownAndUp(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestSignatureVerified(t *testing.T) {
+	for _, tt := range []struct {
+		name, secret, token, code string
+	}{
+		{"right secret", "secret", "", ""},
+		{"right secret and a session token", "secret", "session", ""},
+		{"wrong secret", "other", "", "InvalidSignatureException"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			emu := New(Options{AccessKeyID: "AKIDEMU", SecretAccessKey: "secret"})
+			srv := httptest.NewServer(emu)
+			defer srv.Close()
+			c := cwl.New(cwl.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Retryer: aws.NopRetryer{},
+				Credentials: credentials.NewStaticCredentialsProvider("AKIDEMU", tt.secret, tt.token)})
+			_, err := c.CreateLogGroup(context.Background(), &cwl.CreateLogGroupInput{LogGroupName: aws.String("g")})
+			if got, _ := code(err); got != tt.code {
+				t.Fatalf("code %q (%v), want %q", got, err, tt.code)
+			}
+			if tt.code != "" {
+				return
+			}
+			// A signed header changed after signing is caught.
+			_, err = c.PutLogEvents(context.Background(), &cwl.PutLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s"),
+				LogEvents: events(1, func(int) int64 { return time.Now().UnixMilli() }, func(int) string { return "m" })},
+				func(o *cwl.Options) {
+					o.HTTPClient = tamperingClient{}
+				})
+			if got, _ := code(err); got != "InvalidSignatureException" {
+				t.Fatalf("tampered request: %v", err)
+			}
+		})
+	}
+}
+
+// tamperingClient changes the signed X-Amz-Target header after signing.
+type tamperingClient struct{}
+
+func (tamperingClient) Do(r *http.Request) (*http.Response, error) {
+	r.Header.Set("X-Amz-Target", "Logs_20140328.CreateLogStream")
+	return http.DefaultClient.Do(r)
+}
