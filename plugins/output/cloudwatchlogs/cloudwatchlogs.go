@@ -215,8 +215,9 @@ func (o *Output) Flush(ctx context.Context, chunk *record.Chunk) error {
 	return o.outcome(chunk, p, results)
 }
 
-// streamResult is how sending one stream's events ended: the events from
-// failedFrom on (in sorted order) were not delivered, because of err.
+// streamResult is how sending one stream's events ended: delivered events
+// went through; failed holds those of the call that failed with err and of
+// every call after it.
 type streamResult struct {
 	delivered int
 	failed    []logEvent

@@ -14,9 +14,9 @@ import (
 	"github.com/sluice-logs/sluice/internal/awsconf"
 )
 
-// streamIdle is how long the state of an unused log stream is kept; with
-// templates, streams come and go with pods (Fluent Bit expires its stream
-// list after the same four hours).
+// streamIdle is how long the state of an unused log stream is kept: with
+// templates, streams come and go with pods, and the map must not grow for
+// the life of the process.
 const streamIdle = 4 * time.Hour
 
 // acquire returns the streamState of d, creating it, and marks it in use
