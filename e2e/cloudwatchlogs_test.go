@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -234,9 +235,17 @@ func TestCloudWatchLogsTemplatesPerNamespace(t *testing.T) {
 // TestCloudWatchLogsOutage takes the emulator down while records arrive —
 // answering 503 to every call, closing connections unanswered, or not
 // listening at all — then brings it back: every record is delivered
-// exactly once.
+// exactly once. The outage lasts until a few retries failed; set
+// SLUICE_CWL_OUTAGE (e.g. 3m) to hold it that much longer.
 func TestCloudWatchLogsOutage(t *testing.T) {
 	retries := func(p *process) int { return strings.Count(p.stderr.String(), "will retry") }
+	var longer time.Duration
+	if v := os.Getenv("SLUICE_CWL_OUTAGE"); v != "" {
+		var err error
+		if longer, err = time.ParseDuration(v); err != nil {
+			t.Fatalf("SLUICE_CWL_OUTAGE: %v", err)
+		}
+	}
 	for _, tt := range []struct {
 		name   string
 		down   func(*cwlemu.Running)
@@ -267,6 +276,9 @@ func TestCloudWatchLogsOutage(t *testing.T) {
 			p := start(t, strings.NewReader(numberedLines(n)), "-c", cwlConfig(t, fmt.Sprintf(cwlSeedOutput, emu.URL)))
 			// Stay down until several retries have failed.
 			eventually(t, 20*time.Second, "failed flushes during the outage", func() bool { return tt.failed(emu, p) >= 6 })
+			if longer > 0 {
+				time.Sleep(longer) // the outage itself, not a synchronisation
+			}
 			if got := emu.Stats().Events; got != 0 {
 				t.Fatalf("%d events stored during the outage", got)
 			}
