@@ -34,7 +34,10 @@
 //     so CloudWatch extracts the metrics of Embedded Metric Format
 //     records. With metric_namespace, records without an "_aws" member get
 //     one declaring their numeric fields as metrics (metric_dimensions:
-//     "a,b;c" is the dimension sets [a b] and [c]).
+//     "a,b;c" is the dimension sets [a b] and [c]). Fluent Bit does that
+//     only for the records of its cpu and mem inputs; Sluice does it for
+//     every record of the output, so set metric_namespace only on an
+//     output that carries metrics (each metric costs money in CloudWatch).
 //
 // # Batching
 //
