@@ -6,7 +6,7 @@ BIN     := bin/sluice
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build run test unit e2e vet fmt-check lint-docker fuzz bench clean
+.PHONY: all build run test unit e2e deps tmux vet fmt-check lint-docker fuzz bench clean
 
 all: build
 
@@ -43,12 +43,26 @@ $(DOCKERFILELINT):
 lint-docker: $(DOCKERFILELINT)
 	$(DOCKERFILELINT) Dockerfile
 
+# Go tools the tests run, built from the Go module proxy into .cache/bin.
+TOOLS_BIN := $(CURDIR)/.cache/bin
+HELM := $(TOOLS_BIN)/helm
+
+$(HELM):
+	GOBIN=$(TOOLS_BIN) $(GO) install helm.sh/helm/v3/cmd/helm@v3.22.0
+
+# tmux drives `sluice top` in a real terminal in the e2e tests (Debian package).
+tmux:
+	@command -v tmux >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux; }
+
+# Everything the test suite installs; e2e depends on it.
+deps: $(HELM) tmux
+
 unit:
 	$(GO) test -race -shuffle=on -count=1 $$($(GO) list ./... | grep -v /e2e)
 
 # Builds the real binary and drives it through real files, pipes, sockets
 # and signals.
-e2e:
+e2e: deps
 	$(GO) test -count=1 ./e2e/...
 
 # Each fuzz target for a short time; crashers land in testdata/fuzz and

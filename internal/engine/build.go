@@ -9,6 +9,7 @@ import (
 	"github.com/sluice-logs/sluice/internal/config"
 	"github.com/sluice-logs/sluice/internal/logging"
 	"github.com/sluice-logs/sluice/internal/metrics"
+	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/plugin"
 )
 
@@ -35,6 +36,7 @@ type builder struct {
 	registry *plugin.Registry
 	logs     *logging.Factory
 	service  *Service
+	parsers  *parser.Registry
 	counts   map[string]int // per kind+plugin instance counter
 	ids      map[string]config.Position
 	errs     []error
@@ -90,7 +92,8 @@ func (b *builder) instance(kind plugin.Kind, sect *config.Section) (*instance, *
 }
 
 func (b *builder) settings(inst *instance, tag string) plugin.Settings {
-	return plugin.Settings{ID: inst.id, Tag: tag, Config: inst.config, Logger: inst.logger, Flush: b.service.Flush}
+	return plugin.Settings{ID: inst.id, Tag: tag, Config: inst.config, Logger: inst.logger, Flush: b.service.Flush,
+		Parsers: b.parsers}
 }
 
 func (b *builder) input(sect *config.Section, reg *metrics.Registry) *inputRunner {

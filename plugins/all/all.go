@@ -6,8 +6,15 @@ package all
 import (
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/plugins/filter/anomaly"
+	"github.com/sluice-logs/sluice/plugins/filter/grep"
 	"github.com/sluice-logs/sluice/plugins/filter/k8saudit"
+	"github.com/sluice-logs/sluice/plugins/filter/lua"
+	"github.com/sluice-logs/sluice/plugins/filter/modify"
+	"github.com/sluice-logs/sluice/plugins/filter/nest"
+	filterparser "github.com/sluice-logs/sluice/plugins/filter/parser"
 	"github.com/sluice-logs/sluice/plugins/filter/redact"
+	"github.com/sluice-logs/sluice/plugins/filter/rewrite_tag"
+	"github.com/sluice-logs/sluice/plugins/filter/throttle"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
 	"github.com/sluice-logs/sluice/plugins/output/cloudwatchlogs"
@@ -26,8 +33,15 @@ func Specs() []plugin.Spec {
 
 		// Filters.
 		anomaly.Spec(),
+		grep.Spec(),
 		k8saudit.Spec(),
+		lua.Spec(),
+		modify.Spec(),
+		nest.Spec(),
+		filterparser.Spec(),
 		redact.Spec(),
+		rewrite_tag.Spec(),
+		throttle.Spec(),
 
 		// Outputs.
 		cloudwatchlogs.Spec(),
