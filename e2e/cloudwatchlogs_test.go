@@ -543,3 +543,69 @@ func TestCloudWatchLogsBatchEdges(t *testing.T) {
 		})
 	}
 }
+
+// TestCloudWatchLogsBatchSpan gives records timestamps spread over 60
+// hours (a parser filter reads them from the record, as an application's
+// own times would be) in one chunk: the output sorts them and cuts calls
+// that each span less than 24 hours, and every record arrives.
+func TestCloudWatchLogsBatchSpan(t *testing.T) {
+	const n = 600
+	emu := cwlStartEmulator(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "parsers.conf", `
+[PARSER]
+    Name         app_json
+    Format       json
+    Time_Key     time
+    Time_Format  %s
+`)
+	now := time.Now().Unix()
+	var in strings.Builder
+	for i := 0; i < n; i++ {
+		// Newest first, so the output must sort too.
+		ts := now - 3600 - int64(i)*360 // 6 minutes apart: 60 hours
+		fmt.Fprintf(&in, `{"log":"{\"time\":\"%d\",\"seq\":%d}"}`+"\n", ts, i)
+	}
+	cfg := writeFile(t, dir, "sluice.conf", fmt.Sprintf(`
+[SERVICE]
+    Flush         3600
+    Grace         20
+    Log_Level     info
+    Parsers_File  parsers.conf
+
+[INPUT]
+    Name  stdin
+    Tag   app
+
+[FILTER]
+    Name      parser
+    Match     *
+    Key_Name  log
+    Parser    app_json
+`+cwlSeedOutput, emu.URL))
+	p := start(t, strings.NewReader(in.String()), "-c", cfg)
+	eventually(t, 10*time.Second, "the end of standard input", func() bool {
+		return strings.Contains(p.stderr.String(), "end of standard input")
+	})
+	cwlStop(t, p)
+	cwlNoRejections(t, emu)
+	batches := emu.Stats().Batches
+	if len(batches) < 3 {
+		t.Fatalf("%d PutLogEvents calls for 60 hours of events: %+v", len(batches), batches)
+	}
+	for _, b := range batches {
+		if span := time.Duration(b.Last-b.First) * time.Millisecond; span >= 24*time.Hour {
+			t.Errorf("a call spans %s", span)
+		}
+	}
+	events := emu.Events("/ecs/logs/sample-test", "webapp")
+	for i := 1; i < len(events); i++ {
+		if events[i].Timestamp < events[i-1].Timestamp {
+			t.Fatalf("event %d is older than the one before it", i)
+		}
+	}
+	if len(events) > 0 && events[0].Timestamp != (now-3600-int64(n-1)*360)*1000 {
+		t.Errorf("oldest event at %d, want the record's own time %d", events[0].Timestamp, (now-3600-int64(n-1)*360)*1000)
+	}
+	checkSequence(t, cwlRecords(t, emu, "/ecs/logs/sample-test", "webapp"), "seq", n)
+}

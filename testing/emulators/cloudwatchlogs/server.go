@@ -77,6 +77,9 @@ type Batch struct {
 	// CloudWatch Logs counts it (message bytes + 26 per event).
 	Events int `json:"events"`
 	Bytes  int `json:"bytes"`
+	// First and Last are the timestamps of its first and last events.
+	First int64 `json:"first"`
+	Last  int64 `json:"last"`
 }
 
 // maxBatches bounds Stats.Batches.

@@ -319,7 +319,8 @@ func (s *Server) putLogEvents(in *putLogEventsInput) (any, *apiError) {
 	if len(s.stats.Batches) == maxBatches {
 		s.stats.Batches = append(s.stats.Batches[:0], s.stats.Batches[1:]...)
 	}
-	s.stats.Batches = append(s.stats.Batches, Batch{Group: g.name, Stream: st.name, Events: n, Bytes: total})
+	s.stats.Batches = append(s.stats.Batches, Batch{Group: g.name, Stream: st.name, Events: n, Bytes: total,
+		First: *in.LogEvents[0].Timestamp, Last: *in.LogEvents[n-1].Timestamp})
 	out := &putLogEventsOutput{NextSequenceToken: strconv.FormatUint(st.sequence, 10)}
 	if rejected {
 		out.RejectedLogEventsInfo = &info
