@@ -84,8 +84,14 @@ fuzz:
 	  done; \
 	done
 
-bench:
+# Micro-benchmarks of every hot component, then whole-process scenarios
+# (bench/routerbench) with the built binary. To compare with another
+# Fluent Bit-compatible router on the same input:
+#   go run ./bench/routerbench -router sluice=bin/sluice -router fluent-bit=/path/to/fluent-bit
+BENCH_N ?= 500000
+bench: build
 	$(GO) test -run XXX -bench . -benchmem ./internal/... ./plugins/...
+	$(GO) run ./bench/routerbench -router sluice=$(BIN) -n $(BENCH_N)
 
 clean:
 	rm -rf bin e2e.log
