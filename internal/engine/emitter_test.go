@@ -172,3 +172,29 @@ func TestTapSeesInputFilterAndOutputBatches(t *testing.T) {
 		}
 	}
 }
+
+// TestInstanceNamesAreUniquePerKind: as in Fluent Bit, an input and an
+// output of the same plugin name are both <name>.0 (forward in and out).
+func TestInstanceNamesAreUniquePerKind(t *testing.T) {
+	reg, err := plugin.NewRegistry(
+		plugin.Spec{Kind: plugin.KindInput, Name: "relay", NewInput: func(plugin.Settings) (plugin.Input, error) { return &feed{batches: make(chan []int)}, nil }},
+		plugin.Spec{Kind: plugin.KindOutput, Name: "relay", NewOutput: func(plugin.Settings) (plugin.Output, error) { return &sink{}, nil }},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &config.Model{Service: fastService()}
+	m.Add(section(config.KindInput, "Name", "relay"))
+	m.Add(section(config.KindOutput, "Name", "relay", "Match", "*"))
+	p, err := New(m, Options{Registry: reg, Logs: logging.NewFactory(io.Discard, "text")})
+	if err != nil {
+		t.Fatalf("an input and an output named relay.0: %v", err)
+	}
+	if in, out := p.Metrics().Inputs()[0].Name, p.Metrics().Outputs()[0].Name; in != "relay.0" || out != "relay.0" {
+		t.Errorf("names %s and %s", in, out)
+	}
+	m.Add(section(config.KindOutput, "Name", "relay", "Alias", "relay.0", "Match", "*"))
+	if _, err := New(m, Options{Registry: reg, Logs: logging.NewFactory(io.Discard, "text")}); err == nil || !strings.Contains(err.Error(), "already used") {
+		t.Errorf("two outputs named relay.0: %v", err)
+	}
+}
