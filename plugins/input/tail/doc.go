@@ -50,8 +50,10 @@
 // is read.
 //
 // Watching. With Inotify_Watcher on (the default), file events on the
-// directories of the patterns and of the followed files (and of their
-// symlinks' targets) start a pass at once over the files they name; a
+// directories of the patterns (every level a wildcard directory matches,
+// so files in directories created later are found at once) and of the
+// followed files (and of their symlinks' targets) start a pass at once
+// over the files they name; a
 // poll every 250 ms checks every file for growth (an fstat), rotation and
 // truncation whether or not events arrive, so events are an optimisation,
 // never a requirement.

@@ -1,6 +1,7 @@
 package tail
 
 import (
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -70,13 +71,41 @@ func excluded(patterns []string, path string) bool {
 	return false
 }
 
-// watchDir is the directory a pattern's matches live in when it has no
-// wildcard before its last element; "" when it has (the directories are
-// then watched as matches show them).
-func watchDir(pattern string) string {
+// watchDirs are the directories to watch for a pattern: every directory
+// its directory part matches, level by level, from the last one without a
+// wildcard down (/var/log/pods/*/*/*.log watches /var/log/pods, each pod's
+// directory and each container's), so that a file created in a directory
+// created after start-up is still noticed by an event.
+func watchDirs(pattern string) []string {
 	dir := filepath.Dir(pattern)
-	if strings.ContainsAny(dir, "*?[") {
-		return ""
+	if !strings.ContainsAny(dir, "*?[") {
+		return []string{dir}
 	}
-	return dir
+	parts := strings.Split(dir, string(filepath.Separator))
+	var out []string
+	prefix := ""
+	for i, part := range parts {
+		if i == 0 {
+			prefix = part
+			if prefix == "" {
+				prefix = string(filepath.Separator)
+			}
+		} else {
+			prefix = filepath.Join(prefix, part)
+		}
+		if !strings.ContainsAny(prefix, "*?[") {
+			if i+1 < len(parts) && !strings.ContainsAny(filepath.Join(prefix, parts[i+1]), "*?[") {
+				continue // a deeper literal directory is watched instead
+			}
+			out = append(out, prefix)
+			continue
+		}
+		matches, _ := filepath.Glob(prefix)
+		for _, m := range matches {
+			if fi, err := os.Stat(m); err == nil && fi.IsDir() {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
 }

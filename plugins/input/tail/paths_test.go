@@ -1,6 +1,8 @@
 package tail
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -52,5 +54,28 @@ func TestTagRegex(t *testing.T) {
 		if got := r.expand(tt.tag, tt.path); got != tt.want {
 			t.Errorf("expand(%q) = %q, want %q", tt.tag, got, tt.want)
 		}
+	}
+}
+
+func TestWatchDirs(t *testing.T) {
+	dir := t.TempDir()
+	for _, d := range []string{"pods/a/c1", "pods/a/c2", "pods/b/c1"} {
+		os.MkdirAll(filepath.Join(dir, d), 0o755)
+	}
+	os.WriteFile(filepath.Join(dir, "pods", "file"), nil, 0o644)
+	got := watchDirs(filepath.Join(dir, "pods", "*", "*", "*.log"))
+	rel := func(ps []string) string {
+		var out []string
+		for _, p := range ps {
+			r, _ := filepath.Rel(dir, p)
+			out = append(out, r)
+		}
+		return strings.Join(out, " ")
+	}
+	if want := "pods pods/a pods/b pods/a/c1 pods/a/c2 pods/b/c1"; rel(got) != want {
+		t.Errorf("watchDirs = %q, want %q", rel(got), want)
+	}
+	if got := watchDirs("/var/log/containers/*.log"); strings.Join(got, " ") != "/var/log/containers" {
+		t.Errorf("literal directory: %q", got)
 	}
 }

@@ -205,7 +205,7 @@ func (st *runState) close() {
 // initial marks the scan at start-up, which honours Read_from_Head.
 func (st *runState) scan(initial bool) {
 	for _, pattern := range st.in.patterns {
-		if dir := watchDir(pattern); dir != "" {
+		for _, dir := range watchDirs(pattern) {
 			st.watch(dir)
 		}
 		matches, _ := filepath.Glob(pattern) // patterns were validated by New

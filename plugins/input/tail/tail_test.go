@@ -484,3 +484,19 @@ func TestTailParser(t *testing.T) {
 		t.Errorf("unmatched line %v", b)
 	}
 }
+
+// TestTailNewNestedDirectory creates a file in directories created after
+// start-up under a pattern with wildcard directories: file events on each
+// level find it long before Refresh_Interval.
+func TestTailNewNestedDirectory(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "pods"), 0o755)
+	c := &collector{}
+	// Read_from_Head: should Run's first scan come after the file, it
+	// finds it there, as it should.
+	start(t, newTail(t, nil, "Path", dir+"/pods/*/*/*.log", "Refresh_Interval", "3600", "Read_from_Head", "on"), c)
+	pod := filepath.Join(dir, "pods", "ns_web_uid", "nginx")
+	os.MkdirAll(pod, 0o755)
+	appendTo(t, filepath.Join(pod, "0.log"), "hello\n")
+	waitLogs(t, c, "hello")
+}
