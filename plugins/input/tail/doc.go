@@ -53,10 +53,9 @@
 // directories of the patterns (every level a wildcard directory matches,
 // so files in directories created later are found at once) and of the
 // followed files (and of their symlinks' targets) start a pass at once
-// over the files they name; a
-// poll every 250 ms checks every file for growth (an fstat), rotation and
-// truncation whether or not events arrive, so events are an optimisation,
-// never a requirement.
+// over the files they name; a poll every 250 ms checks every file for
+// growth (an fstat), rotation and truncation whether or not events
+// arrive, so events are an optimisation, never a requirement.
 //
 // Tags. A '*' in Tag is replaced by the file's path with slashes turned
 // into dots (kube.* and /var/log/containers/a.log give
