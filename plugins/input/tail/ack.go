@@ -21,12 +21,16 @@ type ackEntry struct {
 	end  int64 // the file's committable offset after the batch
 	gen  int   // the file's generation (truncations) when it was read
 	done bool
+	// kept marks a batch given up on at shutdown (Grace ran out): the
+	// offset stays before it, so the next start reads it again.
+	kept bool
 }
 
 // ackMsg is an acknowledgement on its way to the input's goroutine.
 type ackMsg struct {
-	t *tailedFile
-	e *ackEntry
+	t         *tailedFile
+	e         *ackEntry
+	delivered bool
 }
 
 // ackQueue carries acknowledgements from engine goroutines, which must
@@ -67,10 +71,8 @@ func (st *runState) emitBatch(t *tailedFile) error {
 		return err
 	}
 	e := &ackEntry{end: st.committable(t), gen: t.gen}
-	err := st.acker.EmitWithAck(st.ctx, t.tag, st.batch.Bytes(), st.batch.Records(), func(bool) {
-		// Delivered or given up on (counted and logged by the engine):
-		// either way Sluice is done with these lines.
-		st.acks.push(ackMsg{t, e})
+	err := st.acker.EmitWithAck(st.ctx, t.tag, st.batch.Bytes(), st.batch.Records(), func(delivered bool) {
+		st.acks.push(ackMsg{t, e, delivered})
 	})
 	st.batch.Reset()
 	if err != nil {
@@ -88,7 +90,11 @@ func (st *runState) applyAcks() {
 		return
 	}
 	for _, m := range msgs {
+		// Given up on while running (a permanent error, Retry_Limit:
+		// counted and logged by the engine) is done with; given up on
+		// at shutdown is not, and is read again at the next start.
 		m.e.done = true
+		m.e.kept = !m.delivered && st.stopping
 	}
 	for _, m := range msgs {
 		st.advance(m.t)
@@ -97,7 +103,7 @@ func (st *runState) applyAcks() {
 
 func (st *runState) advance(t *tailedFile) {
 	var last *ackEntry
-	for len(t.inflight) > 0 && t.inflight[0].done {
+	for len(t.inflight) > 0 && t.inflight[0].done && !t.inflight[0].kept {
 		last, t.inflight = t.inflight[0], t.inflight[1:]
 	}
 	if last == nil || last.gen != t.gen || t.closed {

@@ -133,23 +133,36 @@ func TestAdvanceInOrder(t *testing.T) {
 	if len(tf.inflight) != 3 || !tf.inflight[2].done || stored() != 0 {
 		t.Fatalf("skipped stretch: %d in flight, stored %d", len(tf.inflight), stored())
 	}
-	st.acks.push(ackMsg{tf, b2})
+	st.acks.push(ackMsg{tf, b2, true})
 	st.applyAcks()
 	if stored() != 0 || len(tf.inflight) != 3 {
 		t.Fatalf("second batch acknowledged first: stored %d", stored())
 	}
-	st.acks.push(ackMsg{tf, b1})
+	st.acks.push(ackMsg{tf, b1, true})
 	st.applyAcks()
 	if stored() != 30 || len(tf.inflight) != 0 {
 		t.Fatalf("both acknowledged: stored %d, %d in flight", stored(), len(tf.inflight))
 	}
+	// A batch given up on at shutdown holds the offset before it.
+	lost := &ackEntry{end: 40, gen: 0}
+	tf.lr.off = 40
+	tf.inflight = []*ackEntry{lost}
+	st.stopping = true
+	st.acks.push(ackMsg{tf, lost, false})
+	st.applyAcks()
+	if stored() != 30 || len(tf.inflight) != 1 {
+		t.Fatalf("dropped at shutdown: stored %d, want 30", stored())
+	}
+	st.stopping = false
+
 	// A batch of the old content acknowledged after a truncation.
 	old := &ackEntry{end: 50, gen: 0}
 	tf.inflight = []*ackEntry{old}
+	tf.committed = 30
 	tf.gen = 1
 	tf.lr.reset(0)
 	st.commit(tf)
-	st.acks.push(ackMsg{tf, old})
+	st.acks.push(ackMsg{tf, old, true})
 	st.applyAcks()
 	if stored() != 0 {
 		t.Fatalf("after truncation: stored %d, want 0", stored())

@@ -20,7 +20,10 @@
 // the file are acknowledged (ack.go). A kill -9 therefore loses no line:
 // what was read but not acknowledged is read again after the restart
 // (delivery is at least once). The last acknowledgements, which come
-// while the engine drains at shutdown, are stored by Close. The DB (see
+// while the engine drains at shutdown, are stored by Close; lines the
+// engine gave up on at shutdown (Grace ran out) keep the offset before
+// them, so the next start reads them again, while lines an output
+// rejected for good (counted and logged by the engine) are passed. The DB (see
 // db.go for the format and why it is not SQLite) maps a file's device and
 // inode, plus a checksum of its first KiB that tells a file from a later
 // one reusing the inode, to its offset and name. At start-up a file with

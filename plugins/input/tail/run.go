@@ -31,6 +31,9 @@ type runState struct {
 	scratch []byte            // the Parser's output before it joins the batch
 	acker   plugin.AckEmitter // emitter as an AckEmitter, nil when it is not one
 	acks    *ackQueue
+	// stopping is set once Run is ending: records the engine gives up on
+	// from then on are dropped at shutdown, not for good.
+	stopping bool
 
 	watcher *fsnotify.Watcher
 	watched map[string]bool
@@ -158,6 +161,7 @@ func (st *runState) pass(full bool) (more bool, err error) {
 // stop ends Run: multiline messages still being joined are handed over,
 // files and the DB are closed. An Emit error caused by ctx is no error.
 func (st *runState) stop(err error) error {
+	st.stopping = true
 	if err != nil && st.ctx.Err() != nil {
 		err = nil
 	}
