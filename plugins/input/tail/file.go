@@ -25,7 +25,7 @@ type tailedFile struct {
 	tag       string
 	f         *os.File
 	lr        *lineReader
-	committed int64 // offset stored in the DB: every line before it was emitted
+	committed int64 // offset stored in the DB: Sluice is done with every line before it
 	fp        fingerprint
 	rotated   time.Time // when it left its path; zero while it is there
 	joiner    *multiline.Joiner

@@ -17,8 +17,8 @@ import (
 const shutdownFlush = 2 * time.Second
 
 // runState is one Run: the followed files, the DB and the watcher. It is
-// owned by the goroutine of Run; the watcher's goroutine only sends on
-// its channels.
+// owned by the goroutine of Run, then by Close; the watcher's goroutine
+// only sends on its channels, and acknowledgements come through acks.
 type runState struct {
 	in      *Input
 	ctx     context.Context
@@ -158,8 +158,10 @@ func (st *runState) pass(full bool) (more bool, err error) {
 	return more, nil
 }
 
-// stop ends Run: multiline messages still being joined are handed over,
-// files and the DB are closed. An Emit error caused by ctx is no error.
+// stop ends Run: multiline messages still being joined are handed over
+// (files and the DB are closed by Run's deferred close, or by Close when
+// acknowledgements are still to come). An Emit error caused by ctx is no
+// error.
 func (st *runState) stop(err error) error {
 	st.stopping = true
 	if err != nil && st.ctx.Err() != nil {
@@ -176,10 +178,7 @@ func (st *runState) stop(err error) error {
 			}
 		}
 	}
-	if err != nil {
-		return err
-	}
-	return nil
+	return err
 }
 
 // stopWatcher stops the file event watcher and its goroutine.
