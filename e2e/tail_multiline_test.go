@@ -195,3 +195,50 @@ func TestTailParser(t *testing.T) {
 		t.Errorf("unmatched line %v", r)
 	}
 }
+
+// TestTailYAMLMultiline configures tail and a multiline parser whose
+// regex holds double quotes in Fluent Bit's YAML format.
+func TestTailYAMLMultiline(t *testing.T) {
+	dir := t.TempDir()
+	logs := filepath.Join(dir, "logs")
+	writeFile(t, logs, "app.log", "say \"hi\" to\n  everyone\n  here\nsay \"bye\"\nplain\n")
+	conf := writeFile(t, dir, "sluice.yaml", fmt.Sprintf(`
+service:
+  flush: 0.2
+multiline_parsers:
+  - name: quoted
+    type: regex
+    flush_timeout: 300
+    rules:
+      - state: start_state
+        regex: '/^say "/'
+        next_state: cont
+      - {state: cont, regex: '/^\s+/', next_state: cont}
+pipeline:
+  inputs:
+    - name: tail
+      path: %s/app.log
+      read_from_head: on
+      multiline.parser: quoted
+  outputs:
+    - name: file
+      match: '*'
+      path: %s
+      file: all.log
+      format: plain
+      mkdir: on
+`, logs, filepath.Join(dir, "out")))
+	start(t, nil, "-c", conf)
+	want := []string{"say \"hi\" to\n  everyone\n  here", "say \"bye\"", "plain"}
+	var got []string
+	eventually(t, 20*time.Second, "three records", func() bool {
+		got = got[:0]
+		for _, r := range jsonLines(t, filepath.Join(dir, "out", "all.log")) {
+			got = append(got, fmt.Sprint(r["log"]))
+		}
+		return len(got) >= 3
+	})
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}

@@ -95,3 +95,18 @@ func FuzzParseTime(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseRule checks that any rule text is parsed or refused without a
+// panic, and that a parsed rule has states and a next state.
+func FuzzParseRule(f *testing.F) {
+	f.Add(`"start_state" "/^\d{4}-/" "cont"`)
+	f.Add(`"start_state" "/^say \"hi\"/" "cont"`)
+	f.Add(`"a" "/(/" "b"`)
+	f.Add(`"unterminated`)
+	f.Fuzz(func(t *testing.T, raw string) {
+		r, err := ParseRule(raw)
+		if err == nil && (r.Regex == nil || len(r.From) == 0 || r.Next == "") {
+			t.Fatalf("%q: incomplete rule %+v", raw, r)
+		}
+	})
+}

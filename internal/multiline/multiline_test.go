@@ -286,3 +286,24 @@ func TestForget(t *testing.T) {
 		t.Fatalf("out %q, %d streams", out, len(j.streams))
 	}
 }
+
+func TestParseRule(t *testing.T) {
+	tests := []struct {
+		raw, from, re, next string
+	}{
+		{`"start_state" "/^\d{4}-/" "cont"`, "start_state", `^\d{4}-`, "cont"},
+		{`"start_state"   "/^say \"hi\"/"   "cont"`, "start_state", `^say "hi"`, "cont"},
+		{`"start_state, cont" "/^\s+at /" "cont"`, "start_state|cont", `^\s+at `, "cont"},
+		{`start_state /x/ cont`, "start_state", "x", "cont"},
+	}
+	for _, tt := range tests {
+		r, err := ParseRule(tt.raw)
+		if err != nil {
+			t.Errorf("%s: %v", tt.raw, err)
+			continue
+		}
+		if strings.Join(r.From, "|") != tt.from || r.Regex.String() != tt.re || r.Next != tt.next {
+			t.Errorf("%s: from %q re %q next %q", tt.raw, r.From, r.Regex, r.Next)
+		}
+	}
+}

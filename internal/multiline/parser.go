@@ -110,7 +110,7 @@ func (p *Parser) terminal(state string) bool { return len(p.rules[state]) == 0 }
 //
 //	"start_state, cont"  "/^\s+at /"  "cont"
 func ParseRule(raw string) (Rule, error) {
-	words := plugin.SplitWords(raw, 3)
+	words := splitRule(raw)
 	if len(words) != 3 {
 		return Rule{}, fmt.Errorf("rule %q: want three quoted values: \"state\" \"/regex/\" \"next_state\"", raw)
 	}
@@ -128,9 +128,44 @@ func ParseRule(raw string) (Rule, error) {
 			from = append(from, s)
 		}
 	}
-	// SplitWords keeps the last word as written, quotes included.
-	next := strings.Trim(strings.TrimSpace(words[2]), `"`)
+	next := strings.TrimSpace(words[2])
+	if len(from) == 0 || next == "" {
+		return Rule{}, fmt.Errorf("rule %q: the state and the next state must not be empty", raw)
+	}
 	return Rule{From: from, Regex: re, Next: next}, nil
+}
+
+// splitRule splits a rule into its words: double-quoted strings in which
+// \" is a quote (the YAML adapter writes a regex's quotes so) and every
+// other backslash is kept for the regex, or bare words.
+func splitRule(raw string) []string {
+	var words []string
+	s := strings.TrimSpace(raw)
+	for s != "" {
+		if s[0] != '"' {
+			i := strings.IndexAny(s, " \t")
+			if i < 0 {
+				i = len(s)
+			}
+			words = append(words, s[:i])
+			s = strings.TrimLeft(s[i:], " \t")
+			continue
+		}
+		var w strings.Builder
+		i := 1
+		for ; i < len(s) && s[i] != '"'; i++ {
+			if s[i] == '\\' && i+1 < len(s) && s[i+1] == '"' {
+				i++
+			}
+			w.WriteByte(s[i])
+		}
+		words = append(words, w.String())
+		if i < len(s) {
+			i++
+		}
+		s = strings.TrimLeft(s[i:], " \t")
+	}
+	return words
 }
 
 // FromSection builds a parser from a [MULTILINE_PARSER] section: name,
