@@ -500,3 +500,49 @@ func TestTailNewNestedDirectory(t *testing.T) {
 	appendTo(t, filepath.Join(pod, "0.log"), "hello\n")
 	waitLogs(t, c, "hello")
 }
+
+// TestTailRotatedFileClosed checks a rotated file is closed once
+// Rotate_Wait is over and its DB entry dropped.
+func TestTailRotatedFileClosed(t *testing.T) {
+	dir := t.TempDir()
+	a, db := filepath.Join(dir, "a.log"), filepath.Join(dir, "db")
+	appendTo(t, a, "1\n")
+	c := &collector{}
+	start(t, newTail(t, nil, "Path", a, "Read_from_Head", "on", "DB", db, "Rotate_Wait", "0.2"), c)
+	waitLogs(t, c, "1")
+	waitOffset(t, db, a, 2)
+	os.Rename(a, a+".1")
+	deadline := time.Now().Add(10 * time.Second)
+	for dbOffset(t, db, a+".1") != -1 {
+		if time.Now().After(deadline) {
+			t.Fatal("rotated file's DB entry never dropped")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestTailLongLineStopsOneFile checks a line longer than Buffer_Max_Size
+// with Skip_Long_Lines off stops that file only.
+func TestTailLongLineStopsOneFile(t *testing.T) {
+	dir := t.TempDir()
+	appendTo(t, filepath.Join(dir, "a.log"), "short\n", strings.Repeat("x", 5000)+"\n", "after\n")
+	c := &collector{}
+	start(t, newTail(t, nil, "Path", dir+"/*.log", "Read_from_Head", "on", "Buffer_Max_Size", "4k"), c)
+	waitLogs(t, c, "short")
+	appendTo(t, filepath.Join(dir, "b.log"), "other file\n")
+	waitLogs(t, c, "short", "other file")
+}
+
+func TestTailDockerMode(t *testing.T) {
+	dir := t.TempDir()
+	a := filepath.Join(dir, "c-json.log")
+	appendTo(t, a,
+		`{"log":"split ","stream":"stdout","time":"2024-05-01T12:00:00.000000001Z"}`+"\n",
+		`{"log":"line\n","stream":"stdout","time":"2024-05-01T12:00:00.000000002Z"}`+"\n")
+	c := &collector{}
+	start(t, newTail(t, nil, "Path", a, "Read_from_Head", "on", "Docker_Mode", "on", "Docker_Mode_Flush", "1"), c)
+	waitLogs(t, c, "split line")
+	if r := c.all()[0]; r.body["stream"] != "stdout" || r.time != record.FromTime(time.Date(2024, 5, 1, 12, 0, 0, 1, time.UTC)) {
+		t.Errorf("record %v at %v", r.body, r.time.Std())
+	}
+}
