@@ -35,14 +35,15 @@ func main() {
 	bin := flag.String("bin", "bin/sluice", "the sluice binary")
 	keep := flag.Bool("keep", false, "keep the work directory")
 	limit := flag.String("mem_buf_limit", "32M", "Mem_Buf_Limit of the tail input (\"\" for none)")
+	files := flag.Int("files", 1, "spread the lines over this many files")
 	flag.Parse()
-	if err := run(*lines, *size, *output, *format, *ml, *limit, *bin, *keep); err != nil {
+	if err := run(*lines, *files, *size, *output, *format, *ml, *limit, *bin, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/tail:", err)
 		os.Exit(1)
 	}
 }
 
-func run(lines, size int, output, format, ml, limit, bin string, keep bool) error {
+func run(lines, files, size int, output, format, ml, limit, bin string, keep bool) error {
 	dir, err := os.MkdirTemp("", "sluice-bench-tail-")
 	if err != nil {
 		return err
@@ -50,11 +51,19 @@ func run(lines, size int, output, format, ml, limit, bin string, keep bool) erro
 	if !keep {
 		defer os.RemoveAll(dir)
 	}
-	logPath := filepath.Join(dir, "app.log")
-	bytes, err := writeLog(logPath, lines, size, format)
-	if err != nil {
-		return err
+	if files < 1 {
+		files = 1
 	}
+	var bytes int64
+	for i := 0; i < files; i++ {
+		n, err := writeLog(filepath.Join(dir, fmt.Sprintf("app%d.log", i)), lines/files, size, format)
+		if err != nil {
+			return err
+		}
+		bytes += n
+	}
+	lines = lines / files * files
+	logPath := filepath.Join(dir, "app*.log")
 	port, err := freePort()
 	if err != nil {
 		return err
@@ -116,8 +125,8 @@ func run(lines, size int, output, format, ml, limit, bin string, keep bool) erro
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	mb := float64(bytes) / (1 << 20)
-	fmt.Printf("| %s | tail → %s | %s | %d | %d MiB | %.2f s | %.0f k | %.0f | %.2f s | %d MiB |\n",
-		time.Now().UTC().Format("2006-01-02"), output, describe(format, ml), lines, int(mb), wall.Seconds(),
+	fmt.Printf("| %s | tail → %s | %s | %d in %d files | %d MiB | %.2f s | %.0f k | %.0f | %.2f s | %d MiB |\n",
+		time.Now().UTC().Format("2006-01-02"), output, describe(format, ml), lines, files, int(mb), wall.Seconds(),
 		float64(lines)/wall.Seconds()/1000, mb/wall.Seconds(), cpu.Seconds(), ru.Maxrss/1024)
 	return nil
 }
