@@ -134,7 +134,8 @@ type tailOutput struct {
 	keep bool
 }
 
-func newTailOutput(t *testing.T, path string) *tailOutput {
+// tailOutputAt reads the file output at path.
+func tailOutputAt(t *testing.T, path string) *tailOutput {
 	return &tailOutput{t: t, path: path, seen: map[string][]int{}}
 }
 

@@ -40,7 +40,7 @@ func TestTailRenameRotation(t *testing.T) {
 	for _, w := range writers {
 		w.close()
 	}
-	out := newTailOutput(t, filepath.Join(dir, "out", "all.log"))
+	out := tailOutputAt(t, filepath.Join(dir, "out", "all.log"))
 	out.waitAll(30*time.Second, writers...)
 	if n := tailCount(p, "file rotated or deleted"); n < 4*4 {
 		t.Errorf("%d rotations seen, want at least %d", n, 4*4)
@@ -63,7 +63,7 @@ func TestTailFastRotation(t *testing.T) {
 	w := &tailWriter{t: t, id: "fast", path: filepath.Join(logs, "app.log"), perFile: 100, rotation: tailRename}
 	w.write(20000, 0, 0)
 	w.close()
-	newTailOutput(t, filepath.Join(dir, "out", "all.log")).waitAll(30*time.Second, w)
+	tailOutputAt(t, filepath.Join(dir, "out", "all.log")).waitAll(30*time.Second, w)
 }
 
 // TestTailCopyTruncate rotates by copytruncate. Copytruncate loses the
@@ -78,7 +78,7 @@ func TestTailCopyTruncate(t *testing.T) {
 	conf := tailConfig(t, dir, fmt.Sprintf(`    Path            %s/*.log
     Read_from_Head  on`, logs))
 	p := start(t, nil, "-c", conf)
-	out := newTailOutput(t, filepath.Join(dir, "out", "all.log"))
+	out := tailOutputAt(t, filepath.Join(dir, "out", "all.log"))
 	w := &tailWriter{t: t, id: "ct", path: filepath.Join(logs, "app.log"), perFile: 1000, rotation: tailCopyTruncate}
 	w.beforeTruncate = func(written int) {
 		eventually(t, 20*time.Second, "the reader to catch up before the truncation", func() bool { return out.has(w.id, written) })
@@ -108,7 +108,7 @@ func TestTailKubelet(t *testing.T) {
 			t.Fatal(err)
 		}
 		writers = append(writers, &tailWriter{t: t, id: fmt.Sprintf("pod%d", i), path: filepath.Join(pod, "0.log"),
-			perFile: 3000, rotation: tailRename, format: criFrame(24)})
+			perFile: 3000, rotation: tailRename, format: tailCRIFrame(24)})
 	}
 	conf := tailConfig(t, dir, fmt.Sprintf(`    Path              %s/*.log
     Tag               kube.*
@@ -121,7 +121,7 @@ func TestTailKubelet(t *testing.T) {
 		wg.Go(func() { w.write(15000, 100, 10*time.Millisecond) })
 	}
 	wg.Wait()
-	out := newTailOutput(t, filepath.Join(dir, "out", "all.log"))
+	out := tailOutputAt(t, filepath.Join(dir, "out", "all.log"))
 	out.keep = true
 	out.waitAll(30*time.Second, writers...)
 	for _, r := range out.recs[:10] {
@@ -131,9 +131,9 @@ func TestTailKubelet(t *testing.T) {
 	}
 }
 
-// criFrame returns a format that writes a line as CRI does, split into
+// tailCRIFrame returns a format that writes a line as CRI does, split into
 // P pieces of at most n bytes and a final F piece.
-func criFrame(n int) func(string) string {
+func tailCRIFrame(n int) func(string) string {
 	return func(line string) string {
 		ts := time.Now().UTC().Format(time.RFC3339Nano)
 		var b strings.Builder
@@ -157,7 +157,7 @@ func TestTailManyFiles(t *testing.T) {
     Rotate_Wait     1
     Refresh_Interval 1`, logs))
 	p := start(t, nil, "-c", conf)
-	out := newTailOutput(t, filepath.Join(dir, "out", "all.log"))
+	out := tailOutputAt(t, filepath.Join(dir, "out", "all.log"))
 	var all []*tailWriter
 	for wave := 0; wave < 3; wave++ {
 		var writers []*tailWriter
@@ -190,7 +190,7 @@ func TestTailKillRestart(t *testing.T) {
     DB.sync         normal
     Rotate_Wait     1
     Refresh_Interval 1`, logs, dir))
-	out := newTailOutput(t, filepath.Join(dir, "out", "all.log"))
+	out := tailOutputAt(t, filepath.Join(dir, "out", "all.log"))
 	a := &tailWriter{t: t, id: "a", path: filepath.Join(logs, "a.log"), perFile: 2500, rotation: tailRename}
 	b := &tailWriter{t: t, id: "b", path: filepath.Join(logs, "b.log"), perFile: 4000, rotation: tailRename}
 	// The files exist before the first start: Read_from_Head is off, so
@@ -236,7 +236,7 @@ func TestTailHotReload(t *testing.T) {
 	data, _ := os.ReadFile(conf)
 	os.WriteFile(conf, []byte(strings.Replace(string(data), "[SERVICE]\n", "[SERVICE]\n    Hot_Reload  On\n", 1)), 0o644)
 	p := start(t, nil, "-c", conf)
-	out := newTailOutput(t, filepath.Join(dir, "out", "all.log"))
+	out := tailOutputAt(t, filepath.Join(dir, "out", "all.log"))
 	w := &tailWriter{t: t, id: "r", path: filepath.Join(logs, "app.log"), perFile: 2500, rotation: tailRename}
 	for i := 1; i <= 2; i++ {
 		w.write(3000, 100, 10*time.Millisecond)
@@ -261,7 +261,7 @@ func TestTailInodeReuse(t *testing.T) {
 	conf := tailConfig(t, dir, fmt.Sprintf(`    Path            %s/*.log
     DB              %s/offsets.db
     Read_from_Head  on`, logs, dir))
-	out := newTailOutput(t, filepath.Join(dir, "out", "all.log"))
+	out := tailOutputAt(t, filepath.Join(dir, "out", "all.log"))
 	path := filepath.Join(logs, "app.log")
 	old := &tailWriter{t: t, id: "old", path: path}
 	old.write(500, 0, 0)
@@ -307,7 +307,7 @@ func tailKillMidFlight(t *testing.T, storage string) {
 	data, _ := os.ReadFile(conf)
 	os.WriteFile(conf, []byte(strings.Replace(string(data), "[SERVICE]\n",
 		"[SERVICE]\n    storage.path  "+filepath.Join(dir, "buffer")+"\n", 1)), 0o644)
-	out := newTailOutput(t, filepath.Join(dir, "out", "all.log"))
+	out := tailOutputAt(t, filepath.Join(dir, "out", "all.log"))
 	w := &tailWriter{t: t, id: "m", path: filepath.Join(logs, "app.log"), perFile: 3000, rotation: tailRename}
 	p := start(t, nil, "-c", conf)
 	for kill := 0; kill < 3; kill++ {
