@@ -5,6 +5,7 @@ package all
 
 import (
 	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/plugins/filter/kubernetes"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
 	"github.com/sluice-logs/sluice/plugins/output/file"
@@ -12,13 +13,16 @@ import (
 	"github.com/sluice-logs/sluice/plugins/output/stdout"
 )
 
-// Specs returns the built-in plugins, inputs first, then outputs, each in
+// Specs returns the built-in plugins, inputs first, then filters, then outputs, each in
 // alphabetical order. Every call returns new Specs the caller may keep.
 func Specs() []plugin.Spec {
 	return []plugin.Spec{
 		// Inputs.
 		dummy.Spec(),
 		stdin.Spec(),
+
+		// Filters.
+		kubernetes.Spec(),
 
 		// Outputs.
 		file.Spec(),
