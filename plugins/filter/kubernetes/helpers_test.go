@@ -35,9 +35,9 @@ type fakeAPI struct {
 	t   testing.TB
 	srv *httptest.Server
 
-	requests atomic.Int64 // requests for pods and namespaces
-	status   atomic.Int64 // when non-zero, every answer has this status
-	token    atomic.Value // string; when non-empty, the bearer token required
+	requests atomic.Int64  // requests for pods and namespaces
+	status   atomic.Int64  // when non-zero, every answer has this status
+	token    atomic.Value  // string; when non-empty, the bearer token required
 	stall    chan struct{} // when non-nil, answers wait until it is closed
 
 	mu    sync.Mutex
@@ -106,9 +106,9 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	files := map[string]string{
 		"/api/v1/namespaces/payments/pods/api-7d9f8b6c5d-x2x4z": "pod_payments_api.json",
-		"/api/v1/namespaces/frontend/pods/web-0":               "pod_frontend_api.json",
-		"/api/v1/namespaces/payments":                          "namespace_payments.json",
-		"/pods":                                                "kubelet_pods.json",
+		"/api/v1/namespaces/frontend/pods/web-0":                "pod_frontend_api.json",
+		"/api/v1/namespaces/payments":                           "namespace_payments.json",
+		"/pods":                                                 "kubelet_pods.json",
 	}
 	name, ok := files[r.URL.Path]
 	if !ok {
