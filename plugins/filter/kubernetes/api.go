@@ -59,7 +59,9 @@ func (c *apiClient) init() {
 	c.initOnce.Do(func() {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		tr.MaxIdleConnsPerHost = 4
-		tr.TLSClientConfig = c.tlsConfig()
+		if c.useKubelet || strings.HasPrefix(c.apiBase, "https:") {
+			tr.TLSClientConfig = c.tlsConfig()
+		}
 		// No client-wide timeout: every request carries a context with
 		// Kube_Meta_IO_Timeout.
 		c.http = &http.Client{Transport: tr}
