@@ -39,7 +39,7 @@ func k8sStartAPI(t *testing.T, useTLS bool) *k8sAPI {
 	a := &k8sAPI{stop: make(chan struct{})}
 	files := map[string]string{
 		"/api/v1/namespaces/payments/pods/api-7d9f8b6c5d-x2x4z": "pod_payments_api.json",
-		"/api/v1/namespaces/frontend/pods/web-0":               "pod_frontend_api.json",
+		"/api/v1/namespaces/frontend/pods/web-0":                "pod_frontend_api.json",
 	}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.requests.Add(1)
@@ -252,7 +252,7 @@ func TestKubernetesFilterStalledAPI(t *testing.T) {
 	stdin, w := io.Pipe()
 	p := start(t, stdin, "-c", cfg)
 	t.Cleanup(func() { w.Close() }) // runs before start's cleanup, which waits for the copy into stdin
-	for i := 0; i < 3; i++ { // several batches, spread out
+	for i := 0; i < 3; i++ {        // several batches, spread out
 		if _, err := io.WriteString(w, k8sLines(i*n/3, n/3)); err != nil {
 			t.Fatal(err)
 		}

@@ -308,7 +308,7 @@ func (f *Filter) namespaceMeta(ti *tagInfo) []byte {
 	if !f.await(l.done, &l.gaveUp) || l.err != nil {
 		if l.reported.CompareAndSwap(false, true) {
 			f.logger.Warn("namespace metadata not available; records pass without kubernetes_namespace",
-				"namespace", ti.namespace, "reason", f.reason(l.done, l.err))
+				"namespace", ti.namespace, "reason", f.reason(l.done, func() error { return l.err }))
 		}
 		return nil
 	}
@@ -358,14 +358,16 @@ func (f *Filter) noMetadata(ti *tagInfo, l *lookup[*podEntry], records int) {
 	f.unenriched.Add(uint64(records))
 	if l.reported.CompareAndSwap(false, true) {
 		f.logger.Warn("pod metadata not available; records pass without the kubernetes map",
-			"namespace", ti.namespace, "pod", ti.pod, "reason", f.reason(l.done, l.err))
+			"namespace", ti.namespace, "pod", ti.pod, "reason", f.reason(l.done, func() error { return l.err }))
 	}
 }
 
-func (f *Filter) reason(done <-chan struct{}, err error) string {
+// reason says why a lookup has no metadata; err is read only once done is
+// closed, when the fetch has set it.
+func (f *Filter) reason(done <-chan struct{}, errOf func() error) string {
 	select {
 	case <-done:
-		if err != nil {
+		if err := errOf(); err != nil {
 			return err.Error()
 		}
 		return "unknown"
