@@ -5,6 +5,7 @@ package all
 
 import (
 	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/plugins/filter/ecs"
 	"github.com/sluice-logs/sluice/plugins/filter/kubernetes"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
@@ -22,6 +23,7 @@ func Specs() []plugin.Spec {
 		stdin.Spec(),
 
 		// Filters.
+		ecs.Spec(),
 		kubernetes.Spec(),
 
 		// Outputs.
