@@ -5,6 +5,7 @@ package all
 
 import (
 	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/plugins/filter/aws"
 	"github.com/sluice-logs/sluice/plugins/filter/ecs"
 	"github.com/sluice-logs/sluice/plugins/filter/kubernetes"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
@@ -23,6 +24,7 @@ func Specs() []plugin.Spec {
 		stdin.Spec(),
 
 		// Filters.
+		aws.Spec(),
 		ecs.Spec(),
 		kubernetes.Spec(),
 
