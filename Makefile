@@ -6,7 +6,7 @@ BIN     := bin/sluice
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build run test unit e2e vet fmt-check fuzz bench clean
+.PHONY: all build run test unit e2e vet fmt-check lint-docker fuzz bench clean
 
 all: build
 
@@ -24,7 +24,7 @@ run:
 # here. Coverage-guided fuzzing is `make fuzz`: it is kept out of `test`
 # because go test -fuzz can report "context deadline exceeded" when its time
 # runs out during input minimisation, which would make CI flaky.
-test: fmt-check vet unit e2e
+test: fmt-check vet lint-docker unit e2e
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -32,6 +32,16 @@ fmt-check:
 
 vet:
 	$(GO) vet ./...
+
+# Test tools from npm install into .cache/npm, once per machine.
+NPM_PREFIX := .cache/npm
+DOCKERFILELINT := $(NPM_PREFIX)/node_modules/.bin/dockerfilelint
+
+$(DOCKERFILELINT):
+	npm install --prefix $(NPM_PREFIX) --no-audit --no-fund --silent dockerfilelint@1.8.0
+
+lint-docker: $(DOCKERFILELINT)
+	$(DOCKERFILELINT) Dockerfile
 
 unit:
 	$(GO) test -race -shuffle=on -count=1 $$($(GO) list ./... | grep -v /e2e)

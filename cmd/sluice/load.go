@@ -18,6 +18,10 @@ import (
 // loadModel builds the configuration model from -c and the quick flags.
 // With neither and allowDefault set, it loads the embedded default example.
 func loadModel(cl *commandLine, allowDefault bool, stderr io.Writer) (*config.Model, []config.Warning, error) {
+	for _, so := range cl.externalPlugins {
+		fmt.Fprintf(stderr, "notice: -e %s not loaded: Sluice does not load shared-object plugins; its plugins are built in "+
+			"(aws-for-fluent-bit's cloudwatch, firehose and kinesis Go plugins are cloudwatch_logs, kinesis_firehose and kinesis_streams)\n", so)
+	}
 	var (
 		model    *config.Model
 		warnings []config.Warning

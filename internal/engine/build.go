@@ -109,7 +109,16 @@ func (b *builder) input(sect *config.Section, reg *metrics.Registry) *inputRunne
 	}
 	limit := inst.config.Size("Mem_Buf_Limit")
 	m := reg.NewInput(inst.id, inst.plugin, limit)
-	r := &inputRunner{instance: *inst, tag: tag, input: in, metrics: m}
+	r := &inputRunner{instance: *inst, tag: tag, input: in, metrics: m,
+		filesystem:       inst.config.String("storage.type") == "filesystem",
+		pauseOnOverlimit: inst.config.Bool("storage.pause_on_chunks_overlimit")}
+	if r.filesystem {
+		if b.service.Storage.Path == "" {
+			b.fail(inst.config.Errorf("storage.type", "filesystem needs [SERVICE] storage.path, the directory of the buffer; set it, or use storage.type memory"))
+			return nil
+		}
+		r.storeMetrics = storageMetrics(reg, b.service, inst.id)
+	}
 	r.gate = newMemGate(limit, func() {
 		m.Paused.Add(1)
 		r.logger.Debug("input paused: Mem_Buf_Limit reached", "limit", limit)
@@ -117,25 +126,63 @@ func (b *builder) input(sect *config.Section, reg *metrics.Registry) *inputRunne
 	return r
 }
 
-func (b *builder) filter(sect *config.Section, reg *metrics.Registry) *filterRunner {
+// filter builds a filter instance and, for a filter whose Spec has Emits,
+// the hidden input that carries the records it emits.
+func (b *builder) filter(sect *config.Section, reg *metrics.Registry) (*filterRunner, *inputRunner) {
 	inst, spec := b.instance(plugin.KindFilter, sect)
 	if inst == nil {
-		return nil
+		return nil, nil
 	}
 	m, err := NewMatcher(inst.config.String("Match"), inst.config.String("Match_Regex"))
 	if err != nil {
 		b.fail(inst.config.Errorf("Match_Regex", "%v", err))
-		return nil
+		return nil, nil
 	}
 	if !m.IsSet() {
 		inst.logger.Warn("filter has no Match or Match_Regex and will process no records", "section", sect.Pos.String())
 	}
-	f, err := spec.NewFilter(b.settings(inst, ""))
+	settings := b.settings(inst, "")
+	var emitter *inputRunner
+	if spec.Emits {
+		emitter = b.emitter(inst, reg)
+		settings.Emitter = filterEmitter{emitter}
+	}
+	f, err := spec.NewFilter(settings)
 	if err != nil {
 		b.fail(fmt.Errorf("%s: %w", inst.config.Label(), err))
-		return nil
+		return nil, nil
 	}
-	return &filterRunner{instance: *inst, filter: f, match: m, metrics: reg.NewFilter(inst.id, inst.plugin)}
+	fr := &filterRunner{instance: *inst, filter: f, match: m, metrics: reg.NewFilter(inst.id, inst.plugin)}
+	if emitter != nil {
+		emitter.skip = fr
+	}
+	return fr, emitter
+}
+
+// emitter builds the hidden input of an emitting filter (Fluent Bit's
+// in_emitter): named by Emitter_Name, limited by Emitter_Mem_Buf_Limit.
+func (b *builder) emitter(filter *instance, reg *metrics.Registry) *inputRunner {
+	id := strings.TrimSpace(filter.config.String("Emitter_Name"))
+	if id == "" {
+		id = "emitter_for_" + filter.id
+	}
+	if prev, dup := b.ids[id]; dup {
+		b.fail(&config.Error{Pos: filter.section.Pos, Section: filter.config.Label(),
+			Msg: fmt.Sprintf("Emitter_Name %q is already used at %s", id, prev), Hint: "give each emitter a unique Emitter_Name"})
+	}
+	b.ids[id] = filter.section.Pos
+	limit := filter.config.Size("Emitter_Mem_Buf_Limit")
+	m := reg.NewInput(id, "emitter", limit)
+	r := &inputRunner{
+		instance: instance{id: id, plugin: "emitter", dynamicTags: true, section: filter.section, config: filter.config,
+			logger: filter.logger.With("emitter", id)},
+		tag: id, metrics: m,
+	}
+	r.gate = newMemGate(limit, func() {
+		m.Paused.Add(1)
+		r.logger.Debug("emitter paused its filter's input: Emitter_Mem_Buf_Limit reached", "limit", limit)
+	})
+	return r
 }
 
 func (b *builder) output(sect *config.Section, reg *metrics.Registry, soleRoute bool) *outputRunner {

@@ -11,6 +11,7 @@ import (
 	"github.com/sluice-logs/sluice/internal/logging"
 	"github.com/sluice-logs/sluice/internal/metrics"
 	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/internal/storage"
 )
 
 // Options are what a Pipeline needs besides its configuration.
@@ -18,6 +19,9 @@ type Options struct {
 	Registry *plugin.Registry
 	Logs     *logging.Factory
 	Metrics  *metrics.Registry
+	// StorageFS is the file layer of filesystem buffering; nil means the
+	// operating system's. Tests inject latency and write failures.
+	StorageFS storage.FS
 }
 
 // Pipeline is a configured, runnable set of inputs, filters and outputs.
@@ -41,6 +45,13 @@ type Pipeline struct {
 	// tasks counts output tasks not yet delivered or dropped; shutdown
 	// waits on it for up to Grace.
 	tasks sync.WaitGroup
+
+	// emitCtx is the inputs' context, set by Run before any input starts:
+	// an emitter waiting for room gives up when it ends.
+	emitCtx context.Context
+	// storage is the filesystem buffering and dead-letter store; nil when
+	// no input uses storage.type filesystem and storage.keep.rejected is off.
+	storage *bufferStorage
 }
 
 // New validates a configuration model and builds its plugin instances
@@ -65,9 +76,14 @@ func New(m *config.Model, opts Options) (*Pipeline, error) {
 			p.inputs = append(p.inputs, r)
 		}
 	}
+	var emitters []*inputRunner
 	for i := range m.Filters {
-		if f := b.filter(&m.Filters[i], p.metrics); f != nil {
+		f, emitter := b.filter(&m.Filters[i], p.metrics)
+		if f != nil {
 			p.filters = append(p.filters, f)
+		}
+		if emitter != nil {
+			emitters = append(emitters, emitter)
 		}
 	}
 	for i := range m.Outputs {
@@ -78,6 +94,10 @@ func New(m *config.Model, opts Options) (*Pipeline, error) {
 			p.outputs = append(p.outputs, o)
 		}
 	}
+	p.configureStorage(b)
+	if p.storage != nil {
+		p.storage.fs = opts.StorageFS
+	}
 	if len(b.errs) > 0 {
 		return nil, joinAll(b.errs)
 	}
@@ -86,6 +106,13 @@ func New(m *config.Model, opts Options) (*Pipeline, error) {
 	}
 	if len(p.outputs) == 0 {
 		return nil, fmt.Errorf("configuration has no [OUTPUT] section; add one, e.g. [OUTPUT] Name stdout, Match *")
+	}
+	// Emitters are inputs without a Run: the flush scheduler, shutdown and
+	// metrics treat them like any other input.
+	for _, r := range emitters {
+		r.pipeline = p
+		r.open, r.routes, r.warned = map[string]*openChunk{}, map[string]*route{}, map[string]bool{}
+		p.inputs = append(p.inputs, r)
 	}
 	return p, nil
 }
@@ -96,11 +123,12 @@ func (p *Pipeline) Service() *Service { return p.service }
 // Metrics returns the pipeline's counters.
 func (p *Pipeline) Metrics() *metrics.Registry { return p.metrics }
 
-// resolve computes the route of a tag.
-func (p *Pipeline) resolve(tag string) *route {
+// resolve computes the route of a tag, leaving out skip (the filter that
+// feeds an emitter, so its records do not pass through it again).
+func (p *Pipeline) resolve(tag string, skip *filterRunner) *route {
 	rt := &route{}
 	for _, f := range p.filters {
-		if f.match.Match(tag) {
+		if f != skip && f.match.Match(tag) {
 			rt.filters = append(rt.filters, f)
 		}
 	}
@@ -114,7 +142,11 @@ func (p *Pipeline) resolve(tag string) *route {
 
 // dispatch shares a sealed chunk with the outputs of its route.
 func (p *Pipeline) dispatch(owner *inputRunner, tag string, oc *openChunk, outputs []*outputRunner) {
-	f := &flight{owner: owner, size: int64(len(oc.data))}
+	if oc.stored != nil {
+		p.dispatchStored(owner, oc, outputs)
+		return
+	}
+	f := &flight{owner: owner, size: int64(len(oc.data)), acks: oc.acks}
 	f.chunk.Tag, f.chunk.Data, f.chunk.Records = tag, oc.data, oc.records
 	f.refs.Store(int32(len(outputs)))
 	p.tasks.Add(len(outputs))
@@ -126,9 +158,14 @@ func (p *Pipeline) dispatch(owner *inputRunner, tag string, oc *openChunk, outpu
 // Run starts every plugin and runs until ctx is cancelled (SIGTERM,
 // SIGINT), then shuts down: inputs stop, open chunks are sealed, and the
 // outputs get up to Grace to deliver everything buffered, retries included.
-// Whatever is still undelivered then is dropped, counted and logged. Run
-// returns an error only if records were lost that way.
+// Whatever is still undelivered then is dropped, counted and logged —
+// except chunks of filesystem inputs, which stay on disk and are replayed
+// at the next start. Run returns an error if the filesystem buffer cannot
+// be opened, or if records were lost at shutdown.
 func (p *Pipeline) Run(ctx context.Context) error {
+	if err := p.openStorage(); err != nil {
+		return err
+	}
 	outCtx, cancelOutputs := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelOutputs()
 	var workers sync.WaitGroup
@@ -140,7 +177,11 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	inCtx, stopInputs := context.WithCancel(ctx)
 	defer stopInputs()
 	var inputs sync.WaitGroup
+	p.emitCtx = inCtx
 	for _, r := range p.inputs {
+		if r.input == nil {
+			continue // an emitter: fed by its filter
+		}
 		inputs.Go(func() {
 			if err := r.input.Run(inCtx, r); err != nil && inCtx.Err() == nil {
 				r.logger.Error("input stopped with an error; its records are no longer collected", "error", err)
@@ -150,7 +191,12 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	flushDone := make(chan struct{})
 	go func() {
 		defer close(flushDone)
+		var loader sync.WaitGroup
+		if p.storage != nil {
+			loader.Go(func() { p.loadBacklog(inCtx) })
+		}
 		p.flushLoop(inCtx)
+		loader.Wait()
 	}()
 	p.logger.Info("pipeline started", "inputs", len(p.inputs), "filters", len(p.filters),
 		"outputs", len(p.outputs), "flush", p.service.Flush)
@@ -171,6 +217,7 @@ func (p *Pipeline) flushLoop(ctx context.Context) {
 			for _, r := range p.inputs {
 				r.sealAll(false)
 			}
+			p.syncStorage()
 		}
 	}
 }
@@ -190,6 +237,9 @@ func (p *Pipeline) shutdown(inputs, workers *sync.WaitGroup, flushDone <-chan st
 	for _, r := range p.inputs {
 		r.sealAll(true)
 	}
+	if p.storage != nil && p.storage.settings.FlushOnShutdown {
+		p.drainBacklog(deadline)
+	}
 	if !waitTimeout(&p.tasks, time.Until(deadline)) {
 		p.logger.Error("grace period ended before every record was delivered; abandoning the rest")
 	}
@@ -207,6 +257,7 @@ func (p *Pipeline) shutdown(inputs, workers *sync.WaitGroup, flushDone <-chan st
 	}
 	p.tasks.Wait()
 	p.closePlugins()
+	p.closeStorage()
 
 	var lost uint64
 	for _, o := range p.outputs {

@@ -136,7 +136,16 @@ type harness struct {
 
 func (h *harness) registry(t *testing.T) *plugin.Registry {
 	t.Helper()
-	reg, err := plugin.NewRegistry(
+	reg, err := plugin.NewRegistry(registrySpecs(h)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reg
+}
+
+// registrySpecs declares the test plugins backed by h's instances.
+func registrySpecs(h *harness) []plugin.Spec {
+	return []plugin.Spec{
 		plugin.Spec{Kind: plugin.KindInput, Name: "feed", Params: []plugin.Param{{Name: "id", Doc: "test id"}},
 			NewInput: func(s plugin.Settings) (plugin.Input, error) {
 				f := h.inputs[s.Config.String("id")]
@@ -147,11 +156,7 @@ func (h *harness) registry(t *testing.T) *plugin.Registry {
 			NewOutput: func(s plugin.Settings) (plugin.Output, error) { return h.outputs[s.Config.String("id")], nil }},
 		plugin.Spec{Kind: plugin.KindFilter, Name: "drop_odd",
 			NewFilter: func(plugin.Settings) (plugin.Filter, error) { return dropOdd{}, nil }},
-	)
-	if err != nil {
-		t.Fatal(err)
 	}
-	return reg
 }
 
 func section(kind config.Kind, kv ...string) config.Section {

@@ -83,6 +83,7 @@ func (s *Server) renderPrometheus(b []byte) []byte {
 		promFamily[out]{"fluentbit_output_retried_records_total", "counter", helpOutRetried, func(o out) uint64 { return o.RetriedRecords.Load() }})
 
 	s.renderSluice(p, ins, filters, outs)
+	renderStorage(p, s.registry)
 	return p.b
 }
 

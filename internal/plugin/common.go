@@ -33,9 +33,23 @@ var (
 			Check: func(raw string) error { _, err := ParseRetryLimit(raw); return err }},
 		{Name: "Workers", Type: TypeInt, Default: "1", Min: 1, Max: 256, Doc: "number of goroutines flushing this output in parallel"},
 		{Name: "storage.total_limit_size", Type: TypeSize, Doc: "cap on this output's buffered chunks; the oldest are dropped beyond it"},
+		{Name: "team", Doc: "label of the team whose destination this is; `sluice iam readers` emits one read-only policy per team"},
 	}
 	logLevels = []string{"off", "error", "warn", "warning", "info", "debug", "trace"}
+
+	// emitterParams are accepted by filters whose Spec sets Emits; the
+	// engine reads them to build the filter's emitter (Fluent Bit's
+	// rewrite_tag names and defaults).
+	emitterParams = []Param{
+		{Name: "Emitter_Name", Doc: "instance name of the input that carries the records this filter emits; default emitter_for_<filter instance>"},
+		{Name: "Emitter_Mem_Buf_Limit", Type: TypeSize, Default: "10M", Doc: "Mem_Buf_Limit of that emitter: the filter's input pauses while the emitter holds this much"},
+		{Name: "Emitter_Storage.type", Default: "memory", Options: []string{"memory", "filesystem"}, Doc: "storage.type of the emitter"},
+	}
 )
+
+// EmitterParams returns the engine-level parameters of a filter whose Spec
+// sets Emits, which Decode adds to its declaration.
+func EmitterParams() []Param { return emitterParams }
 
 // CommonParams returns the engine-level parameters accepted by every plugin
 // of kind k.

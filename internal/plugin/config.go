@@ -135,6 +135,11 @@ func Decode(spec *Spec, sect *config.Section, label string) (*Config, error) {
 	for _, p := range CommonParams(spec.Kind) {
 		c.declared[strings.ToLower(p.Name)] = &p
 	}
+	if spec.Emits {
+		for _, p := range emitterParams {
+			c.declared[strings.ToLower(p.Name)] = &p
+		}
+	}
 	for i := range spec.Params { // a plugin's own declaration wins (e.g. its Workers default)
 		c.declared[strings.ToLower(spec.Params[i].Name)] = &spec.Params[i]
 	}

@@ -50,6 +50,11 @@ type Spec struct {
 	// re-tags records (rewrite_tag): `sluice validate` cannot check their
 	// routes statically and does not warn about them.
 	DynamicTags bool
+	// Emits marks a filter that sends records under tags of its choosing
+	// (rewrite_tag, the alerts of a detection filter). The engine then
+	// accepts the Emitter_* parameters for it (see EmitterParams) and
+	// hands it Settings.Emitter.
+	Emits bool
 
 	NewInput  func(Settings) (Input, error)
 	NewFilter func(Settings) (Filter, error)
@@ -70,6 +75,16 @@ type Settings struct {
 	Logger *slog.Logger
 	// Flush is the service's flush interval, for plugins that batch.
 	Flush time.Duration
+	// Emitter is set for filters whose Spec has Emits. It is a hidden
+	// input instance (Fluent Bit's in_emitter), named by Emitter_Name, with
+	// its own Mem_Buf_Limit (Emitter_Mem_Buf_Limit): records emitted there
+	// are routed by their new tag and pass through the filters that match
+	// it, except the emitting filter itself, so a rule cannot loop. A filter
+	// calls it from Filter, on the ingesting input's goroutine, and may pass
+	// context.Background(): the engine ends a wait at shutdown itself. Emit
+	// blocks while the emitter is over its limit, which pauses the input
+	// feeding the filter.
+	Emitter Emitter
 }
 
 // Emitter is how an input hands records to the pipeline.
@@ -79,7 +94,10 @@ type Emitter interface {
 	// caller may reuse events once Emit returns. Emit blocks while the
 	// input is over its Mem_Buf_Limit (backpressure: the input pauses) and
 	// returns ctx.Err() if ctx ends first. A nil error means the records
-	// were accepted into the pipeline's buffer.
+	// were accepted into the pipeline's buffer: in memory, or, for an
+	// input with storage.type filesystem, written to the filesystem buffer
+	// (fsynced too with storage.sync full). AckEmitter also reports when
+	// memory-buffered records were delivered.
 	Emit(ctx context.Context, tag string, events []byte, records int) error
 }
 

@@ -75,3 +75,23 @@ func MapEntries(m []byte, fn func(key, value []byte) bool) error {
 	}
 	return nil
 }
+
+// Index returns the raw encoding of element i of the msgpack array a. It
+// reports false when a is not an array, i is out of range, or a is
+// malformed up to element i. The result aliases a.
+func Index(a []byte, i int) ([]byte, bool) {
+	n, rest, err := msgp.ReadArrayHeaderBytes(a)
+	if err != nil || i < 0 || uint64(i) >= uint64(n) {
+		return nil, false
+	}
+	for ; i > 0; i-- {
+		if rest, err = skipValue(rest, 1); err != nil {
+			return nil, false
+		}
+	}
+	end, err := skipValue(rest, 1)
+	if err != nil {
+		return nil, false
+	}
+	return rest[:len(rest)-len(end)], true
+}

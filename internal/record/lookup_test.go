@@ -143,3 +143,30 @@ func TestMapEntriesErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestIndex(t *testing.T) {
+	a := arr(t, "zero", msgp.Raw(kv(t, "k", "v")), int64(2))
+	tests := []struct {
+		i    int
+		want []byte
+		ok   bool
+	}{
+		{0, mp(t, "zero"), true},
+		{1, kv(t, "k", "v"), true},
+		{2, mp(t, int64(2)), true},
+		{3, nil, false},
+		{-1, nil, false},
+	}
+	for _, tt := range tests {
+		got, ok := Index(a, tt.i)
+		if ok != tt.ok || !bytes.Equal(got, tt.want) {
+			t.Errorf("Index(%d) = %x, %v; want %x, %v", tt.i, got, ok, tt.want, tt.ok)
+		}
+	}
+	if _, ok := Index(kv(t, "a", 1), 0); ok {
+		t.Error("Index of a map succeeded")
+	}
+	if _, ok := Index(a[:len(a)-1], 2); ok {
+		t.Error("Index of a truncated array succeeded")
+	}
+}

@@ -5,11 +5,15 @@ package all
 
 import (
 	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/plugins/filter/anomaly"
 	"github.com/sluice-logs/sluice/plugins/filter/aws"
 	"github.com/sluice-logs/sluice/plugins/filter/ecs"
+	"github.com/sluice-logs/sluice/plugins/filter/k8saudit"
 	"github.com/sluice-logs/sluice/plugins/filter/kubernetes"
+	"github.com/sluice-logs/sluice/plugins/filter/redact"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
+	"github.com/sluice-logs/sluice/plugins/output/cloudwatchlogs"
 	"github.com/sluice-logs/sluice/plugins/output/file"
 	"github.com/sluice-logs/sluice/plugins/output/null"
 	"github.com/sluice-logs/sluice/plugins/output/stdout"
@@ -24,11 +28,15 @@ func Specs() []plugin.Spec {
 		stdin.Spec(),
 
 		// Filters.
+		anomaly.Spec(),
 		aws.Spec(),
 		ecs.Spec(),
+		k8saudit.Spec(),
 		kubernetes.Spec(),
+		redact.Spec(),
 
 		// Outputs.
+		cloudwatchlogs.Spec(),
 		file.Spec(),
 		null.Spec(),
 		stdout.Spec(),

@@ -1,0 +1,127 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/sluice-logs/sluice/internal/config"
+	"github.com/sluice-logs/sluice/internal/logging"
+	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/internal/record"
+)
+
+// retagEven is a test emitting filter: it moves even records to tag
+// "even" through its emitter and keeps the odd ones.
+type retagEven struct{ emit plugin.Emitter }
+
+func (f retagEven) Filter(_ string, events []byte, out *record.Builder) (plugin.FilterResult, error) {
+	var moved record.Builder
+	it := record.NewIterator(events)
+	for it.Next() {
+		v, _ := record.Lookup(it.Event().Body, "n")
+		if len(v) == 1 && v[0]%2 == 0 {
+			moved.AppendRaw(it.Event().Raw)
+		} else {
+			out.AppendRaw(it.Event().Raw)
+		}
+	}
+	if err := f.emit.Emit(context.Background(), "even", moved.Bytes(), moved.Records()); err != nil {
+		return plugin.FilterUnchanged, err
+	}
+	return plugin.FilterModified, it.Err()
+}
+
+func TestEmittingFilterReroutesWithoutLooping(t *testing.T) {
+	h := &harness{
+		inputs:  map[string]*feed{"a": {batches: make(chan []int, 4)}},
+		outputs: map[string]*sink{"evens": {}, "rest": {}},
+	}
+	var gotEmitter plugin.Emitter
+	reg, err := plugin.NewRegistry(append(registrySpecs(h),
+		plugin.Spec{Kind: plugin.KindFilter, Name: "retag_even", Emits: true,
+			NewFilter: func(s plugin.Settings) (plugin.Filter, error) {
+				gotEmitter = s.Emitter
+				return retagEven{s.Emitter}, nil
+			}})...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &config.Model{Service: fastService()}
+	m.Add(section(config.KindInput, "Name", "feed", "id", "a", "Tag", "app"))
+	// Match * would select the re-emitted "even" records too: they must
+	// skip the filter that emitted them, or every one would loop forever.
+	m.Add(section(config.KindFilter, "Name", "retag_even", "Match", "*", "Emitter_Name", "re_emitted", "Emitter_Mem_Buf_Limit", "1M"))
+	m.Add(section(config.KindOutput, "Name", "sink", "id", "evens", "Match", "even"))
+	m.Add(section(config.KindOutput, "Name", "sink", "id", "rest", "Match", "app"))
+	p, err := New(m, Options{Registry: reg, Logs: logging.NewFactory(io.Discard, "text")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gotEmitter == nil {
+		t.Fatal("an Emits filter got no Settings.Emitter")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	h.inputs["a"].batches <- seq(0, 100)
+	waitFor(t, "delivery", func() bool {
+		return len(h.outputs["evens"].numbers()) == 50 && len(h.outputs["rest"].numbers()) == 50
+	})
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	evens := h.outputs["evens"].numbers()
+	slices.Sort(evens)
+	for i, n := range evens {
+		if n != 2*i {
+			t.Fatalf("evens output got %v", evens)
+		}
+	}
+	var names []string
+	for _, in := range p.Metrics().Inputs() {
+		names = append(names, in.Name)
+		if in.Name == "re_emitted" && in.Records.Load() != 50 {
+			t.Errorf("emitter counted %d records, want 50", in.Records.Load())
+		}
+	}
+	if !slices.Contains(names, "re_emitted") {
+		t.Errorf("emitter missing from input metrics: %v", names)
+	}
+}
+
+func TestEmitterParamsOnlyForEmittingFilters(t *testing.T) {
+	h := &harness{inputs: map[string]*feed{"a": {batches: make(chan []int)}}, outputs: map[string]*sink{"o": {}}}
+	m := &config.Model{Service: fastService()}
+	m.Add(section(config.KindInput, "Name", "feed", "id", "a"))
+	m.Add(section(config.KindFilter, "Name", "drop_odd", "Match", "*", "Emitter_Name", "x"))
+	m.Add(section(config.KindOutput, "Name", "sink", "id", "o", "Match", "*"))
+	_, err := New(m, Options{Registry: h.registry(t), Logs: logging.NewFactory(io.Discard, "text")})
+	if err == nil || !contains(fmt.Sprint(err), `unknown parameter "Emitter_Name"`) {
+		t.Errorf("err = %v, want unknown parameter Emitter_Name", err)
+	}
+}
+
+func TestSummary(t *testing.T) {
+	h := &harness{inputs: map[string]*feed{"a": {batches: make(chan []int)}, "b": {batches: make(chan []int)}},
+		outputs: map[string]*sink{"o": {}}}
+	m := &config.Model{Service: fastService()}
+	m.Add(section(config.KindInput, "Name", "feed", "id", "a", "Tag", "app.web"))
+	m.Add(section(config.KindInput, "Name", "feed", "id", "b", "Tag", "other"))
+	m.Add(section(config.KindFilter, "Name", "drop_odd", "Match", "app.*"))
+	m.Add(section(config.KindOutput, "Name", "sink", "id", "o", "Match", "app.*", "Alias", "apps"))
+	p, err := New(m, Options{Registry: h.registry(t), Logs: logging.NewFactory(io.Discard, "text")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(p.Summary(), "\n")
+	want := "input  feed.0 (tag app.web) -> apps\ninput  feed.1 (tag other) -> no output (records are discarded)\n" +
+		"filter drop_odd.0 [Match app.*]\noutput apps [Match app.*]"
+	if got != want {
+		t.Errorf("summary:\n%s\nwant:\n%s", got, want)
+	}
+}
