@@ -17,8 +17,9 @@
 // template keys are $ClusterName, $ContainerInstanceArn,
 // $ContainerInstanceID, $ECSAgentVersion, $TaskARN, $TaskID,
 // $TaskDefinitionFamily, $TaskDefinitionVersion, $ContainerID,
-// $DockerContainerName and $ECSContainerName; an unknown key is a
-// configuration error.
+// $DockerContainerName and $ECSContainerName. Templates are record accessor
+// templates (package accessor), rendered once per container against the
+// metadata; an unknown key is a configuration error.
 //
 // As in Fluent Bit, with the agent introspection API (EC2 launch type) the
 // 12 characters after ECS_Tag_Prefix in the tag are the container's short

@@ -1,27 +1,28 @@
 package ecs
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
-// FuzzTemplate parses arbitrary Add templates: a template that parses
-// renders its literal text unchanged when the metadata is empty.
+// FuzzTemplate parses arbitrary Add templates: one that parses refers only
+// to known metadata keys and renders with or without metadata.
 func FuzzTemplate(f *testing.F) {
-	for _, s := range []string{"$ClusterName", "a.$TaskID.b", "$", "$$TaskID", "cost $5", "$Nope", ""} {
+	for _, s := range []string{"$ClusterName", "a.$TaskID.b", "$", "$$TaskID", "cost $5", "$Nope", "", "$TaskID['x']", "$TAG"} {
 		f.Add(s)
+	}
+	full := map[string]string{}
+	for _, k := range metadataKeys {
+		full[k] = "v-" + k
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		tp, err := parseTemplate(s)
 		if err != nil {
 			return
 		}
-		var lit strings.Builder
-		for _, p := range tp.parts {
-			lit.WriteString(p.literal)
+		for _, p := range tp.t.Paths() {
+			if !known(p.TopKey()) {
+				t.Fatalf("%q parsed with unknown key %q", s, p.TopKey())
+			}
 		}
-		if got := tp.render(nil); got != lit.String() {
-			t.Fatalf("%q renders %q with no metadata, want %q", s, got, lit.String())
-		}
+		tp.render(nil)
+		tp.render(full)
 	})
 }

@@ -3,6 +3,9 @@ package ecs
 import (
 	"fmt"
 	"strings"
+
+	"github.com/sluice-logs/sluice/internal/accessor"
+	"github.com/tinylib/msgp/msgp"
 )
 
 // The metadata keys templates may use: Fluent Bit's (filter_ecs/ecs.c).
@@ -12,51 +15,28 @@ var metadataKeys = []string{
 	"ContainerID", "DockerContainerName", "ECSContainerName",
 }
 
-// template is a parsed Add value: literal text and $Key references.
+// template is a parsed Add value: a record accessor template
+// (package accessor) over the metadata, as in Fluent Bit, where
+// flb_ra_translate renders it against the metadata map.
 type template struct {
-	parts []templatePart
+	t *accessor.Template
 }
 
-type templatePart struct {
-	literal string
-	key     string // metadata key when set
-}
-
-// parseTemplate parses s, where $Name refers to a metadata key; a name
-// ends at the first character that is not a letter, digit or underscore.
-// An unknown key is an error that lists the valid ones.
+// parseTemplate parses s. A variable that names no metadata key is an
+// error listing the valid ones; as in the record accessor, a name runs
+// until a byte other than a letter, digit, '_', '-' or '@', so write
+// `$ClusterName.$TaskID`, not `$ClusterName-$TaskID`.
 func parseTemplate(s string) (template, error) {
-	var t template
-	for s != "" {
-		i := strings.IndexByte(s, '$')
-		if i < 0 {
-			t.parts = append(t.parts, templatePart{literal: s})
-			break
-		}
-		if i > 0 {
-			t.parts = append(t.parts, templatePart{literal: s[:i]})
-		}
-		s = s[i+1:]
-		j := 0
-		for j < len(s) && isKeyChar(s[j]) {
-			j++
-		}
-		name := s[:j]
-		s = s[j:]
-		if name == "" {
-			t.parts = append(t.parts, templatePart{literal: "$"})
-			continue
-		}
-		if !known(name) {
-			return template{}, fmt.Errorf("unknown metadata key $%s; valid keys are $%s", name, strings.Join(metadataKeys, ", $"))
-		}
-		t.parts = append(t.parts, templatePart{key: name})
+	t, err := accessor.ParseTemplate(s)
+	if err != nil {
+		return template{}, err
 	}
-	return t, nil
-}
-
-func isKeyChar(c byte) bool {
-	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+	for _, p := range t.Paths() {
+		if !known(p.TopKey()) {
+			return template{}, fmt.Errorf("unknown metadata key $%s; valid keys are $%s", p.TopKey(), strings.Join(metadataKeys, ", $"))
+		}
+	}
+	return template{t}, nil
 }
 
 func known(name string) bool {
@@ -69,15 +49,14 @@ func known(name string) bool {
 }
 
 // render fills the template from meta; a key the metadata lacks renders
-// empty.
+// empty, and $TAG renders empty as in Fluent Bit (which renders without a
+// tag). It runs once per container, not per record.
 func (t template) render(meta map[string]string) string {
-	var b strings.Builder
-	for _, p := range t.parts {
-		if p.key != "" {
-			b.WriteString(meta[p.key])
-		} else {
-			b.WriteString(p.literal)
-		}
+	m := msgp.AppendMapHeader(nil, uint32(len(meta)))
+	for k, v := range meta {
+		m = msgp.AppendString(m, k)
+		m = msgp.AppendString(m, v)
 	}
-	return b.String()
+	out, _ := t.t.Render(nil, "", m)
+	return string(out)
 }
