@@ -147,6 +147,8 @@ func New(s plugin.Settings) (*Filter, error) {
 func (f *Filter) Filter(tag string, events []byte, out *record.Builder) (plugin.FilterResult, error) {
 	r, complete := f.lookup(tag)
 	if r == nil {
+		n, _ := record.Count(events)
+		f.unenriched.Add(uint64(n))
 		return plugin.FilterUnchanged, nil
 	}
 	it := record.NewIterator(events)
