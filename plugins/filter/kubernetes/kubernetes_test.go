@@ -76,6 +76,8 @@ func TestEnrich(t *testing.T) {
 		{name: "second namespace, container status after an init container", tag: nginxTag,
 			want: `{"log":"hello\n","stream":"stdout","kubernetes":` + nginxKube + `}`},
 		{name: "kubelet over TLS", kubelet: true, tag: apiTag, want: `{"log":"hello\n","stream":"stdout","kubernetes":` + apiKube + `}`},
+		{name: "kubelet, tls.verify off and no CA", kubelet: true, params: []string{"tls.verify", "off", "Kube_CA_File", "/nonexistent/ca.crt"}, tag: nginxTag,
+			want: `{"log":"hello\n","stream":"stdout","kubernetes":` + nginxKube + `}`},
 		{name: "no labels or annotations", params: []string{"Labels", "off", "Annotations", "off"}, tag: apiTag,
 			want: `{"log":"hello\n","stream":"stdout","kubernetes":{` + apiHead + `,` + apiTail + `}}`},
 		{name: "owner references", params: []string{"Owner_References", "on", "Annotations", "off"}, tag: apiTag,
@@ -95,8 +97,9 @@ func TestEnrich(t *testing.T) {
 			params := tt.params
 			if tt.kubelet {
 				host, port, _ := strings.Cut(strings.TrimPrefix(api.srv.URL, "https://"), ":")
+				params = append([]string{"Kube_CA_File", api.caFile(t)}, params...) // a later Kube_CA_File wins
 				params = append(params, "Use_Kubelet", "on", "Kubelet_Host", host, "Kubelet_Port", port,
-					"Kube_CA_File", api.caFile(t), "Buffer_Size", "0", "Kube_URL", "https://kubernetes.invalid")
+					"Buffer_Size", "0", "Kube_URL", "https://kubernetes.invalid")
 			}
 			f := mustFilter(t, api, params...)
 			for i := 0; i < 3; i++ { // the first batch fetches, the others hit the cache
@@ -364,6 +367,32 @@ func TestTokenRotation(t *testing.T) {
 	}
 	if f.unenriched.Load() != 0 {
 		t.Errorf("%d records without metadata; the 401 should have been retried with the new token", f.unenriched.Load())
+	}
+}
+
+// TestTokenTTL checks that the token file is read again once Kube_Token_TTL
+// has passed, before the API refuses the old token.
+func TestTokenTTL(t *testing.T) {
+	api := newFakeAPI(t, false)
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokenFile, []byte("first"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f := mustFilter(t, api, "Kube_Token_File", tokenFile, "Kube_Token_TTL", "1ms", "Kube_Meta_Cache_TTL", "1ms")
+	run(t, f, apiTag, `{"log":"a"}`)
+	if err := os.WriteFile(tokenFile, []byte("second"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "a request with the new token", func() bool {
+		run(t, f, apiTag, `{"log":"a"}`)
+		api.mu.Lock()
+		defer api.mu.Unlock()
+		return api.seen[len(api.seen)-1] == "Bearer second"
+	})
+	api.mu.Lock()
+	defer api.mu.Unlock()
+	if api.seen[0] != "Bearer first" {
+		t.Errorf("first request carried %q", api.seen[0])
 	}
 }
 
