@@ -167,16 +167,20 @@ func (f *Filter) Filter(tag string, events []byte, out *record.Builder) (plugin.
 	var (
 		cm      *containerMeta
 		podLook *lookup[*podEntry]
+		nsLook  *lookup[[]byte]
 		nsMeta  []byte
 	)
+	if f.nsLabels || f.nsAnno { // started first, so that both requests run at once
+		nsLook = f.namespaceLookup(ti)
+	}
 	switch {
 	case f.useTagForMeta:
 		cm = ti.tagMeta
 	case !f.nsOnly:
 		cm, podLook = f.podMeta(ti)
 	}
-	if f.nsLabels || f.nsAnno {
-		nsMeta = f.namespaceMeta(ti)
+	if nsLook != nil {
+		nsMeta = f.namespaceMeta(ti, nsLook)
 	}
 	if cm == nil && nsMeta == nil && !f.mergeLog {
 		if podLook != nil {
@@ -290,10 +294,10 @@ func (f *Filter) containerMeta(e *podEntry, ti *tagInfo) *containerMeta {
 	return cm
 }
 
-// namespaceMeta returns the kubernetes_namespace map of the tag's
-// namespace, or nil when it is not available.
-func (f *Filter) namespaceMeta(ti *tagInfo) []byte {
-	l := f.namespaces.get(ti.namespace, func(l *lookup[[]byte]) {
+// namespaceLookup returns the lookup of the tag's namespace, starting it
+// when needed.
+func (f *Filter) namespaceLookup(ti *tagInfo) *lookup[[]byte] {
+	return f.namespaces.get(ti.namespace, func(l *lookup[[]byte]) {
 		f.fetch(func(ctx context.Context) {
 			ns, err := f.api.namespace(ctx, ti.namespace)
 			var meta []byte
@@ -305,6 +309,11 @@ func (f *Filter) namespaceMeta(ti *tagInfo) []byte {
 			f.namespaces.finish(l, meta, err)
 		})
 	})
+}
+
+// namespaceMeta returns the kubernetes_namespace map of l, waiting for it at
+// most Kube_Meta_IO_Timeout, or nil when it is not available.
+func (f *Filter) namespaceMeta(ti *tagInfo, l *lookup[[]byte]) []byte {
 	if !f.await(l.done, &l.gaveUp) || l.err != nil {
 		if l.reported.CompareAndSwap(false, true) {
 			f.logger.Warn("namespace metadata not available; records pass without kubernetes_namespace",
