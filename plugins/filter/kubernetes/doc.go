@@ -35,9 +35,11 @@
 //
 // Differences, on purpose or not yet done:
 //
-//   - Regex_Parser, Merge_Parser and the fluentbit.io/parser annotation need
-//     named parsers, which Sluice does not have yet: the first two are a
-//     configuration error, the annotation is logged and ignored.
+//   - Regex_Parser, Merge_Parser and the fluentbit.io/parser annotation (in
+//     its _stdout/_stderr and -<container> forms) use the [PARSER]
+//     definitions (package internal/parser). A parser that reads a time sets
+//     the record's time; when it reads none the record keeps its own, where
+//     Fluent Bit would stamp the current time.
 //   - Use_Journal, Dummy_Meta, Kube_Token_Command, Kube_Meta_Preload_Cache_Dir,
 //     DNS_Retries and the AWS pod association options are not implemented.
 //   - Fluent Bit checks the API at start-up and waits for DNS; Sluice asks

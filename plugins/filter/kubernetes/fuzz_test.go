@@ -57,7 +57,7 @@ func FuzzMergeLog(f *testing.F) {
 		}
 		var out record.Builder
 		scratch := make([]byte, 0, 64)
-		filter.appendRecord(&out, it.Event(), []byte{0x80}, nil, &scratch)
+		filter.appendRecord(&out, it.Event(), []byte{0x80}, nil, nil, &scratch)
 		if n, err := record.Count(out.Bytes()); err != nil || n != 1 {
 			t.Fatalf("log %q: %d records, %v", log, n, err)
 		}

@@ -13,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sluice-logs/sluice/conf"
 	"github.com/sluice-logs/sluice/internal/config"
+	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/record"
 )
@@ -156,7 +158,7 @@ func newFilter(t testing.TB, api *fakeAPI, kv ...string) (*Filter, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := New(plugin.Settings{ID: "kubernetes.0", Config: cfg})
+	f, err := New(plugin.Settings{ID: "kubernetes.0", Config: cfg, Parsers: testParsers(t)})
 	if err != nil {
 		return nil, err
 	}
@@ -177,6 +179,27 @@ func mustFilter(t testing.TB, api *fakeAPI, kv ...string) *Filter {
 		t.Fatal(err)
 	}
 	return f
+}
+
+// testParsers is the shipped parsers.conf plus ns-first, a tag regex for
+// tags written <namespace>.<pod>.<container>.
+func testParsers(t testing.TB) *parser.Registry {
+	t.Helper()
+	extra := `
+[PARSER]
+    Name    ns-first
+    Format  regex
+    Regex   ^(?<namespace_name>[^.]+)\.(?<pod_name>[^.]+)\.(?<container_name>[^.]+)$
+`
+	m, _, err := config.ParseClassic("parsers.conf", append(append([]byte{}, conf.Parsers...), extra...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, _, err := parser.NewRegistry(m.Parsers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reg
 }
 
 // events encodes JSON bodies as a batch.

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/record"
 )
@@ -32,6 +33,11 @@ type Filter struct {
 	prefix string
 	regex  *regexp.Regexp
 	meta   metaOptions
+	// tagParser is Regex_Parser's parser, instead of regex; mergeParser
+	// is Merge_Parser's, instead of JSON; parsers resolves the
+	// fluentbit.io/parser annotations.
+	tagParser, mergeParser *parser.Parser
+	parsers                *parser.Registry
 
 	mergeLog, keepLog, mergeTrim bool
 	mergeKey                     string
@@ -75,6 +81,25 @@ type podEntry struct {
 type containerMeta struct {
 	meta  []byte // msgpack map, the value of "kubernetes"
 	props props
+	// stdoutParser and stderrParser parse the log field with Merge_Log, as
+	// the pod's fluentbit.io/parser annotations ask (nil: none).
+	stdoutParser, stderrParser *parser.Parser
+}
+
+// parserFor returns the annotation parser for a record of stream, as Fluent
+// Bit picks it: the stream's, or for a record of no known stream the one
+// parser both streams share.
+func (cm *containerMeta) parserFor(stream []byte) *parser.Parser {
+	switch string(stream) {
+	case "stdout":
+		return cm.stdoutParser
+	case "stderr":
+		return cm.stderrParser
+	}
+	if cm.stdoutParser == cm.stderrParser {
+		return cm.stdoutParser
+	}
+	return nil
 }
 
 // New returns a kubernetes filter configured by s.Config (see Spec). It does
@@ -89,11 +114,23 @@ func New(s plugin.Settings) (*Filter, error) {
 	if c.Bool("Use_Journal") {
 		return nil, c.Errorf("Use_Journal", "journald records are not supported; read /var/log/containers with the tail input instead")
 	}
-	if c.IsSet("Regex_Parser") {
-		return nil, c.Errorf("Regex_Parser", "custom tag parsers are not supported yet; remove Regex_Parser to use the built-in regex for /var/log/containers file names")
+	var tagParser, mergeParser *parser.Parser
+	if name := c.String("Regex_Parser"); name != "" {
+		p, ok := s.Parsers.Lookup(name)
+		if !ok {
+			return nil, c.Errorf("Regex_Parser", "no parser named %q; %s", name, s.Parsers.UnknownHint(name))
+		}
+		if p.Format() != parser.FormatRegex {
+			return nil, c.Errorf("Regex_Parser", "parser %q has Format %s; the tag needs a regex parser with pod_name, namespace_name, container_name and docker_id groups", name, p.Format())
+		}
+		tagParser = p
 	}
-	if c.IsSet("Merge_Parser") {
-		return nil, c.Errorf("Merge_Parser", "parsers are not supported yet; remove Merge_Parser to merge JSON log fields")
+	if name := c.String("Merge_Parser"); name != "" {
+		p, ok := s.Parsers.Lookup(name)
+		if !ok {
+			return nil, c.Errorf("Merge_Parser", "no parser named %q; %s", name, s.Parsers.UnknownHint(name))
+		}
+		mergeParser = p
 	}
 	base := strings.TrimRight(strings.TrimSpace(c.String("Kube_URL")), "/")
 	u, err := url.Parse(base)
@@ -108,6 +145,9 @@ func New(s plugin.Settings) (*Filter, error) {
 		logger:        logger,
 		prefix:        c.String("Kube_Tag_Prefix"),
 		regex:         tagRegex,
+		tagParser:     tagParser,
+		mergeParser:   mergeParser,
+		parsers:       s.Parsers,
 		meta:          metaOptions{labels: c.Bool("Labels"), annotations: c.Bool("Annotations"), ownerReferences: c.Bool("Owner_References")},
 		mergeLog:      c.Bool("Merge_Log"),
 		keepLog:       c.Bool("Keep_Log"),
@@ -196,21 +236,29 @@ func (f *Filter) Filter(tag string, events []byte, out *record.Builder) (plugin.
 		kube, pr = cm.meta, &cm.props
 	}
 	exclude := pr != nil && pr.anyExclude()
+	annotated := f.mergeLog && cm != nil && (cm.stdoutParser != nil || cm.stderrParser != nil)
 	sc := f.scratch.Get().(*[]byte)
 	defer f.scratch.Put(sc)
 	passed := 0
 	it := record.NewIterator(events)
 	for it.Next() {
 		ev := it.Event()
-		if exclude {
+		var stream []byte
+		if exclude || annotated {
 			v, _ := record.Lookup(ev.Body, "stream")
-			stream, _ := record.StringValue(v)
-			if pr.excludes(stream) {
-				f.excluded.Add(1)
-				continue
+			stream, _ = record.StringValue(v)
+		}
+		if exclude && pr.excludes(stream) {
+			f.excluded.Add(1)
+			continue
+		}
+		p := f.mergeParser
+		if annotated {
+			if ap := cm.parserFor(stream); ap != nil {
+				p = ap
 			}
 		}
-		f.appendRecord(out, ev, kube, nsMeta, sc)
+		f.appendRecord(out, ev, kube, nsMeta, p, sc)
 		passed++
 	}
 	if err := it.Err(); err != nil {
@@ -231,7 +279,13 @@ func (f *Filter) tagInfo(tag string) *tagInfo {
 	if ok {
 		return ti
 	}
-	parsed, matched := parseTag(f.regex, f.prefix, tag, f.useDockerID)
+	var parsed tagInfo
+	var matched bool
+	if f.tagParser != nil {
+		parsed, matched = parseTagWith(f.tagParser, f.prefix, tag, f.useDockerID)
+	} else {
+		parsed, matched = parseTag(f.regex, f.prefix, tag, f.useDockerID)
+	}
 	if matched {
 		ti = &parsed
 		if f.useTagForMeta {
@@ -285,11 +339,24 @@ func (f *Filter) containerMeta(e *podEntry, ti *tagInfo) *containerMeta {
 		f.logger.Warn("fluentbit.io annotation ignored", "annotation", w.key, "reason", w.msg,
 			"namespace", ti.namespace, "pod", ti.pod, "container", ti.container)
 	}
-	if pr.stdoutParser != "" || pr.stderrParser != "" {
-		f.logger.Warn("fluentbit.io/parser annotation ignored: parsers are not supported yet",
-			"namespace", ti.namespace, "pod", ti.pod, "container", ti.container)
-	}
 	cm := &containerMeta{meta: appendPodMeta(nil, e.pod, ti, f.meta), props: pr}
+	lookupParser := func(name string) *parser.Parser {
+		if name == "" {
+			return nil
+		}
+		p, ok := f.parsers.Lookup(name)
+		if !ok {
+			f.logger.Warn("fluentbit.io/parser annotation names no parser; the log is merged as JSON",
+				"parser", name, "namespace", ti.namespace, "pod", ti.pod, "container", ti.container, "hint", f.parsers.UnknownHint(name))
+		}
+		return p
+	}
+	cm.stdoutParser = lookupParser(pr.stdoutParser)
+	if pr.stderrParser == pr.stdoutParser {
+		cm.stderrParser = cm.stdoutParser
+	} else {
+		cm.stderrParser = lookupParser(pr.stderrParser)
+	}
 	e.containers[ti.containerKey] = cm
 	return cm
 }

@@ -2,6 +2,9 @@ package kubernetes
 
 import (
 	"os"
+	"time"
+
+	"github.com/sluice-logs/sluice/internal/record"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -406,12 +409,76 @@ func TestCacheTTL(t *testing.T) {
 	})
 }
 
+// TestParsers checks the three ways named parsers apply: Regex_Parser reads
+// the tag, Merge_Parser the log field, and the fluentbit.io/parser
+// annotation (with K8S-Logging.Parser) the log of that pod's streams.
+func TestParsers(t *testing.T) {
+	t.Run("Regex_Parser", func(t *testing.T) {
+		for _, name := range []string{"kube-custom", "ns-first"} {
+			api := newFakeAPI(t, false)
+			tag := apiTag
+			params := []string{"Regex_Parser", name, "Labels", "off", "Annotations", "off"}
+			if name == "ns-first" {
+				tag = "k8s.payments.api-7d9f8b6c5d-x2x4z.api"
+				params = append(params, "Kube_Tag_Prefix", "k8s.")
+			}
+			f := mustFilter(t, api, params...)
+			got, _ := run(t, f, tag, `{"log":"a"}`)
+			if len(got) != 1 || !strings.Contains(got[0], `"pod_name":"api-7d9f8b6c5d-x2x4z","namespace_name":"payments","pod_id":`) ||
+				!strings.Contains(got[0], `"container_name":"api"`) {
+				t.Errorf("%s: %v", name, got)
+			}
+		}
+	})
+	t.Run("Merge_Parser", func(t *testing.T) {
+		f := mustFilter(t, newFakeAPI(t, false), "Merge_Log", "on", "Merge_Parser", "logfmt", "Keep_Log", "off", "Labels", "off", "Annotations", "off")
+		got, _ := run(t, f, apiTag, `{"log":"level=warn msg=\"card declined\" attempt=2\n","stream":"stdout"}`)
+		want := `{"stream":"stdout","level":"warn","msg":"card declined","attempt":"2","kubernetes":{` + apiHead + `,` + apiTail + `}}`
+		if len(got) != 1 || got[0] != want {
+			t.Errorf("got  %v\nwant %s", got, want)
+		}
+	})
+	t.Run("annotation", func(t *testing.T) {
+		// web-0 annotates fluentbit.io/parser: nginx.
+		f := mustFilter(t, newFakeAPI(t, false), "Merge_Log", "on", "K8S-Logging.Parser", "on", "Keep_Log", "off")
+		var in, out record.Builder
+		in.BeginEvent(record.Time(1700000000123456789), nil)
+		line := `10.0.3.1 - - [30/Nov/2026:08:12:44 +0000] \"GET /index.html HTTP/1.1\" 200 512 \"-\" \"curl/8.5\"`
+		if err := in.AppendJSONValue([]byte(`{"log":"` + line + `","stream":"stdout"}`)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Filter(nginxTag, in.Bytes(), &out); err != nil {
+			t.Fatal(err)
+		}
+		it := record.NewIterator(out.Bytes())
+		if !it.Next() {
+			t.Fatal(it.Err())
+		}
+		ev := it.Event()
+		js, _, _ := record.AppendJSON(nil, ev.Body)
+		if !strings.HasPrefix(string(js), `{"stream":"stdout","remote":"10.0.3.1","host":"-","user":"-","method":"GET","path":"/index.html","code":"200","size":"512","referer":"-","agent":"curl/8.5","kubernetes":`) {
+			t.Errorf("record %s", js)
+		}
+		if want := time.Date(2026, 11, 30, 8, 12, 44, 0, time.UTC); ev.Time.Std().UTC() != want {
+			t.Errorf("time %v, want the parsed %v", ev.Time.Std().UTC(), want)
+		}
+		// Without K8S-Logging.Parser the annotation is ignored: not JSON,
+		// nothing merged.
+		f = mustFilter(t, newFakeAPI(t, false), "Merge_Log", "on", "Keep_Log", "off")
+		got, _ := run(t, f, nginxTag, `{"log":"GET / 200","stream":"stdout"}`)
+		if len(got) != 1 || !strings.HasPrefix(got[0], `{"log":"GET / 200","stream":"stdout","kubernetes":`) {
+			t.Errorf("annotation not allowed: %v", got)
+		}
+	})
+}
+
 func TestConfigErrors(t *testing.T) {
 	for _, kv := range [][]string{
 		{"Kube_URL", "kubernetes.default.svc"},
 		{"Kube_URL", "ftp://x"},
-		{"Regex_Parser", "my-tag-parser"},
-		{"Merge_Parser", "json"},
+		{"Regex_Parser", "no-such-parser"},
+		{"Regex_Parser", "json"},
+		{"Merge_Parser", "no-such-parser"},
 		{"Use_Journal", "on"},
 		{"Kubelet_Port", "0"},
 	} {

@@ -3,15 +3,16 @@ package kubernetes
 import (
 	"bytes"
 
+	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/record"
 	"github.com/tinylib/msgp/msgp"
 )
 
 // appendRecord writes ev to out with the kubernetes map kube and the
 // kubernetes_namespace map ns appended (either may be nil), its log field
-// merged first with Merge_Log. scratch is a reusable buffer for the parsed
-// log.
-func (f *Filter) appendRecord(out *record.Builder, ev *record.Event, kube, ns []byte, scratch *[]byte) {
+// merged first with Merge_Log, parsed by p (nil: as JSON). scratch is a
+// reusable buffer for the parsed log.
+func (f *Filter) appendRecord(out *record.Builder, ev *record.Event, kube, ns []byte, p *parser.Parser, scratch *[]byte) {
 	n, entries, err := msgp.ReadMapHeaderBytes(ev.Body)
 	if err != nil { // cannot happen: the iterator validated the body
 		out.AppendRaw(ev.Raw)
@@ -24,10 +25,17 @@ func (f *Filter) appendRecord(out *record.Builder, ev *record.Event, kube, ns []
 	if ns != nil {
 		extra++
 	}
-	mark := out.Mark()
-	out.BeginEvent(ev.Time, ev.Meta)
-	if !f.mergeLog || !f.appendMerged(out, ev.Body, int(n), extra, scratch) {
-		out.Rollback(mark)
+	merged := false
+	if f.mergeLog {
+		if m, kind, t, ok := f.parseLog(ev, p, scratch); ok {
+			mark := out.Mark()
+			out.BeginEvent(t, ev.Meta)
+			if merged = f.appendMerged(out, ev.Body, int(n), extra, m, kind); !merged {
+				out.Rollback(mark)
+			}
+		}
+	}
+	if !merged {
 		out.BeginEvent(ev.Time, ev.Meta)
 		out.AppendMapHeader(int(n) + extra)
 		out.AppendRawValue(entries)
@@ -46,43 +54,59 @@ func (f *Filter) appendRecord(out *record.Builder, ev *record.Event, kube, ns []
 type logValue uint8
 
 const (
-	logNone   logValue = iota // no log field, or nothing to merge
-	logParsed                 // a string holding a JSON object, parsed into scratch
-	logMap                    // already a map
+	logParsed logValue = iota + 1 // a string parsed into a map (in scratch)
+	logMap                        // already a map
 )
 
-// appendMerged writes the header and entries of body with its log field
-// merged, as Fluent Bit's pack_map_content does: a log string that holds one
-// JSON object, or a log that already is a map, has its keys added after
-// the record's (under Merge_Log_Key when set; trailing newlines of string
-// values removed with Merge_Log_Trim, for parsed strings only), and the log
-// field itself is dropped when Keep_Log is off. It returns false, having
-// written only part of the record, when there is nothing to merge or the
-// body has keys that are not strings; the caller then rolls back.
-func (f *Filter) appendMerged(out *record.Builder, body []byte, n, extra int, scratch *[]byte) bool {
-	logRaw, ok := record.Lookup(body, "log")
+// parseLog finds the record's log field and returns the map to merge, its
+// kind and the record's time: the parsed one when p read a time, the
+// record's own otherwise. It reports false when there is nothing to merge:
+// no log field, a string that p (or, without p, JSON) does not parse into
+// a map, or another type.
+func (f *Filter) parseLog(ev *record.Event, p *parser.Parser, scratch *[]byte) ([]byte, logValue, record.Time, bool) {
+	logRaw, ok := record.Lookup(ev.Body, "log")
 	if !ok {
-		return false
+		return nil, 0, 0, false
 	}
-	kind := logNone
-	var merged []byte
 	switch msgp.NextType(logRaw) {
 	case msgp.MapType:
-		kind, merged = logMap, logRaw
+		return logRaw, logMap, ev.Time, true
 	case msgp.StrType:
-		s, _ := record.StringValue(logRaw)
-		if t := bytes.TrimLeft(s, " \t\r\n"); len(t) == 0 || t[0] != '{' {
-			return false // not JSON: skip the parser and its error
-		}
-		m, err := record.AppendJSONAsMsgpack((*scratch)[:0], s)
-		if err != nil || msgp.NextType(m) != msgp.MapType {
-			return false
+	default:
+		return nil, 0, 0, false
+	}
+	s, _ := record.StringValue(logRaw)
+	if p != nil {
+		m, res, err := p.Parse((*scratch)[:0], s)
+		if err != nil {
+			return nil, 0, 0, false
 		}
 		*scratch = m
-		kind, merged = logParsed, m
-	default:
-		return false
+		t := ev.Time
+		if res.HasTime {
+			t = res.Time
+		}
+		return m, logParsed, t, true
 	}
+	if t := bytes.TrimLeft(s, " \t\r\n"); len(t) == 0 || t[0] != '{' {
+		return nil, 0, 0, false // not JSON: skip the parser and its error
+	}
+	m, err := record.AppendJSONAsMsgpack((*scratch)[:0], s)
+	if err != nil || msgp.NextType(m) != msgp.MapType {
+		return nil, 0, 0, false
+	}
+	*scratch = m
+	return m, logParsed, ev.Time, true
+}
+
+// appendMerged writes the header and entries of body with the map merged
+// (of the given kind) merged in, as Fluent Bit's pack_map_content does: its
+// keys follow the record's (under Merge_Log_Key when set; trailing newlines
+// of string values removed with Merge_Log_Trim, for parsed strings only),
+// and the log field itself is dropped when Keep_Log is off. It returns
+// false, having written only part of the record, when the body has keys
+// that are not strings; the caller then rolls back.
+func (f *Filter) appendMerged(out *record.Builder, body []byte, n, extra int, merged []byte, kind logValue) bool {
 	mn, mentries, err := msgp.ReadMapHeaderBytes(merged)
 	if err != nil {
 		return false

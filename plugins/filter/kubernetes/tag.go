@@ -3,6 +3,9 @@ package kubernetes
 import (
 	"regexp"
 	"strings"
+
+	"github.com/sluice-logs/sluice/internal/parser"
+	"github.com/sluice-logs/sluice/internal/record"
 )
 
 // tagRegex extracts the pod from the file name kubelet gives a container's
@@ -39,21 +42,51 @@ func parseTag(re *regexp.Regexp, prefix, tag string, useDockerID bool) (tagInfo,
 	}
 	var ti tagInfo
 	for i, name := range re.SubexpNames() {
-		if name == "" || m[2*i] < 0 {
-			continue
-		}
-		v := rest[m[2*i]:m[2*i+1]]
-		switch name {
-		case "pod_name":
-			ti.pod = v
-		case "namespace_name":
-			ti.namespace = v
-		case "container_name":
-			ti.container = v
-		case "docker_id":
-			ti.dockerID = v
+		if name != "" && m[2*i] >= 0 {
+			ti.set(name, rest[m[2*i]:m[2*i+1]])
 		}
 	}
+	return ti.finish(useDockerID)
+}
+
+// parseTagWith is parseTag with the regex parser named by Regex_Parser: its
+// named groups pod_name, namespace_name, container_name and docker_id give
+// the pod, as in Fluent Bit's flb_kube_regex_init.
+func parseTagWith(p *parser.Parser, prefix, tag string, useDockerID bool) (tagInfo, bool) {
+	rest, ok := strings.CutPrefix(tag, prefix)
+	if !ok || rest == "" {
+		return tagInfo{}, false
+	}
+	m, _, err := p.Parse(nil, []byte(rest))
+	if err != nil {
+		return tagInfo{}, false
+	}
+	var ti tagInfo
+	record.MapEntries(m, func(k, v []byte) bool {
+		if s, ok := record.StringValue(v); ok {
+			ti.set(string(k), string(s))
+		}
+		return true
+	})
+	return ti.finish(useDockerID)
+}
+
+// set records a named capture of the tag; the first value of a name wins.
+func (ti *tagInfo) set(name, v string) {
+	switch {
+	case name == "pod_name" && ti.pod == "":
+		ti.pod = v
+	case name == "namespace_name" && ti.namespace == "":
+		ti.namespace = v
+	case name == "container_name" && ti.container == "":
+		ti.container = v
+	case name == "docker_id" && ti.dockerID == "":
+		ti.dockerID = v
+	}
+}
+
+// finish checks that the tag named a pod and builds the cache keys.
+func (ti tagInfo) finish(useDockerID bool) (tagInfo, bool) {
 	if ti.pod == "" || ti.namespace == "" {
 		return tagInfo{}, false
 	}
