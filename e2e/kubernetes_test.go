@@ -91,9 +91,10 @@ func k8sConfig(t *testing.T, api *k8sAPI, extraInputs, params string) (string, s
 	}
 	cfg := writeFile(t, dir, "sluice.conf", fmt.Sprintf(`
 [SERVICE]
-    Flush      0.1
-    Grace      5
-    Log_Level  info
+    Flush         0.1
+    Grace         5
+    Log_Level     info
+    Parsers_File  parsers.conf
 
 [INPUT]
     Name  stdin
@@ -132,8 +133,9 @@ func k8sMeta(r map[string]any) map[string]any {
 
 // TestKubernetesFilterEnrichesMergesAndExcludes runs the binary against a
 // TLS API server that requires a token: records of two pods in two
-// namespaces get their own metadata, JSON logs are merged, and the stderr
-// the frontend pod excludes by annotation never arrives.
+// namespaces get their own metadata, JSON logs are merged, the frontend
+// pod's access log is parsed by the nginx parser its fluentbit.io/parser
+// annotation names, and the stderr it excludes by annotation never arrives.
 func TestKubernetesFilterEnrichesMergesAndExcludes(t *testing.T) {
 	const n = 500
 	api := k8sStartAPI(t, true)
@@ -141,7 +143,7 @@ func TestKubernetesFilterEnrichesMergesAndExcludes(t *testing.T) {
 [INPUT]
     Name     dummy
     Tag      %[1]s
-    Dummy    {"log":"GET / 200","stream":"stdout"}
+    Dummy    {"log":"10.0.3.1 - - [30/Nov/2026:08:12:44 +0000] \"GET /index.html HTTP/1.1\" 200 512 \"-\" \"curl/8.5\"","stream":"stdout"}
     Samples  5
     Rate     50
 
@@ -153,12 +155,13 @@ func TestKubernetesFilterEnrichesMergesAndExcludes(t *testing.T) {
     Rate     50
 `, k8sNginxTag), `    Merge_Log             On
     Keep_Log              Off
-    K8S-Logging.Exclude   On`)
+    K8S-Logging.Exclude   On
+    K8S-Logging.Parser    On`)
 	p := start(t, strings.NewReader(k8sLines(0, n)), "-c", cfg)
 	eventually(t, 20*time.Second, "all records", func() bool {
 		web := 0
 		for _, r := range jsonLines(t, out) {
-			if r["log"] == "GET / 200" {
+			if r["path"] == "/index.html" {
 				web++
 			}
 		}
@@ -172,7 +175,7 @@ func TestKubernetesFilterEnrichesMergesAndExcludes(t *testing.T) {
 		switch {
 		case r["log"] == "upstream timed out":
 			t.Fatalf("excluded stderr record arrived: %v", r)
-		case r["log"] == "GET / 200":
+		case r["path"] == "/index.html":
 			web = append(web, r)
 		default:
 			app = append(app, r)
@@ -189,7 +192,8 @@ func TestKubernetesFilterEnrichesMergesAndExcludes(t *testing.T) {
 	}
 	for _, r := range web {
 		k := k8sMeta(r)
-		if k["namespace_name"] != "frontend" || k["container_name"] != "nginx" || k["container_image"] != "nginx:1.27" {
+		if k["namespace_name"] != "frontend" || k["container_name"] != "nginx" || k["container_image"] != "nginx:1.27" ||
+			r["method"] != "GET" || r["code"] != "200" || r["agent"] != "curl/8.5" || r["log"] != nil {
 			t.Fatalf("web record: %v", r)
 		}
 	}
