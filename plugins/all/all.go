@@ -6,8 +6,11 @@ package all
 import (
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/plugins/filter/anomaly"
+	"github.com/sluice-logs/sluice/plugins/filter/aws"
+	"github.com/sluice-logs/sluice/plugins/filter/ecs"
 	"github.com/sluice-logs/sluice/plugins/filter/grep"
 	"github.com/sluice-logs/sluice/plugins/filter/k8saudit"
+	"github.com/sluice-logs/sluice/plugins/filter/kubernetes"
 	"github.com/sluice-logs/sluice/plugins/filter/lua"
 	"github.com/sluice-logs/sluice/plugins/filter/modify"
 	"github.com/sluice-logs/sluice/plugins/filter/nest"
@@ -40,8 +43,11 @@ func Specs() []plugin.Spec {
 
 		// Filters.
 		anomaly.Spec(),
+		aws.Spec(),
+		ecs.Spec(),
 		grep.Spec(),
 		k8saudit.Spec(),
+		kubernetes.Spec(),
 		lua.Spec(),
 		modify.Spec(),
 		nest.Spec(),
