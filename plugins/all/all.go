@@ -8,6 +8,7 @@ import (
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
 	"github.com/sluice-logs/sluice/plugins/output/file"
+	"github.com/sluice-logs/sluice/plugins/output/kinesisfirehose"
 	"github.com/sluice-logs/sluice/plugins/output/null"
 	"github.com/sluice-logs/sluice/plugins/output/stdout"
 )
@@ -22,6 +23,7 @@ func Specs() []plugin.Spec {
 
 		// Outputs.
 		file.Spec(),
+		kinesisfirehose.Spec(),
 		null.Spec(),
 		stdout.Spec(),
 	}
