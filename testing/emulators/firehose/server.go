@@ -6,10 +6,12 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -141,14 +143,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.stats.Errors = append(s.stats.Errors, aerr.code)
 		s.mu.Unlock()
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		w.Header().Set("X-Amzn-Errortype", aerr.code)
-		w.WriteHeader(aerr.status)
-		json.NewEncoder(w).Encode(map[string]string{"__type": aerr.code, "message": aerr.msg})
+		reply(w, aerr.status, map[string]string{"__type": aerr.code, "message": aerr.msg})
 		return
 	}
+	reply(w, http.StatusOK, out)
+}
+
+// reply writes v as the JSON body with a Content-Length and a request ID,
+// as AWS does.
+func reply(w http.ResponseWriter, status int, v any) {
+	body, _ := json.Marshal(v)
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	json.NewEncoder(w).Encode(out)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.Header().Set("X-Amzn-Requestid", recordID())
+	w.WriteHeader(status)
+	w.Write(body)
 }
 
 func (s *Server) serveRecords(w http.ResponseWriter, r *http.Request) {
@@ -180,7 +190,12 @@ func (s *Server) handle(r *http.Request) (any, *apiError) {
 		Records            []struct{ Data *string }
 		Record             *struct{ Data *string }
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 16<<20)).Decode(&req); err != nil {
+	// Read the body to its end before answering, as AWS does.
+	body, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
+	if err != nil {
+		return nil, &apiError{400, "SerializationException", "reading the body: " + err.Error()}
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
 		return nil, &apiError{400, "SerializationException", "body is not JSON: " + err.Error()}
 	}
 	switch action {
