@@ -2,6 +2,7 @@ package awsrecord
 
 import (
 	"compress/gzip"
+	"compress/zlib"
 	"sync"
 )
 
@@ -92,5 +93,19 @@ func AppendGzip(dst, src []byte) []byte {
 	zw.Close()
 	zw.Reset(nil)
 	gzipWriters.Put(zw)
+	return w.b
+}
+
+var zlibWriters = sync.Pool{New: func() any { return zlib.NewWriter(nil) }}
+
+// AppendZlib appends src compressed as one zlib stream to dst.
+func AppendZlib(dst, src []byte) []byte {
+	zw := zlibWriters.Get().(*zlib.Writer)
+	w := appendWriter{b: dst}
+	zw.Reset(&w)
+	zw.Write(src)
+	zw.Close()
+	zw.Reset(nil)
+	zlibWriters.Put(zw)
 	return w.b
 }

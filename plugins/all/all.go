@@ -9,6 +9,7 @@ import (
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
 	"github.com/sluice-logs/sluice/plugins/output/file"
 	"github.com/sluice-logs/sluice/plugins/output/kinesisfirehose"
+	"github.com/sluice-logs/sluice/plugins/output/kinesisstreams"
 	"github.com/sluice-logs/sluice/plugins/output/null"
 	"github.com/sluice-logs/sluice/plugins/output/stdout"
 )
@@ -24,6 +25,7 @@ func Specs() []plugin.Spec {
 		// Outputs.
 		file.Spec(),
 		kinesisfirehose.Spec(),
+		kinesisstreams.Spec(),
 		null.Spec(),
 		stdout.Spec(),
 	}
