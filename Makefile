@@ -6,7 +6,7 @@ BIN     := bin/sluice
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build run test unit e2e vet fmt-check fuzz bench clean
+.PHONY: all build run test unit e2e e2e-deps vet fmt-check fuzz bench clean
 
 all: build
 
@@ -38,8 +38,17 @@ unit:
 
 # Builds the real binary and drives it through real files, pipes, sockets
 # and signals.
-e2e:
+e2e: e2e-deps
 	$(GO) test -count=1 ./e2e/...
+
+# Third-party emulators of the AWS output tests (kinesalite for Kinesis Data
+# Streams, s3rver for S3), installed from npm into .cache/npm only when
+# missing. Without npm outside CI the tests that need them skip; in CI
+# (CI set) a missing npm is an error.
+NPM_PREFIX   := .cache/npm
+NPM_TOOLS    := kinesalite@3.3.3 s3rver@3.7.1
+e2e-deps:
+	@if ! command -v npm >/dev/null; then 	  if [ -n "$$CI" ]; then echo "npm is required to install $(NPM_TOOLS)"; exit 1; fi; 	  echo "npm not found: the kinesis_streams and s3 e2e tests will skip"; exit 0; 	fi; 	for tool in $(NPM_TOOLS); do 	  name=$${tool%@*}; 	  [ -x $(NPM_PREFIX)/node_modules/.bin/$$name ] || 	    npm install --no-audit --no-fund --prefix $(NPM_PREFIX) $$tool || exit 1; 	done
 
 # Each fuzz target for a short time; crashers land in testdata/fuzz and
 # become regression tests of `go test`.
