@@ -11,6 +11,7 @@ import (
 	"github.com/sluice-logs/sluice/plugins/output/kinesisfirehose"
 	"github.com/sluice-logs/sluice/plugins/output/kinesisstreams"
 	"github.com/sluice-logs/sluice/plugins/output/null"
+	"github.com/sluice-logs/sluice/plugins/output/s3"
 	"github.com/sluice-logs/sluice/plugins/output/stdout"
 )
 
@@ -27,6 +28,7 @@ func Specs() []plugin.Spec {
 		kinesisfirehose.Spec(),
 		kinesisstreams.Spec(),
 		null.Spec(),
+		s3.Spec(),
 		stdout.Spec(),
 	}
 }
