@@ -9,12 +9,16 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -270,4 +274,70 @@ func TestS3PutObjectGzipKeys(t *testing.T) {
 	if len(objs) < 3 {
 		t.Errorf("%d objects; about 4 MB of gzipped records with total_file_size 1M should make several", len(objs))
 	}
+}
+
+// s3FaultProxy forwards to s3rver and answers every n-th request that
+// writes (PUT, POST) with 500 InternalError without forwarding it.
+type s3FaultProxy struct {
+	next  http.Handler
+	every int
+	mu    sync.Mutex
+	count int
+	fails int
+}
+
+func (p *s3FaultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPut || r.Method == http.MethodPost {
+		p.mu.Lock()
+		p.count++
+		fail := p.count%p.every == 0
+		if fail {
+			p.fails++
+		}
+		p.mu.Unlock()
+		if fail {
+			io.Copy(io.Discard, r.Body)
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(500)
+			io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>injected</Message></Error>`)
+			return
+		}
+	}
+	p.next.ServeHTTP(w, r)
+}
+
+// TestS3RetriesFailedUploadsWithoutLossOrDuplicates fails every third
+// CreateMultipartUpload, UploadPart, CompleteMultipartUpload and PutObject;
+// the uploads are retried and the bucket holds every record exactly once.
+func TestS3RetriesFailedUploadsWithoutLossOrDuplicates(t *testing.T) {
+	endpoint := s3StartS3rver(t)
+	target, _ := url.Parse(endpoint)
+	proxy := &s3FaultProxy{next: httputil.NewSingleHostReverseProxy(target), every: 3}
+	srv := httptest.NewServer(proxy)
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "sluice.conf", fmt.Sprintf(s3Pipeline, "app", srv.URL, filepath.Join(dir, "store"),
+		"    upload_timeout  3s\n    total_file_size 8M\n    Retry_Limit     no_limits\n    auto_retry_requests off\n    s3_key_format   /logs/$TAG/$INDEX\n"))
+	const n = 15000
+	p := start(t, strings.NewReader(s3Lines(0, n, 1000)), "-c", cfg)
+	eventually(t, 40*time.Second, "every record uploaded", func() bool {
+		total := 0
+		for _, o := range s3ReadAll(t, endpoint) {
+			total += bytes.Count(o.data, []byte("\n"))
+		}
+		return total >= n
+	})
+	if code := p.stop(syscall.SIGTERM, 25*time.Second); code != 0 {
+		t.Fatalf("exit code %d after SIGTERM", code)
+	}
+	checkSequence(t, s3Records(t, s3ReadAll(t, endpoint)), "seq", n)
+	proxy.mu.Lock()
+	defer proxy.mu.Unlock()
+	if proxy.fails == 0 || !strings.Contains(p.stderr.String(), "upload failed; will retry") {
+		t.Fatalf("no failure was injected and retried (%d writes, %d failed)", proxy.count, proxy.fails)
+	}
+	if objs := s3ReadAll(t, endpoint); len(objs) < 2 {
+		t.Errorf("%d objects; 15 MB with total_file_size 8M should make two", len(objs))
+	}
+	t.Logf("%d writes, %d failed and retried", proxy.count, proxy.fails)
 }

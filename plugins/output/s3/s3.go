@@ -252,6 +252,11 @@ func (o *Output) Flush(ctx context.Context, chunk *record.Chunk) error {
 			o.id, o.limit, o.storeDir, chunk.Records, chunk.Tag))
 	}
 	f := o.active[chunk.Tag]
+	if f != nil && f.size >= o.totalSize {
+		// Full: the uploader completes it; this chunk starts the next.
+		o.seal(f)
+		f = nil
+	}
 	if f == nil {
 		var err error
 		if f, err = o.createFile(chunk.Tag, first.Std()); err != nil {
