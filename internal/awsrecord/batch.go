@@ -3,6 +3,7 @@ package awsrecord
 import (
 	"compress/gzip"
 	"compress/zlib"
+	"io"
 	"sync"
 )
 
@@ -77,35 +78,41 @@ func (b *Batch) NextCall(start int, l Limits) int {
 	return end
 }
 
-var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
+// compressor is a pooled compressing writer and the buffer it appends to,
+// kept together so compressing a record allocates nothing.
+type compressor struct {
+	w   appendWriter
+	zip interface {
+		Write([]byte) (int, error)
+		Close() error
+		Reset(io.Writer)
+	}
+}
 
 // appendWriter appends what is written to it to a byte slice.
 type appendWriter struct{ b []byte }
 
 func (w *appendWriter) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
 
-// AppendGzip appends src compressed as one gzip member to dst.
-func AppendGzip(dst, src []byte) []byte {
-	zw := gzipWriters.Get().(*gzip.Writer)
-	w := appendWriter{b: dst}
-	zw.Reset(&w)
-	zw.Write(src)
-	zw.Close()
-	zw.Reset(nil)
-	gzipWriters.Put(zw)
-	return w.b
+var (
+	gzipWriters = sync.Pool{New: func() any { return &compressor{zip: gzip.NewWriter(nil)} }}
+	zlibWriters = sync.Pool{New: func() any { return &compressor{zip: zlib.NewWriter(nil)} }}
+)
+
+func compress(pool *sync.Pool, dst, src []byte) []byte {
+	c := pool.Get().(*compressor)
+	c.w.b = dst
+	c.zip.Reset(&c.w)
+	c.zip.Write(src)
+	c.zip.Close()
+	out := c.w.b
+	c.w.b = nil
+	pool.Put(c)
+	return out
 }
 
-var zlibWriters = sync.Pool{New: func() any { return zlib.NewWriter(nil) }}
+// AppendGzip appends src compressed as one gzip member to dst.
+func AppendGzip(dst, src []byte) []byte { return compress(&gzipWriters, dst, src) }
 
 // AppendZlib appends src compressed as one zlib stream to dst.
-func AppendZlib(dst, src []byte) []byte {
-	zw := zlibWriters.Get().(*zlib.Writer)
-	w := appendWriter{b: dst}
-	zw.Reset(&w)
-	zw.Write(src)
-	zw.Close()
-	zw.Reset(nil)
-	zlibWriters.Put(zw)
-	return w.b
-}
+func AppendZlib(dst, src []byte) []byte { return compress(&zlibWriters, dst, src) }

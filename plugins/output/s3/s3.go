@@ -65,6 +65,8 @@ type Output struct {
 	cancel    context.CancelFunc
 	done      chan struct{}
 	wake      chan struct{}
+	passMu    sync.Mutex
+	partBuf   []byte // the part buffer of the pass under way (passMu)
 
 	mu       sync.Mutex
 	files    []*bufferFile // in creation order

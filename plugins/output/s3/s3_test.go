@@ -208,6 +208,10 @@ func (m *memS3) objectLines(t *testing.T) []string {
 }
 
 func newOutput(t *testing.T, api objectAPI, dir string, kv ...string) *Output {
+	return newOutputB(t, api, dir, kv...)
+}
+
+func newOutputB(t testing.TB, api objectAPI, dir string, kv ...string) *Output {
 	t.Helper()
 	sect := &config.Section{Kind: config.KindOutput}
 	sect.Params = append(sect.Params, config.Param{Key: "Name", Value: "s3"})

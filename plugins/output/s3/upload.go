@@ -61,8 +61,11 @@ func (o *Output) due(f *bufferFile, now time.Time, final bool) action {
 	return actNone
 }
 
-// pass runs the uploads that are due, one file at a time, in order.
+// pass runs the uploads that are due, one file at a time, in order. Passes
+// do not overlap (the uploader's and Close's).
 func (o *Output) pass(ctx context.Context, final bool) {
+	o.passMu.Lock()
+	defer o.passMu.Unlock()
 	now := o.now()
 	for _, job := range o.dueFiles(now, final) {
 		err := o.upload(ctx, job.f, job.act)
@@ -193,7 +196,10 @@ func (o *Output) uploadParts(ctx context.Context, f *bufferFile, data io.ReaderA
 			return err
 		}
 	}
-	part := make([]byte, f.meta.PartSize)
+	if int64(cap(o.partBuf)) < f.meta.PartSize {
+		o.partBuf = make([]byte, f.meta.PartSize)
+	}
+	part := o.partBuf[:f.meta.PartSize]
 	for {
 		off := f.uploaded()
 		n := min(size-off, f.meta.PartSize)
