@@ -26,6 +26,11 @@
 // compression each user record is compressed (gzip or zlib) before it is
 // aggregated, so consumers decompress what they deaggregate.
 //
+// simple_aggregation (Fluent Bit's) instead joins newline-terminated records
+// into one Kinesis record of up to 1 MiB under the first record's partition
+// key: fewer records, but consumers see the joined text, not the records.
+// port applies to a custom endpoint written without one.
+//
 // # Limits and partial failures
 //
 // A chunk is cut into PutRecords calls of at most 500 records and 5 MiB,

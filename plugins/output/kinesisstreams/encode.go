@@ -20,6 +20,8 @@ type flushState struct {
 	packed  []byte // rec compressed
 	key     []byte // partition key text
 	agg     kplAggregator
+	joined  []byte // simple_aggregation's record being joined
+	joinKey string
 	first   int // index in batch.Members of the aggregate's first record
 	entries []types.PutRecordsRequestEntry
 	failed  []int
@@ -33,6 +35,7 @@ type flushState struct {
 func (st *flushState) reset() {
 	st.batch.Reset()
 	st.agg.reset()
+	st.joined = st.joined[:0]
 	st.first = 0
 	st.failed = st.failed[:0]
 	st.skipped = [3]int{}
@@ -107,6 +110,10 @@ func (o *Output) encode(st *flushState, chunk *record.Chunk) error {
 			rec = st.packed
 		}
 		key := o.recordKey(st, ev.Body)
+		if o.simple {
+			o.joinRecord(st, key, rec, it.Index())
+			continue
+		}
 		if o.aggregate {
 			o.aggregateRecord(st, key, rec, it.Index())
 			continue
@@ -117,6 +124,7 @@ func (o *Output) encode(st *flushState, chunk *record.Chunk) error {
 		o.addEntry(st, key, rec, it.Index())
 	}
 	o.emitAggregate(st)
+	o.emitJoined(st)
 	if err := it.Err(); err != nil {
 		if it.Index() <= 0 {
 			return plugin.Permanent(fmt.Errorf("output %s: chunk of tag %q does not decode: %w", o.id, chunk.Tag, err))
@@ -196,6 +204,40 @@ func (o *Output) emitAggregate(st *flushState) {
 	b.Entries = append(b.Entries, awsrecord.Entry{Start: start, End: len(b.Arena), Key: key, First: st.first, Last: len(b.Members)})
 	st.first = len(b.Members)
 	a.reset()
+}
+
+// joinRecord adds a record to the joined record of simple_aggregation,
+// sending that first when the record would not fit. A joined record takes
+// the partition key of its first record.
+func (o *Output) joinRecord(st *flushState, key string, data []byte, index int) {
+	if len(st.joined) > 0 && len(st.joined)+len(data)+len(st.joinKey) > o.maxRecord {
+		o.emitJoined(st)
+	}
+	if len(st.joined) == 0 {
+		if key == "" {
+			key = randomKey()
+		}
+		if size := len(data) + len(key); size > o.maxRecord {
+			st.tooLarge(index, size)
+			return
+		}
+		st.joinKey = key
+	}
+	st.joined = append(st.joined, data...)
+	st.batch.Members = append(st.batch.Members, index)
+}
+
+// emitJoined turns the joined record into one entry.
+func (o *Output) emitJoined(st *flushState) {
+	if len(st.joined) == 0 {
+		return
+	}
+	b := &st.batch
+	start := len(b.Arena)
+	b.Arena = append(b.Arena, st.joined...)
+	b.Entries = append(b.Entries, awsrecord.Entry{Start: start, End: len(b.Arena), Key: st.joinKey, First: st.first, Last: len(b.Members)})
+	st.first = len(b.Members)
+	st.joined = st.joined[:0]
 }
 
 // logDropped reports the records encode left out.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -50,6 +52,7 @@ type Output struct {
 	keyPath   *accessor.Path // nil: random partition keys
 	compress  compression
 	aggregate bool
+	simple    bool // simple_aggregation
 	aws       awsconf.Settings
 	logger    *slog.Logger
 	call      awsconf.Call
@@ -70,6 +73,7 @@ func New(s plugin.Settings) (*Output, error) {
 		id:        s.ID,
 		stream:    c.String("stream"),
 		aggregate: c.Bool("aggregation"),
+		simple:    c.Bool("simple_aggregation"),
 		aws:       awsconf.FromConfig(c, s.ID),
 		logger:    s.Logger,
 		limits:    awsrecord.Limits{Records: MaxCallRecords, CallBytes: MaxCallBytes},
@@ -80,6 +84,17 @@ func New(s plugin.Settings) (*Output, error) {
 	}
 	if o.stream == "" {
 		return nil, fmt.Errorf("output %s: stream is empty; set it to the name of the Kinesis data stream", s.ID)
+	}
+	if o.aggregate && o.simple {
+		return nil, c.Errorf("simple_aggregation", "cannot be combined with aggregation; choose KPL aggregation (deaggregated by KCL) or simple_aggregation (newline-joined records)")
+	}
+	if c.IsSet("port") && c.Int("port") != 443 {
+		if o.aws.Endpoint == "" {
+			o.logger.Warn("port is ignored without endpoint: AWS's Kinesis endpoints listen on 443", "port", c.Int("port"))
+		} else if u, err := url.Parse(o.aws.Endpoint); err == nil && u.Port() == "" {
+			u.Host += ":" + strconv.FormatInt(c.Int("port"), 10)
+			o.aws.Endpoint = u.String()
+		}
 	}
 	switch c.String("compression") {
 	case "gzip":

@@ -213,6 +213,32 @@ func repeat(n, v int) []int {
 	return s
 }
 
+func TestSimpleAggregation(t *testing.T) {
+	f := &fakeKinesis{}
+	o := newOutput(t, f, nil, "simple_aggregation", "on", "partition_key", "k")
+	var bodies []string
+	for i := 0; i < 3000; i++ {
+		bodies = append(bodies, fmt.Sprintf(`{"k":"key-%d","seq":%d,"pad":"%s"}`, i%3, i, strings.Repeat("z", 700)))
+	}
+	if err := o.Flush(context.Background(), chunkOf(t, bodies...)); err != nil {
+		t.Fatal(err)
+	}
+	var joined strings.Builder
+	n := 0
+	for _, c := range f.calls {
+		for _, r := range c {
+			n++
+			if len(r.data)+len(r.key) > MaxRecordBytes || r.key != "key-"+string(r.data[len(`{"k":"key-`)]) {
+				t.Fatalf("record of %d bytes under key %q", len(r.data), r.key)
+			}
+			joined.Write(r.data)
+		}
+	}
+	if want := strings.Join(bodies, "\n") + "\n"; joined.String() != want || n > 4 {
+		t.Fatalf("%d Kinesis records; joined data differs from the records", n)
+	}
+}
+
 func TestAggregationDeaggregatesAsKCL(t *testing.T) {
 	tests := []struct {
 		name string
@@ -304,6 +330,9 @@ func TestFailures(t *testing.T) {
 				return nil, nil
 			},
 			plugin.ClassPartial, rangeInts(500, 600)},
+		{"a failed joined record fails all its records", []string{"simple_aggregation", "on"}, seq(4),
+			func(int, []sent) ([]string, error) { return []string{"InternalFailure"}, nil },
+			plugin.ClassPartial, []int{0, 1, 2, 3}},
 		{"a failed aggregate fails all its records", []string{"aggregation", "on"}, seq(5),
 			func(int, []sent) ([]string, error) { return []string{"InternalFailure"}, nil },
 			plugin.ClassPartial, []int{0, 1, 2, 3, 4}},

@@ -15,7 +15,9 @@ func Spec() plugin.Spec {
 		{Name: "time_key", Doc: "add the record time to each record under this key"},
 		{Name: "time_key_format", Default: "%Y-%m-%dT%H:%M:%S", Doc: "strftime format of time_key (UTC); %3N milliseconds, %9N or %L nanoseconds"},
 		{Name: "aggregation", Type: plugin.TypeBool, Default: "false", Doc: "pack records into KPL aggregated records of up to 1 MiB, which KCL consumers deaggregate"},
+		{Name: "simple_aggregation", Type: plugin.TypeBool, Default: "false", Doc: "join records into Kinesis records of up to 1 MiB, newline-separated (Fluent Bit's; not deaggregated by KCL)"},
 		{Name: "compression", Options: []string{"gzip", "zlib"}, Doc: "compress each record: gzip or zlib"},
+		{Name: "port", Type: plugin.TypeInt, Default: "443", Min: 1, Max: 65535, Doc: "TCP port of the Kinesis endpoint; applies to a custom endpoint written without one"},
 	}
 	return plugin.Spec{
 		Kind:    plugin.KindOutput,
