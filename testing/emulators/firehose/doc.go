@@ -21,7 +21,7 @@
 // Accepted records are stored per stream, in arrival order, for tests to
 // read (Records). Failures can be injected to exercise retries
 // (Injection): whole calls answered with ServiceUnavailableException
-// (throttling, HTTP 400 as Firehose sends it), and individual records of a
+// (Firehose's throttling error), and individual records of a
 // PutRecordBatch answered with a per-record ErrorCode and counted in
 // FailedPutCount, the partial failure an output must resend without
 // duplicating the rest. A record is failed on its first arrival only, so a
