@@ -224,12 +224,19 @@ func (o *Output) Flush(ctx context.Context, chunk *record.Chunk) error {
 	defer o.lines.Put(lb)
 	lb.lines = lb.lines[:0]
 	var first record.Time
+	skipped := 0
 	it := record.NewIterator(chunk.Data)
 	for it.Next() {
 		if it.Index() == 0 {
 			first = it.Event().Time
 		}
-		lb.lines, _ = o.format.Append(lb.lines, it.Event())
+		var skip awsrecord.Skip
+		if lb.lines, skip = o.format.Append(lb.lines, it.Event()); skip != awsrecord.NotSkipped {
+			skipped++
+		}
+	}
+	if skipped > 0 {
+		o.logger.Warn("dropped records without log_key or empty after it", "log_key", o.format.LogKey, "tag", chunk.Tag, "records", skipped)
 	}
 	if err := it.Err(); err != nil {
 		if it.Index() <= 0 {

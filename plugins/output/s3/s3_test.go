@@ -376,6 +376,40 @@ func TestStoreDirLimit(t *testing.T) {
 	o.Close(ctx)
 }
 
+func TestObjectOptions(t *testing.T) {
+	m := &md5Recorder{memS3: newMemS3()}
+	o := newOutput(t, m, t.TempDir(), "use_put_object", "on", "send_content_md5", "on", "canned_acl", "Bucket-Owner-Full-Control",
+		"storage_class", "standard_ia", "content_type", "application/x-ndjson")
+	ctx := context.Background()
+	o.Flush(ctx, lines(0, 3, 10))
+	o.Close(ctx)
+	in := m.last
+	if in == nil || in.ContentMD5 == nil || string(in.ACL) != "bucket-owner-full-control" || string(in.StorageClass) != "STANDARD_IA" ||
+		aws.ToString(in.ContentType) != "application/x-ndjson" {
+		t.Fatalf("PutObject input %+v", in)
+	}
+}
+
+func TestInvalidOptions(t *testing.T) {
+	sect := &config.Section{Kind: config.KindOutput}
+	sect.Params = []config.Param{{Key: "Name", Value: "s3"}, {Key: "bucket", Value: "b"}, {Key: "storage_class", Value: "COLD"}}
+	spec := Spec()
+	if _, err := plugin.Decode(&spec, sect, "[OUTPUT] s3"); err == nil || !strings.Contains(err.Error(), "STANDARD_IA") {
+		t.Fatalf("error %v, want one listing the storage classes", err)
+	}
+}
+
+// md5Recorder keeps the last PutObject input.
+type md5Recorder struct {
+	*memS3
+	last *s3.PutObjectInput
+}
+
+func (m *md5Recorder) PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
+	m.last = in
+	return m.memS3.PutObject(ctx, in, opts...)
+}
+
 func TestJSONDateFormats(t *testing.T) {
 	ts := record.FromTime(time.Date(2018, 5, 30, 9, 39, 52, 681000, time.UTC))
 	for format, want := range map[string]string{
