@@ -59,14 +59,14 @@ type Output struct {
 	logger       *slog.Logger
 	now          func() time.Time
 
-	startOnce sync.Once
-	startErr  error
-	api       objectAPI
-	cancel    context.CancelFunc
-	done      chan struct{}
-	wake      chan struct{}
-	passMu    sync.Mutex
-	partBuf   []byte // the part buffer of the pass under way (passMu)
+	startMu sync.Mutex
+	started bool
+	api     objectAPI
+	cancel  context.CancelFunc
+	done    chan struct{}
+	wake    chan struct{}
+	passMu  sync.Mutex
+	partBuf []byte // the part buffer of the pass under way (passMu)
 
 	mu       sync.Mutex
 	files    []*bufferFile // in creation order
@@ -179,36 +179,40 @@ func appendPadded(dst []byte, v int64, width int) []byte {
 	return append(dst, s...)
 }
 
-// start opens store_dir, makes the client and starts the uploader, once.
+// start opens store_dir, makes the client and starts the uploader, once;
+// a failure (an unwritable store_dir) is retried by the next Flush.
 func (o *Output) start() error {
-	o.startOnce.Do(func() {
-		o.mu.Lock()
-		err := o.openStore()
-		o.mu.Unlock()
+	o.startMu.Lock()
+	defer o.startMu.Unlock()
+	if o.started {
+		return nil
+	}
+	o.mu.Lock()
+	o.files, o.buffered = o.files[:0], 0
+	err := o.openStore()
+	o.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if o.api == nil {
+		cfg, err := awsconf.Load(context.Background(), o.aws)
 		if err != nil {
-			o.startErr = err
-			return
+			return err
 		}
-		if o.api == nil {
-			cfg, err := awsconf.Load(context.Background(), o.aws)
-			if err != nil {
-				o.startErr = err
-				return
-			}
-			endpoint := o.aws.Endpoint
-			o.api = s3.NewFromConfig(cfg, func(opt *s3.Options) {
-				// Emulators and S3-compatible stores on a custom
-				// endpoint are addressed by path, not by virtual host.
-				opt.UsePathStyle = endpoint != ""
-				opt.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
-				opt.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
-			})
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		o.cancel, o.done = cancel, make(chan struct{})
-		go o.run(ctx)
-	})
-	return o.startErr
+		endpoint := o.aws.Endpoint
+		o.api = s3.NewFromConfig(cfg, func(opt *s3.Options) {
+			// Emulators and S3-compatible stores on a custom endpoint
+			// are addressed by path, not by virtual host.
+			opt.UsePathStyle = endpoint != ""
+			opt.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+			opt.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+		})
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	o.cancel, o.done = cancel, make(chan struct{})
+	o.started = true
+	go o.run(ctx)
+	return nil
 }
 
 // lineBuffer is the reusable memory of one Flush.
@@ -292,7 +296,10 @@ func (o *Output) Flush(ctx context.Context, chunk *record.Chunk) error {
 // multipart uploads are completed, other buffers put. What cannot be sent
 // stays in store_dir for the next run.
 func (o *Output) Close(ctx context.Context) error {
-	if o.cancel == nil {
+	o.startMu.Lock()
+	started := o.started
+	o.startMu.Unlock()
+	if !started {
 		return nil
 	}
 	o.cancel()

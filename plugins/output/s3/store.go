@@ -119,7 +119,7 @@ func (o *Output) createFile(tag string, first time.Time) (*bufferFile, error) {
 		// still buffered or just uploaded and overwrite it: keep both.
 		key += "-" + strings.ToLower(randomID())
 	}
-	f := &bufferFile{meta: fileMeta{Seq: o.next, Tag: tag, Key: key, Created: time.Now(), PartSize: o.chunkSize}}
+	f := &bufferFile{meta: fileMeta{Seq: o.next, Tag: tag, Key: key, Created: o.now(), PartSize: o.chunkSize}}
 	o.next++
 	if err := o.saveMeta(f); err != nil {
 		return nil, err
