@@ -25,6 +25,7 @@ import (
 // BuildableClient (AWS_CA_BUNDLE), so that handling is unaffected.
 type bodyKeepingClient struct{ next aws.HTTPClient }
 
+// Do sends r with its body wrapped in closeAtEOF.
 func (c bodyKeepingClient) Do(r *http.Request) (*http.Response, error) {
 	if r.Body != nil && r.Body != http.NoBody {
 		r.Body = &closeAtEOF{rc: r.Body}
@@ -36,6 +37,7 @@ func (c bodyKeepingClient) Do(r *http.Request) (*http.Response, error) {
 // Close calls.
 type closeAtEOF struct{ rc io.ReadCloser }
 
+// Read reads from the SDK's body and closes it at end of file.
 func (b *closeAtEOF) Read(p []byte) (int, error) {
 	n, err := b.rc.Read(p)
 	if err == io.EOF {
@@ -44,4 +46,5 @@ func (b *closeAtEOF) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Close does nothing: only end of file closes the SDK's body.
 func (b *closeAtEOF) Close() error { return nil }

@@ -92,6 +92,7 @@ type compressor struct {
 // appendWriter appends what is written to it to a byte slice.
 type appendWriter struct{ b []byte }
 
+// Write appends p.
 func (w *appendWriter) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
 
 var (

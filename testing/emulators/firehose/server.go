@@ -126,6 +126,7 @@ type apiError struct {
 	msg    string
 }
 
+// ServeHTTP answers one API request (or the /_emulator/records read-back).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet && r.URL.Path == "/_emulator/records" {
 		s.serveRecords(w, r)
