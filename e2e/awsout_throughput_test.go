@@ -47,7 +47,9 @@ func TestAWSOutThroughput(t *testing.T) {
 		took := time.Since(began)
 		p.stop(syscall.SIGTERM, 30*time.Second)
 		mb := float64(len(input)) / (1 << 20)
-		t.Logf("%d records of 1 KiB (%.0f MiB) in %s: %.1f MiB/s, %.0f records/s", n, mb, took.Round(time.Millisecond), mb/took.Seconds(), float64(n)/took.Seconds())
+		cpu := p.cmd.ProcessState.UserTime() + p.cmd.ProcessState.SystemTime()
+		t.Logf("%d records of 1 KiB (%.0f MiB) in %s: %.1f MiB/s, %.0f records/s; sluice used %s of CPU (%.0f MiB per CPU second)",
+			n, mb, took.Round(time.Millisecond), mb/took.Seconds(), float64(n)/took.Seconds(), cpu.Round(time.Millisecond), mb/cpu.Seconds())
 	}
 	t.Run("kinesis_firehose", func(t *testing.T) {
 		awsoutEnv(t)
