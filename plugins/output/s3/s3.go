@@ -118,6 +118,9 @@ func New(s plugin.Settings) (*Output, error) {
 	if o.usePut && o.totalSize > 1<<30 {
 		return nil, c.Errorf("total_file_size", "at most 1G with use_put_object on (PutObject's practical limit in Fluent Bit); use multipart uploads for larger objects")
 	}
+	if !o.usePut && o.chunkSize > o.totalSize {
+		return nil, c.Errorf("upload_chunk_size", "%d bytes is larger than total_file_size (%d); lower it or raise total_file_size", o.chunkSize, o.totalSize)
+	}
 	if o.timeout <= 0 {
 		return nil, c.Errorf("upload_timeout", "must be positive")
 	}
