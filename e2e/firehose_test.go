@@ -1,7 +1,10 @@
 package e2e
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"strings"
 	"syscall"
 	"testing"
@@ -110,5 +113,62 @@ func TestFirehoseRecordSizeLimitAtTheEdge(t *testing.T) {
 	}
 	if !strings.Contains(p.stderr.String(), "1,000 KiB") {
 		t.Errorf("the dropped record was not logged:\n%s", p.stderr.String())
+	}
+}
+
+// TestFirehoseGzipTimeKeyAndLogKey checks record shaping through the
+// binary: gzip per record with time_key added, and log_key sending only a
+// field's text.
+func TestFirehoseGzipTimeKeyAndLogKey(t *testing.T) {
+	awsoutEnv(t)
+	const n = 1000
+	for _, tt := range []struct {
+		name, extra string
+		check       func(t *testing.T, recs [][]byte)
+	}{
+		{"gzip and time_key", "    compression      gzip\n    time_key         ts\n    time_key_format  %Y-%m-%dT%H:%M:%S.%3NZ\n",
+			func(t *testing.T, recs [][]byte) {
+				plain := make([][]byte, len(recs))
+				for i, r := range recs {
+					zr, err := gzip.NewReader(bytes.NewReader(r))
+					if err != nil {
+						t.Fatalf("record %d is not gzip: %v", i, err)
+					}
+					plain[i], _ = io.ReadAll(zr)
+				}
+				lines := awsoutDecodeLines(t, plain)
+				checkSequence(t, lines, "seq", n)
+				ts, _ := lines[0]["ts"].(string)
+				if _, err := time.Parse("2006-01-02T15:04:05.000Z", ts); err != nil {
+					t.Fatalf("time_key %q: %v", ts, err)
+				}
+			}},
+		{"log_key", "    log_key          msg\n",
+			func(t *testing.T, recs [][]byte) {
+				seen := map[string]bool{}
+				for _, r := range recs {
+					seen[string(r)] = true
+				}
+				for i := 0; i < n; i++ {
+					if !seen[fmt.Sprintf("line %d of the e2e run\n", i)] {
+						t.Fatalf("record %d missing; first record %q", i, recs[0])
+					}
+				}
+			}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			fh, url := fhStart(t, firehose.Injection{})
+			cfg := writeFile(t, t.TempDir(), "sluice.conf", fmt.Sprintf(fhPipeline, url, tt.extra))
+			p := start(t, strings.NewReader(numberedLines(n)), "-c", cfg)
+			eventually(t, 20*time.Second, "every record", func() bool { return len(fh.Records("logs")) >= n })
+			if code := p.stop(syscall.SIGTERM, 15*time.Second); code != 0 {
+				t.Fatalf("exit code %d", code)
+			}
+			recs := fh.Records("logs")
+			if len(recs) != n {
+				t.Fatalf("%d records, want %d", len(recs), n)
+			}
+			tt.check(t, recs)
+		})
 	}
 }
