@@ -47,7 +47,9 @@
 // is retried with capped exponential backoff (1 s to 1 min) up to
 // Retry_Limit failed attempts (Fluent Bit's default for s3 is 1), after
 // which its multipart upload is aborted and its data moved to
-// store_dir/failed for the operator, never deleted. With
+// store_dir/failed for the operator, never deleted. An upload cut short by
+// shutdown does not count as a failure, and Close gives nothing up: what it
+// cannot send stays in store_dir for the next run. With
 // preserve_data_ordering (the default) a tag's objects are completed in
 // order: one waiting for a retry holds back the later ones.
 // store_dir_limit_size bounds the buffered bytes; chunks beyond it are

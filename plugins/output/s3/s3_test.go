@@ -424,3 +424,23 @@ func TestJSONDateFormats(t *testing.T) {
 		}
 	}
 }
+
+// TestShutdownKeepsWhatItCannotSend: failures at Close leave the object in
+// store_dir (not in failed/), and the next run uploads it.
+func TestShutdownKeepsWhatItCannotSend(t *testing.T) {
+	m := newMemS3()
+	dir := t.TempDir()
+	ctx := context.Background()
+	o := newOutput(t, m, dir, "use_put_object", "on", "upload_timeout", "1h", "Retry_Limit", "no_retries", "s3_key_format", "/logs/$INDEX/$UUID")
+	o.Flush(ctx, lines(0, 5, 10))
+	m.setFailNext(10)
+	o.Close(ctx)
+	if kept, _ := filepath.Glob(filepath.Join(dir, "s3.0", "failed", "*")); len(kept) != 0 || m.count() != 0 {
+		t.Fatalf("given up at shutdown: %v", kept)
+	}
+	m.setFailNext(0)
+	o2 := newOutput(t, m, dir, "use_put_object", "on", "upload_timeout", "1h", "s3_key_format", "/logs/$INDEX/$UUID")
+	o2.Flush(ctx, lines(5, 5, 10))
+	o2.Close(ctx)
+	checkSeq(t, m.objectLines(t), 10)
+}

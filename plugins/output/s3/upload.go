@@ -78,7 +78,7 @@ func (o *Output) pass(ctx context.Context, final bool) {
 				o.logger.Info("uploaded object", "bucket", o.bucket, "key", job.f.meta.Key, "bytes", job.f.size)
 			}
 		} else {
-			o.failed(ctx, job.f, err, now)
+			o.failed(ctx, job.f, err, now, final)
 		}
 		o.mu.Unlock()
 		if ctx.Err() != nil && !final {
@@ -122,10 +122,15 @@ func (o *Output) dueFiles(now time.Time, final bool) []uploadJob {
 }
 
 // failed handles an upload error: retry later with backoff, or give the
-// object up after Retry_Limit failures. Called with o.mu held.
-func (o *Output) failed(ctx context.Context, f *bufferFile, err error, now time.Time) {
+// object up after Retry_Limit failures. An upload cut short by shutdown does
+// not count, and the shutdown pass gives nothing up: what it cannot send
+// stays in store_dir for the next run. Called with o.mu held.
+func (o *Output) failed(ctx context.Context, f *bufferFile, err error, now time.Time, final bool) {
+	if ctx.Err() != nil {
+		return
+	}
 	f.failures++
-	if o.retryLimit >= 0 && f.failures > o.retryLimit && ctx.Err() == nil {
+	if o.retryLimit >= 0 && f.failures > o.retryLimit && !final {
 		if f.meta.UploadID != "" {
 			o.api.AbortMultipartUpload(context.WithoutCancel(ctx), &s3.AbortMultipartUploadInput{
 				Bucket: &o.bucket, Key: &f.meta.Key, UploadId: &f.meta.UploadID})
