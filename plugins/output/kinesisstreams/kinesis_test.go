@@ -407,3 +407,44 @@ func BenchmarkAggregate(b *testing.B) {
 		out = a.appendTo(out[:0])
 	}
 }
+
+func TestConfig(t *testing.T) {
+	tests := []struct {
+		name         string
+		kv           []string
+		wantEndpoint string
+		wantErr      string
+	}{
+		{"port added to an endpoint without one", []string{"endpoint", "http://127.0.0.1", "port", "4567"}, "http://127.0.0.1:4567", ""},
+		{"endpoint's own port kept", []string{"endpoint", "http://127.0.0.1:1234", "port", "4567"}, "http://127.0.0.1:1234", ""},
+		{"both aggregations", []string{"aggregation", "on", "simple_aggregation", "on"}, "", "simple_aggregation"},
+		{"bad partition_key", []string{"partition_key", "$a['b"}, "", "partition_key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sect := &config.Section{Kind: config.KindOutput}
+			sect.Params = []config.Param{{Key: "Name", Value: "kinesis_streams"}, {Key: "stream", Value: "s"}}
+			for i := 0; i+1 < len(tt.kv); i += 2 {
+				sect.Params = append(sect.Params, config.Param{Key: tt.kv[i], Value: tt.kv[i+1]})
+			}
+			spec := Spec()
+			cfg, err := plugin.Decode(&spec, sect, "[OUTPUT] kinesis_streams")
+			if err != nil {
+				t.Fatal(err)
+			}
+			o, err := New(plugin.Settings{ID: "kinesis_streams.0", Config: cfg})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want one naming %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || o.aws.Endpoint != tt.wantEndpoint {
+				t.Fatalf("endpoint %q, %v; want %q", o.aws.Endpoint, err, tt.wantEndpoint)
+			}
+		})
+	}
+	if got := goPluginKey("kubernetes->labels->app"); got != "$kubernetes['labels']['app']" {
+		t.Errorf("goPluginKey: %q", got)
+	}
+}
