@@ -26,7 +26,10 @@ import (
 	"github.com/sluice-logs/sluice/plugins/output/cloudwatchlogs"
 	"github.com/sluice-logs/sluice/plugins/output/file"
 	forwardout "github.com/sluice-logs/sluice/plugins/output/forward"
+	"github.com/sluice-logs/sluice/plugins/output/kinesisfirehose"
+	"github.com/sluice-logs/sluice/plugins/output/kinesisstreams"
 	"github.com/sluice-logs/sluice/plugins/output/null"
+	"github.com/sluice-logs/sluice/plugins/output/s3"
 	"github.com/sluice-logs/sluice/plugins/output/stdout"
 )
 
@@ -61,7 +64,10 @@ func Specs() []plugin.Spec {
 		cloudwatchlogs.Spec(),
 		file.Spec(),
 		forwardout.Spec(),
+		kinesisfirehose.Spec(),
+		kinesisstreams.Spec(),
 		null.Spec(),
+		s3.Spec(),
 		stdout.Spec(),
 	}
 }
