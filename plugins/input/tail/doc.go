@@ -94,6 +94,10 @@
 //     Ignore_Active_Older_Files, Docker_Mode_Parser, the old
 //     Multiline/Parser_Firstline keys and the encodings are not supported
 //     (sluice validate reports them as unknown).
+//   - Docker_Mode decodes the json-file lines itself ({"stream", "log"},
+//     timed by Docker's time) instead of handing the rejoined JSON line to
+//     Parser, so Parser docker is not needed with it (and, if set, sees
+//     the log text).
 //   - Exit_On_Eof stops the input once every file found was read to its
 //     end; the process keeps running until it is signalled, as after stdin
 //     ends (Fluent Bit exits).
