@@ -11,6 +11,7 @@ import (
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
 	"github.com/sluice-logs/sluice/plugins/output/file"
+	kafkaout "github.com/sluice-logs/sluice/plugins/output/kafka"
 	"github.com/sluice-logs/sluice/plugins/output/null"
 	"github.com/sluice-logs/sluice/plugins/output/stdout"
 )
@@ -30,6 +31,7 @@ func Specs() []plugin.Spec {
 
 		// Outputs.
 		file.Spec(),
+		kafkaout.Spec(),
 		null.Spec(),
 		stdout.Spec(),
 	}
