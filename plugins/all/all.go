@@ -9,6 +9,7 @@ import (
 	"github.com/sluice-logs/sluice/plugins/filter/k8saudit"
 	"github.com/sluice-logs/sluice/plugins/filter/redact"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
+	kafkain "github.com/sluice-logs/sluice/plugins/input/kafka"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
 	"github.com/sluice-logs/sluice/plugins/output/file"
 	kafkaout "github.com/sluice-logs/sluice/plugins/output/kafka"
@@ -22,6 +23,7 @@ func Specs() []plugin.Spec {
 	return []plugin.Spec{
 		// Inputs.
 		dummy.Spec(),
+		kafkain.Spec(),
 		stdin.Spec(),
 
 		// Filters.

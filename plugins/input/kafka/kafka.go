@@ -1,0 +1,315 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sluice-logs/sluice/internal/kafkaconn"
+	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/internal/record"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+var _ plugin.Input = (*Input)(nil)
+
+// commitTimeout bounds the commit that follows the last batch at shutdown
+// and at a rebalance, so a lost coordinator cannot hold the process.
+const commitTimeout = 10 * time.Second
+
+// Input consumes topics as a member of a consumer group. It commits a
+// partition's offset only past records that Emit accepted, so a member that
+// crashes or is killed leaves its uncommitted records to the member that
+// takes its partitions over: at least once, never lost.
+type Input struct {
+	id       string
+	tag      string
+	logger   *slog.Logger
+	conn     *kafkaconn.Conn
+	consumer []kgo.Opt
+	json     bool
+	maxBatch int
+	// autoCommit (enable_auto_commit) commits at most every
+	// commitInterval instead of after every poll.
+	autoCommit     bool
+	commitInterval time.Duration
+
+	offsets pendingOffsets
+}
+
+// New returns a kafka input configured by s.Config (see Spec). It only
+// checks the configuration; Run connects.
+func New(s plugin.Settings) (*Input, error) {
+	c := s.Config
+	in := &Input{
+		id:             s.ID,
+		tag:            s.Tag,
+		logger:         s.Logger,
+		json:           c.String("format") == "json",
+		maxBatch:       int(c.Size("buffer_max_size")),
+		autoCommit:     c.Bool("enable_auto_commit"),
+		commitInterval: kafkaconn.Millis(c, "rdkafka.auto.commit.interval.ms"),
+	}
+	if in.logger == nil {
+		in.logger = slog.New(slog.DiscardHandler)
+	}
+	var err error
+	if in.conn, err = kafkaconn.New(c); err != nil {
+		return nil, err
+	}
+	if in.consumer, err = consumerOptions(c, in); err != nil {
+		return nil, err
+	}
+	kafkaconn.WarnIgnored(c, in.logger, consumerIgnored)
+	if c.IsSet("poll_timeout_ms") {
+		in.logger.Warn("poll_timeout_ms has no effect: Sluice's consumer blocks on its own goroutine until messages arrive")
+	}
+	return in, nil
+}
+
+// Run consumes until ctx ends: it polls, hands each batch to emit, and
+// commits the offsets of what emit accepted. Rebalances wait while a
+// polled batch is being emitted (franz-go's BlockRebalanceOnPoll), and a
+// revoked partition's accepted offsets are committed before it goes to
+// another member.
+func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
+	opts, err := in.conn.Options(in.logger)
+	if err != nil {
+		return err
+	}
+	cl, err := kgo.NewClient(append(opts, in.consumer...)...)
+	if err != nil {
+		return fmt.Errorf("input %s: create Kafka consumer: %w", in.id, err)
+	}
+	defer in.close(cl)
+	var (
+		b          record.Builder
+		lastCommit = time.Now()
+	)
+	for {
+		fetches := cl.PollRecords(ctx, 0)
+		if ctx.Err() != nil || fetches.IsClientClosed() {
+			cl.AllowRebalance()
+			return nil
+		}
+		fetches.EachError(func(topic string, partition int32, err error) {
+			if !errors.Is(err, context.Canceled) {
+				in.logger.Warn("fetch failed; the client retries", "topic", topic, "partition", partition, "error", err)
+			}
+		})
+		emitErr := in.emitAll(ctx, emit, &b, fetches)
+		if !in.autoCommit || time.Since(lastCommit) >= in.commitInterval {
+			in.commit(ctx, cl, "after emit")
+			lastCommit = time.Now()
+		}
+		cl.AllowRebalance()
+		if emitErr != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("input %s: emit records: %w", in.id, emitErr)
+		}
+	}
+}
+
+// emitAll encodes the polled records in batches of up to buffer_max_size
+// and emits them in order; after each accepted batch, its records' offsets
+// become committable.
+func (in *Input) emitAll(ctx context.Context, emit plugin.Emitter, b *record.Builder, fetches kgo.Fetches) error {
+	b.Reset()
+	var batch []*kgo.Record
+	flush := func() error {
+		if b.Records() == 0 {
+			return nil
+		}
+		if err := emit.Emit(ctx, in.tag, b.Bytes(), b.Records()); err != nil {
+			return err
+		}
+		in.offsets.accept(batch)
+		b.Reset()
+		batch = batch[:0]
+		return nil
+	}
+	now := record.Now()
+	var err error
+	fetches.EachRecord(func(r *kgo.Record) {
+		if err != nil {
+			return
+		}
+		in.appendRecord(b, now, r)
+		batch = append(batch, r)
+		if b.Size() >= in.maxBatch {
+			err = flush()
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return flush()
+}
+
+// appendRecord writes one message as Fluent Bit's in_kafka does: the
+// current time, and {topic, partition, offset, error, key, payload}.
+func (in *Input) appendRecord(b *record.Builder, now record.Time, r *kgo.Record) {
+	b.BeginEvent(now, nil)
+	b.AppendMapHeader(6)
+	b.AppendString("topic")
+	b.AppendString(r.Topic)
+	b.AppendString("partition")
+	b.AppendInt(int64(r.Partition))
+	b.AppendString("offset")
+	b.AppendInt(r.Offset)
+	b.AppendString("error")
+	b.AppendRawValue(msgpackNil)
+	b.AppendString("key")
+	appendBytesOrNil(b, r.Key)
+	b.AppendString("payload")
+	if in.json && r.Value != nil && b.AppendJSONValue(r.Value) == nil {
+		return
+	}
+	appendBytesOrNil(b, r.Value)
+}
+
+var msgpackNil = []byte{0xc0}
+
+func appendBytesOrNil(b *record.Builder, v []byte) {
+	if v == nil {
+		b.AppendRawValue(msgpackNil)
+		return
+	}
+	b.AppendStringBytes(v)
+}
+
+// commit commits the accepted offsets not yet committed. A failure is
+// logged and the offsets stay pending for the next commit: the records
+// were accepted, so at worst they are delivered again after a crash.
+func (in *Input) commit(ctx context.Context, cl *kgo.Client, when string) {
+	pending := in.offsets.take()
+	if len(pending) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
+	defer cancel()
+	var commitErr error
+	cl.CommitOffsetsSync(ctx, pending, func(_ *kgo.Client, _ *kmsg.OffsetCommitRequest, resp *kmsg.OffsetCommitResponse, err error) {
+		commitErr = commitError(resp, err)
+	})
+	if commitErr != nil {
+		in.offsets.restore(pending)
+		in.logger.Warn("offset commit failed; retrying with the next commit", "when", when, "error", commitErr)
+	}
+}
+
+// close commits what was accepted and leaves the group, so the partitions
+// move to the other members at once rather than after the session timeout.
+func (in *Input) close(cl *kgo.Client) {
+	in.commit(context.Background(), cl, "at shutdown")
+	cl.Close()
+}
+
+// onRevoked commits the accepted offsets of partitions about to move to
+// another member. Polls are blocked while it runs, so nothing is being
+// emitted.
+func (in *Input) onRevoked(ctx context.Context, cl *kgo.Client, revoked map[string][]int32) {
+	in.commit(ctx, cl, "partitions revoked")
+	in.offsets.forget(revoked)
+	in.logger.Info("partitions revoked", "partitions", describe(revoked))
+}
+
+// onLost forgets the pending offsets of partitions the member lost without
+// a clean revoke (session expired): a commit would be rejected, and their
+// new owner starts from the last committed offset.
+func (in *Input) onLost(_ context.Context, _ *kgo.Client, lost map[string][]int32) {
+	in.offsets.forget(lost)
+	in.logger.Warn("partitions lost; their uncommitted records will be delivered again by their new owner", "partitions", describe(lost))
+}
+
+func (in *Input) onAssigned(_ context.Context, _ *kgo.Client, assigned map[string][]int32) {
+	in.logger.Info("partitions assigned", "partitions", describe(assigned))
+}
+
+func describe(tps map[string][]int32) string {
+	var sb strings.Builder
+	for t, ps := range tps {
+		if sb.Len() > 0 {
+			sb.WriteByte(' ')
+		}
+		fmt.Fprintf(&sb, "%s%v", t, ps)
+	}
+	return sb.String()
+}
+
+// pendingOffsets holds, per topic and partition, the next offset to commit:
+// one past the last record Emit accepted. It is shared by the poll loop and
+// the rebalance callbacks.
+type pendingOffsets struct {
+	mu sync.Mutex
+	m  map[string]map[int32]kgo.EpochOffset
+}
+
+func (p *pendingOffsets) accept(recs []*kgo.Record) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.m == nil {
+		p.m = map[string]map[int32]kgo.EpochOffset{}
+	}
+	for _, r := range recs {
+		parts := p.m[r.Topic]
+		if parts == nil {
+			parts = map[int32]kgo.EpochOffset{}
+			p.m[r.Topic] = parts
+		}
+		next := kgo.EpochOffset{Epoch: r.LeaderEpoch, Offset: r.Offset + 1}
+		if cur, ok := parts[r.Partition]; !ok || cur.Less(next) {
+			parts[r.Partition] = next
+		}
+	}
+}
+
+// take removes and returns the pending offsets.
+func (p *pendingOffsets) take() map[string]map[int32]kgo.EpochOffset {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	m := p.m
+	p.m = nil
+	return m
+}
+
+// restore puts back offsets whose commit failed, unless newer ones came.
+func (p *pendingOffsets) restore(m map[string]map[int32]kgo.EpochOffset) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.m == nil {
+		p.m = map[string]map[int32]kgo.EpochOffset{}
+	}
+	for t, parts := range m {
+		cur := p.m[t]
+		if cur == nil {
+			cur = map[int32]kgo.EpochOffset{}
+			p.m[t] = cur
+		}
+		for part, off := range parts {
+			if have, ok := cur[part]; !ok || have.Less(off) {
+				cur[part] = off
+			}
+		}
+	}
+}
+
+func (p *pendingOffsets) forget(tps map[string][]int32) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for t, ps := range tps {
+		for _, part := range ps {
+			delete(p.m[t], part)
+		}
+		if len(p.m[t]) == 0 {
+			delete(p.m, t)
+		}
+	}
+}

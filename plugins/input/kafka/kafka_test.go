@@ -1,0 +1,256 @@
+package kafka
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/internal/plugin/plugintest"
+	"github.com/sluice-logs/sluice/internal/record"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+func startCluster(t *testing.T) *kfake.Cluster {
+	t.Helper()
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, "logs"), kfake.GroupMinSessionTimeout(500*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+// produce writes the values to topic logs, keyed by their index.
+func produce(t *testing.T, c *kfake.Cluster, from int, values ...string) {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	var recs []*kgo.Record
+	for i, v := range values {
+		recs = append(recs, &kgo.Record{Topic: "logs", Key: fmt.Appendf(nil, "k%d", from+i), Value: []byte(v)})
+	}
+	if err := cl.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// collector is an Emitter that keeps the bodies it accepted, as JSON, and
+// can be told to refuse batches.
+type collector struct {
+	mu     sync.Mutex
+	bodies []string
+	refuse bool
+}
+
+func (c *collector) Emit(ctx context.Context, tag string, events []byte, n int) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.refuse {
+		return context.Canceled
+	}
+	it := record.NewIterator(events)
+	for it.Next() {
+		js, _, err := record.AppendJSON(nil, it.Event().Body)
+		if err != nil {
+			return err
+		}
+		c.bodies = append(c.bodies, string(js))
+	}
+	return it.Err()
+}
+
+func (c *collector) snapshot() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.bodies...)
+}
+
+func (c *collector) waitFor(t *testing.T, n int) []string {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		got := c.snapshot()
+		if len(got) >= n {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("collected %d of %d records", len(got), n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// runInput starts the input and returns a stop function that cancels it
+// and waits for Run to return.
+func runInput(t *testing.T, c *kfake.Cluster, emit plugin.Emitter, kv ...string) func() {
+	t.Helper()
+	_, refusing := emit.(*collector)
+	refusing = refusing && emit.(*collector).refuse
+	return runInputErr(t, c, emit, refusing, kv...)
+}
+
+func runInputErr(t *testing.T, c *kfake.Cluster, emit plugin.Emitter, wantErr bool, kv ...string) func() {
+	t.Helper()
+	base := []string{"brokers", strings.Join(c.ListenAddrs(), ","), "topics", "logs", "group_id", "g1",
+		"rdkafka.auto.offset.reset", "earliest", "poll_ms", "50", "rdkafka.session.timeout.ms", "2000", "rdkafka.heartbeat.interval.ms", "200"}
+	in, err := New(plugintest.Settings(t, Spec(), append(base, kv...)...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- in.Run(ctx, emit) }()
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if (err != nil) != wantErr {
+					t.Errorf("Run: %v (want an error: %v)", err, wantErr)
+				}
+			case <-time.After(15 * time.Second):
+				t.Error("Run did not return after cancel")
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+func TestRecordShape(t *testing.T) {
+	c := startCluster(t)
+	produce(t, c, 0, `{"msg":"hi","n":1}`, `not json`)
+	col := &collector{}
+	stop := runInput(t, c, col, "format", "json")
+	got := col.waitFor(t, 2)
+	stop()
+	var parsed, plain map[string]any
+	for _, js := range got {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(js), &m); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := m["payload"].(map[string]any); ok {
+			parsed = m
+		} else {
+			plain = m
+		}
+	}
+	if parsed == nil || plain == nil {
+		t.Fatalf("want one parsed and one string payload: %v", got)
+	}
+	if p := parsed["payload"].(map[string]any); p["msg"] != "hi" || p["n"] != 1.0 {
+		t.Errorf("parsed payload %v", p)
+	}
+	if plain["payload"] != "not json" {
+		t.Errorf("unparsable payload must stay a string: %v", plain["payload"])
+	}
+	for _, m := range []map[string]any{parsed, plain} {
+		if m["topic"] != "logs" || m["error"] != nil || m["key"] == nil || m["offset"] == nil || m["partition"] == nil {
+			t.Errorf("record lacks Fluent Bit's fields: %v", m)
+		}
+	}
+}
+
+func TestFormatNoneKeepsString(t *testing.T) {
+	c := startCluster(t)
+	produce(t, c, 0, `{"a":1}`)
+	col := &collector{}
+	runInput(t, c, col)
+	got := col.waitFor(t, 1)
+	if !strings.Contains(got[0], `"payload":"{\"a\":1}"`) {
+		t.Errorf("format none: %s", got[0])
+	}
+}
+
+// What one member accepted is committed: the next member of the group
+// starts after it and receives only new records.
+func TestCommitsAcceptedRecords(t *testing.T) {
+	c := startCluster(t)
+	var vals []string
+	for i := range 30 {
+		vals = append(vals, fmt.Sprintf(`{"seq":%d}`, i))
+	}
+	produce(t, c, 0, vals...)
+	first := &collector{}
+	stop := runInput(t, c, first)
+	first.waitFor(t, 30)
+	stop()
+
+	produce(t, c, 30, `{"seq":30}`, `{"seq":31}`)
+	second := &collector{}
+	runInput(t, c, second)
+	got := second.waitFor(t, 2)
+	time.Sleep(300 * time.Millisecond) // let a wrongly uncommitted backlog show up
+	if got = second.snapshot(); len(got) != 2 {
+		t.Errorf("second member got %d records, want only the 2 new ones: %v", len(got), got)
+	}
+}
+
+// Records Emit refused are not committed: the next member gets them.
+func TestRefusedRecordsAreNotCommitted(t *testing.T) {
+	c := startCluster(t)
+	produce(t, c, 0, `{"seq":0}`, `{"seq":1}`, `{"seq":2}`)
+	refusing := &collector{refuse: true}
+	stop := runInput(t, c, refusing)
+	time.Sleep(500 * time.Millisecond) // it polls, Emit refuses, Run returns
+	stop()
+	next := &collector{}
+	runInput(t, c, next)
+	if got := next.waitFor(t, 3); len(got) != 3 {
+		t.Errorf("got %d", len(got))
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	for _, tc := range []struct {
+		kv   []string
+		want string
+	}{
+		{[]string{"format", "avro"}, "valid values are none, json"},
+		{[]string{"rdkafka.partition.assignment.strategy", "sticky"}, `unknown assignment strategy "sticky"`},
+		{[]string{"rdkafka.session.timeout.ms", "3000", "rdkafka.heartbeat.interval.ms", "3000"}, "must be below rdkafka.session.timeout.ms"},
+		{[]string{"rdkafka.auto.offset.reset", "middle"}, "valid values are smallest"},
+	} {
+		s, err := plugintest.TrySettings(Spec(), append([]string{"brokers", "b:9092", "topics", "t"}, tc.kv...)...)
+		if err == nil {
+			_, err = New(s)
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want %q", tc.kv, err, tc.want)
+		}
+	}
+	if _, err := plugintest.TrySettings(Spec(), "brokers", "b:9092"); err == nil || !strings.Contains(err.Error(), `"topics"`) {
+		t.Errorf("topics must be required: %v", err)
+	}
+}
+
+func TestPendingOffsets(t *testing.T) {
+	var p pendingOffsets
+	p.accept([]*kgo.Record{{Topic: "a", Partition: 0, Offset: 4}, {Topic: "a", Partition: 0, Offset: 2}, {Topic: "a", Partition: 1, Offset: 9}})
+	m := p.take()
+	if m["a"][0].Offset != 5 || m["a"][1].Offset != 10 {
+		t.Fatalf("next offsets %v", m)
+	}
+	p.accept([]*kgo.Record{{Topic: "a", Partition: 0, Offset: 7}})
+	p.restore(m) // a failed commit must not rewind newer progress
+	m = p.take()
+	if m["a"][0].Offset != 8 || m["a"][1].Offset != 10 {
+		t.Errorf("after restore %v", m)
+	}
+	p.restore(m)
+	p.forget(map[string][]int32{"a": {0, 1}})
+	if m := p.take(); len(m) != 0 {
+		t.Errorf("after forget %v", m)
+	}
+}
