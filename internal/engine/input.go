@@ -42,6 +42,7 @@ type inputRunner struct {
 type openChunk struct {
 	data    []byte
 	records int
+	acks    []func(delivered bool) // of EmitAck calls whose records are in data
 }
 
 // route is what a tag goes through: the filters and outputs whose Match
@@ -72,7 +73,14 @@ var builderPool = sync.Pool{New: func() any { return new(record.Builder) }}
 
 // Emit implements plugin.Emitter.
 func (r *inputRunner) Emit(ctx context.Context, tag string, events []byte, records int) error {
+	return r.EmitAck(ctx, tag, events, records, nil)
+}
+
+// EmitAck implements plugin.AckEmitter: done travels with the records'
+// chunk and runs when the chunk's flight is released (see flight.release).
+func (r *inputRunner) EmitAck(ctx context.Context, tag string, events []byte, records int, done func(bool)) error {
 	if records <= 0 || len(events) == 0 {
+		ack(done)
 		return nil
 	}
 	if err := r.gate.wait(ctx); err != nil {
@@ -112,14 +120,22 @@ func (r *inputRunner) Emit(ctx context.Context, tag string, events []byte, recor
 		}
 	}()
 	if records == 0 {
+		ack(done)
 		return nil
 	}
-	return r.buffer(tag, events, records, rt)
+	return r.buffer(tag, events, records, rt, done)
+}
+
+// ack reports records that need no delivery as done.
+func ack(done func(bool)) {
+	if done != nil {
+		done(true)
+	}
 }
 
 // buffer appends filtered records to the tag's open chunk, sealing it when
 // it reaches chunkTarget.
-func (r *inputRunner) buffer(tag string, events []byte, records int, rt *route) error {
+func (r *inputRunner) buffer(tag string, events []byte, records int, rt *route, done func(bool)) error {
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
@@ -133,6 +149,7 @@ func (r *inputRunner) buffer(tag string, events []byte, records int, rt *route) 
 		if first {
 			r.logger.Warn("no output matches this tag; its records are discarded (counted in sluice_input_unrouted_records_total)", "tag", tag)
 		}
+		ack(done)
 		return nil
 	}
 	oc := r.open[tag]
@@ -142,6 +159,9 @@ func (r *inputRunner) buffer(tag string, events []byte, records int, rt *route) 
 	}
 	oc.data = append(oc.data, events...)
 	oc.records += records
+	if done != nil {
+		oc.acks = append(oc.acks, done)
+	}
 	r.gate.add(int64(len(events)))
 	r.metrics.BufferedBytes.Add(int64(len(events)))
 	var sealed *openChunk

@@ -20,12 +20,20 @@ type flight struct {
 	size  int64
 	refs  atomic.Int32
 	owner *inputRunner
+	// acks are the plugin.AckEmitter callbacks of the chunk's records;
+	// undelivered is set when an output dropped the chunk at shutdown.
+	acks        []func(delivered bool)
+	undelivered atomic.Bool
 }
 
 func (f *flight) release() {
 	if f.refs.Add(-1) != 0 {
 		return
 	}
+	for _, done := range f.acks {
+		done(!f.undelivered.Load())
+	}
+	f.acks = nil
 	f.owner.gate.release(f.size)
 	f.owner.metrics.BufferedBytes.Add(-f.size)
 	putChunkBuffer(f.chunk.Data)
@@ -168,6 +176,9 @@ func (o *outputRunner) drop(t *task, reason string, err error) {
 		args = append(args, "error", err)
 	}
 	o.logger.Error("dropping records", args...)
+	if reason == "shutdown" {
+		t.flight.undelivered.Store(true)
+	}
 	t.flight.release()
 	o.pipeline.tasks.Done()
 }

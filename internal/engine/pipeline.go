@@ -131,7 +131,7 @@ func (p *Pipeline) resolve(tag string, skip *filterRunner) *route {
 
 // dispatch shares a sealed chunk with the outputs of its route.
 func (p *Pipeline) dispatch(owner *inputRunner, tag string, oc *openChunk, outputs []*outputRunner) {
-	f := &flight{owner: owner, size: int64(len(oc.data))}
+	f := &flight{owner: owner, size: int64(len(oc.data)), acks: oc.acks}
 	f.chunk.Tag, f.chunk.Data, f.chunk.Records = tag, oc.data, oc.records
 	f.refs.Store(int32(len(outputs)))
 	p.tasks.Add(len(outputs))

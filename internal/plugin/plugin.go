@@ -98,6 +98,26 @@ type Emitter interface {
 	Emit(ctx context.Context, tag string, events []byte, records int) error
 }
 
+// AckEmitter is implemented by the engine's Emitter, for inputs whose
+// source can send records again until told they are safe (Kafka offsets, a
+// file position, a forward client waiting for its chunk ack): with storage
+// in memory, Emit's nil means only that the records are buffered, and a
+// crash would lose them.
+type AckEmitter interface {
+	Emitter
+	// EmitAck is Emit, and calls done once every output the records were
+	// routed to has finished with them. delivered is true when each output
+	// delivered them or gave up on them for good (a permanent error, the
+	// Retry_Limit: counted and logged as drops, and sending them again
+	// would not help), and false when they were dropped at shutdown, so
+	// the source should offer them again after a restart. Records no
+	// output matches, or that filters remove, are done at once. done runs
+	// on an engine goroutine and must not block; it is never called when
+	// EmitAck returns an error. Records a filter re-emits under a new tag
+	// (rewrite_tag) are not tracked.
+	EmitAck(ctx context.Context, tag string, events []byte, records int, done func(delivered bool)) error
+}
+
 // Input produces records.
 type Input interface {
 	// Run produces records and passes them to emit until ctx is cancelled
