@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/sluice-logs/sluice/internal/kafkaconn"
@@ -22,10 +21,15 @@ var _ plugin.Input = (*Input)(nil)
 // and at a rebalance, so a lost coordinator cannot hold the process.
 const commitTimeout = 10 * time.Second
 
+// commitEvery is the longest the poll loop waits before it commits what
+// the pipeline acknowledged meanwhile.
+const commitEvery = time.Second
+
 // Input consumes topics as a member of a consumer group. It commits a
-// partition's offset only past records that Emit accepted, so a member that
-// crashes or is killed leaves its uncommitted records to the member that
-// takes its partitions over: at least once, never lost.
+// partition's offset only past records the pipeline is done with (every
+// output delivered them, see plugin.AckEmitter), so a member that crashes
+// or is killed leaves its uncommitted records to the member that takes its
+// partitions over: at least once, never lost.
 type Input struct {
 	id       string
 	tag      string
@@ -39,7 +43,7 @@ type Input struct {
 	autoCommit     bool
 	commitInterval time.Duration
 
-	offsets pendingOffsets
+	offsets offsetTracker
 }
 
 // New returns a kafka input configured by s.Config (see Spec). It only
@@ -92,13 +96,17 @@ func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
 		lastCommit = time.Now()
 	)
 	for {
-		fetches := cl.PollRecords(ctx, 0)
+		// The poll ends at least every commitEvery, so offsets the engine
+		// acknowledged after the last poll are committed while idle too.
+		pollCtx, cancel := context.WithTimeout(ctx, commitEvery)
+		fetches := cl.PollRecords(pollCtx, 0)
+		cancel()
 		if ctx.Err() != nil || fetches.IsClientClosed() {
 			cl.AllowRebalance()
 			return nil
 		}
 		fetches.EachError(func(topic string, partition int32, err error) {
-			if !errors.Is(err, context.Canceled) {
+			if !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 				in.logger.Warn("fetch failed; the client retries", "topic", topic, "partition", partition, "error", err)
 			}
 		})
@@ -118,19 +126,28 @@ func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
 }
 
 // emitAll encodes the polled records in batches of up to buffer_max_size
-// and emits them in order; after each accepted batch, its records' offsets
-// become committable.
+// and emits them in order. A batch's offsets become committable when the
+// pipeline is done with it: when every output delivered it, if the engine
+// acknowledges (plugin.AckEmitter), else when Emit accepted it.
 func (in *Input) emitAll(ctx context.Context, emit plugin.Emitter, b *record.Builder, fetches kgo.Fetches) error {
 	b.Reset()
+	acker, _ := emit.(plugin.AckEmitter)
 	var batch []*kgo.Record
 	flush := func() error {
 		if b.Records() == 0 {
 			return nil
 		}
-		if err := emit.Emit(ctx, in.tag, b.Bytes(), b.Records()); err != nil {
+		tracked := in.offsets.track(batch)
+		var err error
+		if acker != nil {
+			err = acker.EmitAck(ctx, in.tag, b.Bytes(), b.Records(), func(delivered bool) { in.offsets.done(tracked, delivered) })
+		} else if err = emit.Emit(ctx, in.tag, b.Bytes(), b.Records()); err == nil {
+			in.offsets.done(tracked, true)
+		}
+		if err != nil {
+			in.offsets.untrack(tracked)
 			return err
 		}
-		in.offsets.accept(batch)
 		b.Reset()
 		batch = batch[:0]
 		return nil
@@ -242,74 +259,4 @@ func describe(tps map[string][]int32) string {
 		fmt.Fprintf(&sb, "%s%v", t, ps)
 	}
 	return sb.String()
-}
-
-// pendingOffsets holds, per topic and partition, the next offset to commit:
-// one past the last record Emit accepted. It is shared by the poll loop and
-// the rebalance callbacks.
-type pendingOffsets struct {
-	mu sync.Mutex
-	m  map[string]map[int32]kgo.EpochOffset
-}
-
-func (p *pendingOffsets) accept(recs []*kgo.Record) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.m == nil {
-		p.m = map[string]map[int32]kgo.EpochOffset{}
-	}
-	for _, r := range recs {
-		parts := p.m[r.Topic]
-		if parts == nil {
-			parts = map[int32]kgo.EpochOffset{}
-			p.m[r.Topic] = parts
-		}
-		next := kgo.EpochOffset{Epoch: r.LeaderEpoch, Offset: r.Offset + 1}
-		if cur, ok := parts[r.Partition]; !ok || cur.Less(next) {
-			parts[r.Partition] = next
-		}
-	}
-}
-
-// take removes and returns the pending offsets.
-func (p *pendingOffsets) take() map[string]map[int32]kgo.EpochOffset {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	m := p.m
-	p.m = nil
-	return m
-}
-
-// restore puts back offsets whose commit failed, unless newer ones came.
-func (p *pendingOffsets) restore(m map[string]map[int32]kgo.EpochOffset) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.m == nil {
-		p.m = map[string]map[int32]kgo.EpochOffset{}
-	}
-	for t, parts := range m {
-		cur := p.m[t]
-		if cur == nil {
-			cur = map[int32]kgo.EpochOffset{}
-			p.m[t] = cur
-		}
-		for part, off := range parts {
-			if have, ok := cur[part]; !ok || have.Less(off) {
-				cur[part] = off
-			}
-		}
-	}
-}
-
-func (p *pendingOffsets) forget(tps map[string][]int32) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for t, ps := range tps {
-		for _, part := range ps {
-			delete(p.m[t], part)
-		}
-		if len(p.m[t]) == 0 {
-			delete(p.m, t)
-		}
-	}
 }

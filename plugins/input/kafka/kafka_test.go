@@ -93,8 +93,8 @@ func (c *collector) waitFor(t *testing.T, n int) []string {
 // and waits for Run to return.
 func runInput(t *testing.T, c *kfake.Cluster, emit plugin.Emitter, kv ...string) func() {
 	t.Helper()
-	_, refusing := emit.(*collector)
-	refusing = refusing && emit.(*collector).refuse
+	col, refusing := emit.(*collector)
+	refusing = refusing && col.refuse
 	return runInputErr(t, c, emit, refusing, kv...)
 }
 
@@ -235,22 +235,91 @@ func TestConfigErrors(t *testing.T) {
 	}
 }
 
-func TestPendingOffsets(t *testing.T) {
-	var p pendingOffsets
-	p.accept([]*kgo.Record{{Topic: "a", Partition: 0, Offset: 4}, {Topic: "a", Partition: 0, Offset: 2}, {Topic: "a", Partition: 1, Offset: 9}})
-	m := p.take()
-	if m["a"][0].Offset != 5 || m["a"][1].Offset != 10 {
+func TestOffsetTrackerCommitsOnlyFinishedPrefix(t *testing.T) {
+	var tr offsetTracker
+	a := tr.track([]*kgo.Record{{Topic: "a", Partition: 0, Offset: 4}, {Topic: "a", Partition: 0, Offset: 2}, {Topic: "a", Partition: 1, Offset: 9}})
+	b := tr.track([]*kgo.Record{{Topic: "a", Partition: 0, Offset: 5}})
+	tr.done(b, true)
+	if m := tr.take(); len(m) != 0 {
+		t.Fatalf("a later batch finished first must wait for the earlier one: %v", m)
+	}
+	tr.done(a, true)
+	m := tr.take()
+	if m["a"][0].Offset != 6 || m["a"][1].Offset != 10 {
 		t.Fatalf("next offsets %v", m)
 	}
-	p.accept([]*kgo.Record{{Topic: "a", Partition: 0, Offset: 7}})
-	p.restore(m) // a failed commit must not rewind newer progress
-	m = p.take()
-	if m["a"][0].Offset != 8 || m["a"][1].Offset != 10 {
+	c := tr.track([]*kgo.Record{{Topic: "a", Partition: 0, Offset: 7}})
+	tr.done(c, true)
+	tr.restore(m) // a failed commit must not rewind newer progress
+	if m = tr.take(); m["a"][0].Offset != 8 || m["a"][1].Offset != 10 {
 		t.Errorf("after restore %v", m)
 	}
-	p.restore(m)
-	p.forget(map[string][]int32{"a": {0, 1}})
-	if m := p.take(); len(m) != 0 {
-		t.Errorf("after forget %v", m)
+
+	// A batch acknowledged after its partition was revoked commits nothing
+	// for it; one dropped at shutdown blocks everything after it.
+	d := tr.track([]*kgo.Record{{Topic: "a", Partition: 0, Offset: 8}, {Topic: "a", Partition: 1, Offset: 10}})
+	tr.forget(map[string][]int32{"a": {0}})
+	tr.done(d, true)
+	if m = tr.take(); len(m["a"]) != 1 || m["a"][1].Offset != 11 {
+		t.Errorf("revoked partition committed: %v", m)
+	}
+	e := tr.track([]*kgo.Record{{Topic: "a", Partition: 1, Offset: 11}})
+	f := tr.track([]*kgo.Record{{Topic: "a", Partition: 1, Offset: 12}})
+	tr.done(e, false)
+	tr.done(f, true)
+	if m = tr.take(); len(m) != 0 {
+		t.Errorf("records dropped at shutdown must hold the commit back: %v", m)
+	}
+}
+
+// ackCollector acknowledges batches only when told to.
+type ackCollector struct {
+	collector
+	mu      sync.Mutex
+	pending []func(bool)
+}
+
+func (c *ackCollector) EmitAck(ctx context.Context, tag string, events []byte, n int, done func(bool)) error {
+	if err := c.collector.Emit(ctx, tag, events, n); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.pending = append(c.pending, done)
+	c.mu.Unlock()
+	return nil
+}
+
+func (c *ackCollector) ackAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, d := range c.pending {
+		d(true)
+	}
+	c.pending = nil
+}
+
+// With an acknowledging engine, records are committed only once the
+// outputs are done with them: until then a new member gets them again.
+func TestCommitWaitsForAcknowledgement(t *testing.T) {
+	c := startCluster(t)
+	produce(t, c, 0, `{"seq":0}`, `{"seq":1}`, `{"seq":2}`)
+	unacked := &ackCollector{}
+	stop := runInput(t, c, unacked)
+	unacked.waitFor(t, 3)
+	stop() // commits whatever is committable: nothing yet
+
+	acked := &ackCollector{}
+	stop = runInput(t, c, acked)
+	acked.waitFor(t, 3)
+	acked.ackAll()
+	stop() // commits the acknowledged offsets
+
+	produce(t, c, 3, `{"seq":3}`)
+	last := &collector{}
+	runInput(t, c, last)
+	last.waitFor(t, 1)
+	time.Sleep(300 * time.Millisecond)
+	if got := last.snapshot(); len(got) != 1 {
+		t.Errorf("after the acknowledged commit a new member got %d records, want only the new one: %v", len(got), got)
 	}
 }
