@@ -3,6 +3,8 @@ package kafka
 import (
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 
 	"github.com/sluice-logs/sluice/internal/record"
 	"github.com/tinylib/msgp/msgp"
@@ -97,9 +99,14 @@ func (e *encoder) appendTimeMsgpack(dst []byte, t record.Time) []byte {
 
 func (e *encoder) appendTimeJSON(dst []byte, t record.Time) []byte {
 	if e.timeFormat == timeDouble {
-		var scratch [9]byte
-		v, _, _ := record.AppendJSON(dst, msgp.AppendFloat64(scratch[:0], t.Float()))
-		return v
+		// As record.AppendJSON writes floats: shortest exact digits, and
+		// ".0" for a whole second. A record time is never NaN, infinite or
+		// below 1e-4 s after the epoch bar 0, which "%.1f" handles.
+		f := t.Float()
+		if f == math.Trunc(f) {
+			return strconv.AppendFloat(dst, f, 'f', 1, 64)
+		}
+		return strconv.AppendFloat(dst, f, 'f', -1, 64)
 	}
 	dst = append(dst, '"')
 	dst = e.appendTimeText(dst, t)
