@@ -2,7 +2,6 @@ package kafkaconn
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -100,19 +99,4 @@ func FirstSet(c *plugin.Config, def string, names ...string) (string, string) {
 		}
 	}
 	return def, ""
-}
-
-// ParseBoolOr parses a boolean written as a string parameter, for
-// properties whose value librdkafka also accepts in other forms.
-func ParseBoolOr(raw string, def bool) bool {
-	if raw == "" {
-		return def
-	}
-	if b, err := plugin.ParseBool(raw); err == nil {
-		return b
-	}
-	if n, err := strconv.Atoi(raw); err == nil {
-		return n != 0
-	}
-	return def
 }

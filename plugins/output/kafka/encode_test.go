@@ -15,14 +15,16 @@ import (
 // t0 is 2024-01-01T00:00:00.123456789Z.
 const t0 = record.Time(1704067200_123456789)
 
-func event(t testing.TB, js string) *record.Event {
+func event(t testing.TB, js string) *record.Event { return eventAt(t, t0, js) }
+
+func eventAt(t testing.TB, at record.Time, js string) *record.Event {
 	t.Helper()
 	var b record.Builder
 	body, err := record.AppendJSONAsMsgpack(nil, []byte(js))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.Append(t0, nil, body)
+	b.Append(at, nil, body)
 	it := record.NewIterator(b.Bytes())
 	if !it.Next() {
 		t.Fatal(it.Err())
@@ -49,6 +51,7 @@ func TestEncodeValue(t *testing.T) {
 	}{
 		{"json double", nil, `{"msg":"hi","n":1}`, `{"@timestamp":1704067200.1234567,"msg":"hi","n":1}`},
 		{"json empty body", nil, `{}`, `{"@timestamp":1704067200.1234567}`},
+		{"json whole second", []string{"format", "json"}, `{"whole":true}`, `{"@timestamp":1704067200.0,"whole":true}`},
 		{"json iso8601", []string{"timestamp_format", "iso8601"}, `{"a":"b"}`, `{"@timestamp":"2024-01-01T00:00:00.123456Z","a":"b"}`},
 		{"json iso8601_ns", []string{"timestamp_format", "iso8601_ns", "timestamp_key", "ts"}, `{"a":"b"}`, `{"ts":"2024-01-01T00:00:00.123456789Z","a":"b"}`},
 		{"json escapes key", []string{"timestamp_key", `t"k`}, `{"a":[1,{"b":null}]}`, `{"t\"k":1704067200.1234567,"a":[1,{"b":null}]}`},
@@ -56,7 +59,11 @@ func TestEncodeValue(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := newOutput(t, tc.kv...)
-			got, err := o.encoder.appendValue([]byte("prefix"), event(t, tc.body))
+			ev := event(t, tc.body)
+			if strings.Contains(tc.body, "whole") {
+				ev = eventAt(t, 1704067200e9, tc.body)
+			}
+			got, err := o.encoder.appendValue([]byte("prefix"), ev)
 			if err != nil {
 				t.Fatal(err)
 			}
