@@ -171,6 +171,21 @@ func TestKafkaAggregatorTopologySurvivesKill9(t *testing.T) {
 			t.Errorf("agent %d exit code %d", i, code)
 		}
 	}
+
+	// The stopped aggregators committed everything they delivered, so a
+	// new member of the group starts after it: given one new record, that
+	// is all it receives.
+	d := filepath.Join(dir, "agg-new")
+	fresh := start(t, nil, "-c", writeFile(t, d, "aggregator.conf", fmt.Sprintf(kafkaAggregatorConf, addr, d)))
+	kafkaProduceNumbered(t, addr, "logs", total, 1)
+	newOut := filepath.Join(d, "out.log")
+	eventually(t, 30*time.Second, "the new aggregator to receive the new record", func() bool { return len(jsonLines(t, newOut)) > 0 })
+	if code := fresh.stop(syscall.SIGTERM, 15*time.Second); code != 0 {
+		t.Errorf("new aggregator exit code %d", code)
+	}
+	if got := len(jsonLines(t, newOut)); got != 1 {
+		t.Errorf("after a graceful stop of the group, a new member received %d records, want only the 1 new one", got)
+	}
 }
 
 // kafkaTopologySeen counts the seq of every record in the files.

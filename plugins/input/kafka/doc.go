@@ -26,18 +26,23 @@
 //
 // # Delivery
 //
-// Offsets are committed only past records that Emit accepted (a nil error;
-// with storage.type filesystem that means the records are on disk), never
-// on a timer that could run ahead of the pipeline. Polled batches are
-// emitted in order; a commit follows each poll (or every
+// A partition's offset is committed only past records the pipeline is done
+// with: the input emits with plugin.AckEmitter.EmitAck, and a batch's
+// offsets become committable when every output routed to has delivered it
+// (or given up on it for good, which the engine counts and logs), in
+// emission order, so a commit never passes a record still buffered in
+// memory. (With an Emitter that does not acknowledge, Emit's nil counts.)
+// Commits follow each poll and at least every second while idle (or every
 // rdkafka.auto.commit.interval.ms with enable_auto_commit). Rebalances wait
-// while a polled batch is being emitted (franz-go's BlockRebalanceOnPoll),
-// and before a partition moves to another member its accepted offsets are
-// committed, so a rebalance delivers nothing twice that was committed and
-// loses nothing that was accepted. A member that crashes or is killed
-// leaves what it accepted since its last commit to the partition's next
-// owner: those records are delivered again (at least once). At shutdown the
-// input commits and leaves the group, so its partitions move at once.
+// while a polled batch is being emitted (franz-go's BlockRebalanceOnPoll);
+// before a partition moves to another member its committable offsets are
+// committed, and acknowledgements that arrive after it moved are ignored,
+// so a late commit cannot rewind the new owner. A member that crashes or is
+// killed leaves what it had not committed to the partition's next owner:
+// those records are delivered again (at least once), none is lost. At
+// shutdown Run stops polling and the engine's outputs deliver what is
+// buffered within Grace; Close then commits that too and leaves the group,
+// so the partitions move at once and a graceful restart repeats nothing.
 //
 // Differences, on purpose:
 //

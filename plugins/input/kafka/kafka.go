@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sluice-logs/sluice/internal/kafkaconn"
@@ -15,7 +16,10 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
-var _ plugin.Input = (*Input)(nil)
+var (
+	_ plugin.Input  = (*Input)(nil)
+	_ plugin.Closer = (*Input)(nil)
+)
 
 // commitTimeout bounds the commit that follows the last batch at shutdown
 // and at a rebalance, so a lost coordinator cannot hold the process.
@@ -33,6 +37,7 @@ const commitEvery = time.Second
 type Input struct {
 	id       string
 	tag      string
+	topics   []string
 	logger   *slog.Logger
 	conn     *kafkaconn.Conn
 	consumer []kgo.Opt
@@ -44,6 +49,9 @@ type Input struct {
 	commitInterval time.Duration
 
 	offsets offsetTracker
+
+	mu     sync.Mutex // guards client
+	client *kgo.Client
 }
 
 // New returns a kafka input configured by s.Config (see Spec). It only
@@ -53,6 +61,7 @@ func New(s plugin.Settings) (*Input, error) {
 	in := &Input{
 		id:             s.ID,
 		tag:            s.Tag,
+		topics:         c.List("topics"),
 		logger:         s.Logger,
 		json:           c.String("format") == "json",
 		maxBatch:       int(c.Size("buffer_max_size")),
@@ -77,10 +86,12 @@ func New(s plugin.Settings) (*Input, error) {
 }
 
 // Run consumes until ctx ends: it polls, hands each batch to emit, and
-// commits the offsets of what emit accepted. Rebalances wait while a
-// polled batch is being emitted (franz-go's BlockRebalanceOnPoll), and a
-// revoked partition's accepted offsets are committed before it goes to
-// another member.
+// commits the offsets of what the pipeline finished. Rebalances wait while
+// a polled batch is being emitted (franz-go's BlockRebalanceOnPoll), and a
+// revoked partition's committable offsets are committed before it goes to
+// another member. The client stays in the group after Run returns: Close,
+// which the engine calls once the outputs delivered what they could,
+// commits those last records and leaves.
 func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
 	opts, err := in.conn.Options(in.logger)
 	if err != nil {
@@ -90,7 +101,9 @@ func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
 	if err != nil {
 		return fmt.Errorf("input %s: create Kafka consumer: %w", in.id, err)
 	}
-	defer in.close(cl)
+	in.mu.Lock()
+	in.client = cl
+	in.mu.Unlock()
 	var (
 		b          record.Builder
 		lastCommit = time.Now()
@@ -103,6 +116,7 @@ func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
 		cancel()
 		if ctx.Err() != nil || fetches.IsClientClosed() {
 			cl.AllowRebalance()
+			cl.PauseFetchTopics(in.topics...) // until Close: nothing more is polled
 			return nil
 		}
 		fetches.EachError(func(topic string, partition int32, err error) {
@@ -112,7 +126,7 @@ func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
 		})
 		emitErr := in.emitAll(ctx, emit, &b, fetches)
 		if !in.autoCommit || time.Since(lastCommit) >= in.commitInterval {
-			in.commit(ctx, cl, "after emit")
+			in.commit(context.WithoutCancel(ctx), cl, "after emit")
 			lastCommit = time.Now()
 		}
 		cl.AllowRebalance()
@@ -210,7 +224,7 @@ func (in *Input) commit(ctx context.Context, cl *kgo.Client, when string) {
 	if len(pending) == 0 {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
+	ctx, cancel := context.WithTimeout(ctx, commitTimeout)
 	defer cancel()
 	var commitErr error
 	cl.CommitOffsetsSync(ctx, pending, func(_ *kgo.Client, _ *kmsg.OffsetCommitRequest, resp *kmsg.OffsetCommitResponse, err error) {
@@ -222,11 +236,21 @@ func (in *Input) commit(ctx context.Context, cl *kgo.Client, when string) {
 	}
 }
 
-// close commits what was accepted and leaves the group, so the partitions
+// Close commits what the pipeline finished — at shutdown the engine calls
+// it after the outputs' grace period, so that includes the records
+// delivered while shutting down — and leaves the group, so the partitions
 // move to the other members at once rather than after the session timeout.
-func (in *Input) close(cl *kgo.Client) {
-	in.commit(context.Background(), cl, "at shutdown")
+func (in *Input) Close(ctx context.Context) error {
+	in.mu.Lock()
+	cl := in.client
+	in.client = nil
+	in.mu.Unlock()
+	if cl == nil {
+		return nil
+	}
+	in.commit(ctx, cl, "at shutdown")
 	cl.Close()
+	return nil
 }
 
 // onRevoked commits the accepted offsets of partitions about to move to
