@@ -69,11 +69,13 @@ func (b *builder) instance(kind plugin.Kind, sect *config.Section) (*instance, *
 		id = strings.TrimSpace(alias)
 	}
 	lbl := label(ck, name, id)
-	if prev, dup := b.ids[id]; dup {
+	// Names are unique per kind, as in Fluent Bit: an input and an output
+	// of the same plugin (kafka, forward) are both <plugin>.0.
+	if prev, dup := b.ids[kind.String()+"/"+id]; dup {
 		b.fail(&config.Error{Pos: sect.Pos, Section: lbl, Msg: fmt.Sprintf("instance name %q is already used at %s", id, prev),
 			Hint: "give each instance a unique Alias"})
 	}
-	b.ids[id] = sect.Pos
+	b.ids[kind.String()+"/"+id] = sect.Pos
 	cfg, err := plugin.Decode(spec, sect, lbl)
 	if err != nil {
 		b.fail(err)
@@ -157,11 +159,11 @@ func (b *builder) emitter(filter *instance, reg *metrics.Registry) *inputRunner 
 	if id == "" {
 		id = "emitter_for_" + filter.id
 	}
-	if prev, dup := b.ids[id]; dup {
+	if prev, dup := b.ids[plugin.KindInput.String()+"/"+id]; dup {
 		b.fail(&config.Error{Pos: filter.section.Pos, Section: filter.config.Label(),
 			Msg: fmt.Sprintf("Emitter_Name %q is already used at %s", id, prev), Hint: "give each emitter a unique Emitter_Name"})
 	}
-	b.ids[id] = filter.section.Pos
+	b.ids[plugin.KindInput.String()+"/"+id] = filter.section.Pos
 	limit := filter.config.Size("Emitter_Mem_Buf_Limit")
 	m := reg.NewInput(id, "emitter", limit)
 	r := &inputRunner{

@@ -38,6 +38,7 @@ type Conn struct {
 	verify     bool
 	verifyHost bool
 	metaMaxAge time.Duration
+	metaMinAge time.Duration
 	mskRegion  string // from aws_msk_iam_cluster_arn; "" lets franz-go read it from the broker host
 }
 
@@ -55,6 +56,7 @@ func New(c *plugin.Config) (*Conn, error) {
 		username:   c.String("rdkafka.sasl.username"),
 		password:   c.String("rdkafka.sasl.password"),
 		metaMaxAge: Millis(c, "rdkafka.metadata.max.age.ms"),
+		metaMinAge: Millis(c, "rdkafka.topic.metadata.refresh.fast.interval.ms"),
 	}
 	if len(k.Brokers) == 0 {
 		return nil, c.Errorf("brokers", "is empty; list the bootstrap brokers as host:port, separated by commas")
@@ -112,7 +114,8 @@ func (k *Conn) Options(logger *slog.Logger) ([]kgo.Opt, error) {
 		kgo.SeedBrokers(k.Brokers...),
 		kgo.ClientID(k.ClientID),
 		kgo.SoftwareNameAndVersion("sluice", "1"),
-		kgo.MetadataMaxAge(k.metaMaxAge),
+		kgo.MetadataMaxAge(max(k.metaMaxAge, k.metaMinAge)),
+		kgo.MetadataMinAge(k.metaMinAge),
 	}
 	if logger != nil {
 		opts = append(opts, kgo.WithLogger(clientLogger{logger}))

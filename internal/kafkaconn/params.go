@@ -30,6 +30,8 @@ func Params() []plugin.Param {
 			Doc: "https checks that a broker's certificate names its host; none skips that check"},
 		{Name: "rdkafka.metadata.max.age.ms", Type: plugin.TypeInt, Default: "300000", Min: 1000, Max: 86400000,
 			Doc: "how often cluster metadata (leaders, partitions) is refreshed, in milliseconds"},
+		{Name: "rdkafka.topic.metadata.refresh.fast.interval.ms", Type: plugin.TypeInt, Default: "5000", Min: 10, Max: 3600000,
+			Doc: "shortest wait between two metadata refreshes, e.g. after a leader change or a lost connection (franz-go's default, 5 s)"},
 		{Name: "aws_msk_iam", Type: plugin.TypeBool, Default: "false",
 			Doc: "authenticate to Amazon MSK with IAM (SASL AWS_MSK_IAM over TLS), with credentials from the AWS SDK's default chain"},
 		{Name: "aws_msk_iam_cluster_arn", Check: checkClusterARN,

@@ -115,7 +115,7 @@ func (o *Output) clientFor() (*kgo.Client, error) {
 	opts = append(opts, kgo.MaxBufferedRecords(cap(o.slots)))
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
-		return nil, plugin.Permanent(fmt.Errorf("output %s: create Kafka producer: %w", o.id, err))
+		return nil, fmt.Errorf("output %s: create Kafka producer: %w", o.id, err)
 	}
 	o.client = cl
 	return cl, nil

@@ -138,7 +138,7 @@ func TestFlushSurvivesDroppedConnection(t *testing.T) {
 		dropped = true
 		return nil, errors.New("drop the connection"), true
 	})
-	o := clusterOutput(t, c, "topics", "logs", "rdkafka.request.timeout.ms", "1000")
+	o := clusterOutput(t, c, "topics", "logs", "rdkafka.topic.metadata.refresh.fast.interval.ms", "50")
 	if err := o.Flush(context.Background(), chunkOf(t, `{"seq":0}`, `{"seq":1}`)); err != nil {
 		t.Fatal(err)
 	}
