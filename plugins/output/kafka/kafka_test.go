@@ -178,3 +178,26 @@ func TestFlushSASLSCRAM(t *testing.T) {
 		t.Error("a wrong password must fail the flush")
 	}
 }
+
+// With the producer's queue full (rdkafka.queue.buffering.max.messages 2,
+// the broker slow to answer), a flush waits queue_full_retries seconds for
+// room, then leaves the records it could not queue to the engine: Partial
+// with their indexes, the queued ones delivered.
+func TestFlushQueueFullLeavesTheRestToTheEngine(t *testing.T) {
+	c := startCluster(t, kfake.SeedTopics(1, "logs"))
+	c.ControlKey(kmsg.Produce.Int16(), func(kmsg.Request) (kmsg.Response, error, bool) {
+		// Far longer than queue_full_retries' 1 s, so the wait expires
+		// first even on a loaded machine; then the request runs normally.
+		c.SleepControl(func() { time.Sleep(2500 * time.Millisecond) })
+		return nil, nil, false
+	})
+	o := clusterOutput(t, c, "topics", "logs", "queue_full_retries", "1", "rdkafka.queue.buffering.max.messages", "2", "rdkafka.linger.ms", "0")
+	err := o.Flush(context.Background(), chunkOf(t, `{"seq":0}`, `{"seq":1}`, `{"seq":2}`, `{"seq":3}`, `{"seq":4}`))
+	class, _, failed := plugin.Classify(err)
+	if class != plugin.ClassPartial || fmt.Sprint(failed) != "[2 3 4]" {
+		t.Fatalf("Flush = %v (class %v, failed %v), want Partial([2 3 4])", err, class, failed)
+	}
+	if !strings.Contains(err.Error(), "queue_full_retries") {
+		t.Errorf("error should name queue_full_retries: %v", err)
+	}
+}
