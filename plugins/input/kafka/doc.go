@@ -23,6 +23,9 @@
 // isolation.level (read_committed, as librdkafka), and the connection
 // properties of package kafkaconn. AWS MSK IAM is turned on with
 // rdkafka.sasl.mechanism aws_msk_iam, as in Fluent Bit, or with aws_msk_iam.
+// The librdkafka-only tuning properties common in Fluent Bit configurations
+// are accepted with a warning; any other unknown property is a
+// configuration error with a did-you-mean suggestion.
 //
 // # Delivery
 //

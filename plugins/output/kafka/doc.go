@@ -26,8 +26,10 @@
 // queue.buffering.max.messages and .kbytes, partitioner (librdkafka's
 // names and hashes: consistent_random, crc32, is the default, as in
 // librdkafka), and the connection properties of package kafkaconn
-// (security.protocol, sasl.*, ssl.*). Properties that only tune librdkafka
-// are accepted with a warning.
+// (security.protocol, sasl.*, ssl.*). The librdkafka-only tuning properties
+// common in Fluent Bit configurations (log.connection.close,
+// batch.num.messages, ...) are accepted with a warning; any other unknown
+// property is a configuration error with a did-you-mean suggestion.
 //
 // Differences, on purpose:
 //
