@@ -226,3 +226,49 @@ func kafkaProduceNumbered(t *testing.T, addr, topic string, from, n int) {
 		t.Fatal(err)
 	}
 }
+
+// TestKafkaOutputRetriesThroughBrokerOutage: the agent starts while the
+// broker is down. Its flushes fail within rdkafka.message.timeout.ms and
+// the engine retries them with backoff (no retry loop in the output); once
+// the broker is up, every record arrives, none lost.
+func TestKafkaOutputRetriesThroughBrokerOutage(t *testing.T) {
+	const n = 5000
+	port := freePort(t)
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "agent.conf", fmt.Sprintf(`
+[SERVICE]
+    Flush           0.2
+    Grace           10
+    scheduler.base  0.2
+    scheduler.cap   1
+
+[INPUT]
+    Name  stdin
+    Tag   app
+
+[OUTPUT]
+    Name     kafka
+    Match    app
+    Brokers  127.0.0.1:%d
+    Topics   logs
+    rdkafka.message.timeout.ms  1000
+`, port))
+	p := start(t, strings.NewReader(numberedLines(n)), "-c", cfg)
+	eventually(t, 20*time.Second, "the engine to retry a failed flush", func() bool {
+		return strings.Contains(p.stderr.String(), "will retry")
+	})
+	_, addr := kafkaStartCluster(t, kfake.Ports(port), kfake.SeedTopics(3, "logs"))
+	recs := kafkaConsumeAll(t, addr, n, "logs")
+	values := make([][]byte, len(recs))
+	for i, r := range recs {
+		values[i] = r.Value
+	}
+	missing, dups := kafkaLossAndDuplicates(kafkaSeqCounts(t, values), n)
+	if len(missing) > 0 {
+		t.Fatalf("lost %d records after the outage (first %v)", len(missing), head(missing))
+	}
+	t.Logf("%d records delivered after the outage; duplicates %d", n, dups)
+	if code := p.stop(syscall.SIGTERM, 15*time.Second); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+}
