@@ -18,6 +18,11 @@ type commandLine struct {
 	help    bool
 	version bool
 	dryRun  bool
+	// externalPlugins are the -e files: Fluent Bit loads plugins from
+	// shared objects (aws-for-fluent-bit's firehose.so, cloudwatch.so,
+	// kinesis.so); Sluice's plugins are built in, so they are noted and
+	// not loaded.
+	externalPlugins []string
 }
 
 // flagArgs are the flags that take a value.
@@ -35,6 +40,7 @@ var flagArgs = map[string]string{
 	"-L": "listen", "--http_listen": "listen",
 	"-P": "port", "--http_port": "port",
 	"-g": "grace", "--grace": "grace",
+	"-e": "plugin", "--plugin": "plugin",
 }
 
 // parseCommandLine reads Fluent Bit-style flags. Order matters: -p, -t and
@@ -58,6 +64,9 @@ func parseCommandLine(args []string) (*commandLine, error) {
 			continue
 		case "-D", "--dry-run":
 			cl.dryRun = true
+			continue
+		case "-Y", "--enable-hot-reload":
+			cl.service = append(cl.service, config.Param{Key: "Hot_Reload", Value: "on"})
 			continue
 		case "-H", "--http":
 			cl.service = append(cl.service, config.Param{Key: "HTTP_Server", Value: "on"})
@@ -118,6 +127,8 @@ func parseCommandLine(args []string) (*commandLine, error) {
 			cl.service = append(cl.service, config.Param{Key: "HTTP_Port", Value: value})
 		case "grace":
 			cl.service = append(cl.service, config.Param{Key: "Grace", Value: value})
+		case "plugin":
+			cl.externalPlugins = append(cl.externalPlugins, value)
 		}
 	}
 	return cl, nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -18,6 +19,10 @@ import (
 // loadModel builds the configuration model from -c and the quick flags.
 // With neither and allowDefault set, it loads the embedded default example.
 func loadModel(cl *commandLine, allowDefault bool, stderr io.Writer) (*config.Model, []config.Warning, error) {
+	for _, so := range cl.externalPlugins {
+		fmt.Fprintf(stderr, "notice: -e %s not loaded: Sluice does not load shared-object plugins; its plugins are built in "+
+			"(aws-for-fluent-bit's cloudwatch, firehose and kinesis Go plugins are cloudwatch_logs, kinesis_firehose and kinesis_streams)\n", so)
+	}
 	var (
 		model    *config.Model
 		warnings []config.Warning
@@ -51,7 +56,20 @@ func loadModel(cl *commandLine, allowDefault bool, stderr io.Writer) (*config.Mo
 	}
 	model.Service.Kind = config.KindService
 	model.Service.Params = append(model.Service.Params, cl.service...)
-	return model, warnings, nil
+	// -R FILE arrives after Load has read the parsers files of the config,
+	// so its file is read here.
+	var errs []error
+	for _, prm := range cl.service {
+		if prm.Key != "Parsers_File" {
+			continue
+		}
+		w, err := config.LoadParsersFile(prm.Value, model)
+		warnings = append(warnings, w...)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("-R %s: %w", prm.Value, err))
+		}
+	}
+	return model, warnings, errors.Join(errs...)
 }
 
 // registry returns the built-in plugins.

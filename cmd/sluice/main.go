@@ -5,6 +5,8 @@
 //	sluice -c fluent-bit.conf        run a pipeline (also: sluice run -c FILE)
 //	sluice -i dummy -o stdout        run a pipeline from flags
 //	sluice validate -c FILE          check a configuration without running it
+//	sluice test FILE...              run configuration unit tests
+//	sluice iam policy|check|readers  the IAM policies the AWS outputs need
 //	sluice version                   print the version
 //
 // main only wires the sub-commands; each lives in its own file.
@@ -38,6 +40,11 @@ func commands() []command {
 	return []command{
 		{"run", "run a pipeline (the default command)", runCommand},
 		{"validate", "check a configuration without running it", validateCommand},
+		{"test", "run configuration unit tests (records in, expected outputs)", testCommand},
+		{"health", "check a running Sluice's health endpoint (for HEALTHCHECK)", healthCommand},
+		{"tap", "stream the records passing through a component of a running Sluice", tapCommand},
+		{"top", "live terminal view of a running Sluice's throughput, errors and buffers", topCommand},
+		{"iam", "least-privilege IAM policies of the AWS outputs: policy, check, readers", iamCommand},
 		{"version", "print the version", versionCommand},
 		{"help", "print this help", func(_ []string, stdout, _ io.Writer) int { usage(stdout); return exitOK }},
 	}
@@ -64,6 +71,8 @@ Usage:
   sluice [run] -i NAME [-p k=v] [-t TAG] [-F NAME -m MATCH] -o NAME [-m MATCH] [-f SECONDS]
   sluice run                        run the embedded default pipeline (dummy -> stdout)
   sluice validate -c FILE           check a configuration; exit 2 on errors, warnings on stderr
+  sluice test TESTFILE...           run configuration unit tests
+  sluice iam policy -c FILE         the least-privilege IAM policy of the AWS outputs (also: iam check, iam readers)
   sluice version                    print the version
 
 Commands:

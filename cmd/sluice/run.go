@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"syscall"
 	"time"
@@ -19,6 +22,8 @@ const runHelp = `Usage: sluice [run] [-c FILE] [quick flags]
 
 Runs a pipeline until SIGTERM or SIGINT, then delivers what is buffered
 within [SERVICE] Grace (default 30 s) and exits. A second signal exits at once.
+With [SERVICE] Hot_Reload On (or -Y), SIGHUP and POST /api/v2/reload reload
+the configuration: a broken one is reported and the running pipeline kept.
 
   -c, --config FILE      classic (.conf) or YAML (.yaml, .yml) configuration
   -i, --input NAME       add an input
@@ -36,6 +41,8 @@ within [SERVICE] Grace (default 30 s) and exits. A second signal exits at once.
   -P, --http_port PORT   [SERVICE] HTTP_Port
   -v, --verbose          Log_Level debug
   -q, --quiet            Log_Level error
+  -Y, --enable-hot-reload  [SERVICE] Hot_Reload on
+  -e, --plugin FILE      accepted for compatibility (plugins are built in); noted
   -D, --dry-run          validate the configuration and exit (as 'sluice validate')
 
 Without -c or -i/-o, runs the embedded example (dummy -> stdout).
@@ -81,10 +88,16 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	svc := p.Service()
 	logger := logs.New(svc.LogLevel, "component", "sluice")
+	applyMemLimit(svc.Config.Size("Mem_Limit"), logger)
 	for _, w := range p.Warnings() {
 		logger.Warn(w)
 	}
+	for _, line := range p.Summary() {
+		logger.Info("pipeline: " + line)
+	}
 
+	sup := &supervisor{cl: cl, stderr: stderr, logs: logs, counters: counters, logger: logger,
+		requests: make(chan reloadRequest)}
 	var server *monitor.Server
 	if svc.HTTPServer {
 		server = monitor.New(monitor.Config{
@@ -92,7 +105,12 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 			HealthCheck: svc.HealthCheck, HCErrorsCount: svc.HCErrors,
 			HCRetryFailureCount: svc.HCRetryFailed, HCPeriod: svc.HCPeriod,
 			Version: version, Commit: commit(),
+			StorageMetrics: svc.Storage.Metrics,
 		}, counters, logs.New(svc.LogLevel, "component", "http_server"))
+		server.Handle("POST /api/v2/reload", http.HandlerFunc(sup.serveReload))
+		server.Handle("PUT /api/v2/reload", http.HandlerFunc(sup.serveReload))
+		server.Handle("GET /api/v2/reload", http.HandlerFunc(sup.serveReloadCount))
+		server.Handle("GET /api/v2/tap", http.HandlerFunc(sup.serveTap))
 		if err := server.Start(); err != nil {
 			logger.Error("monitoring server failed to start", "error", err)
 			return exitRuntime
@@ -103,8 +121,9 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	go exitOnSecondSignal(ctx, logger)
+	go reloadOnSIGHUP(ctx, sup)
 	logger.Info("sluice started", "version", version, "commit", commit(), "pid", strconv.Itoa(os.Getpid()))
-	runErr := p.Run(ctx)
+	runErr := sup.run(ctx, p)
 	if server != nil {
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		_ = server.Shutdown(shutdownCtx)
@@ -115,6 +134,37 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		return exitRuntime
 	}
 	return exitOK
+}
+
+// applyMemLimit sets the Go runtime's soft memory limit from [SERVICE]
+// Mem_Limit, unless GOMEMLIMIT in the environment already set it.
+func applyMemLimit(limit int64, logger *slog.Logger) {
+	if limit <= 0 {
+		return
+	}
+	if env := os.Getenv("GOMEMLIMIT"); env != "" {
+		logger.Info("[SERVICE] Mem_Limit ignored: the GOMEMLIMIT environment variable sets the limit", "GOMEMLIMIT", env)
+		return
+	}
+	debug.SetMemoryLimit(limit)
+	logger.Info("memory limit set", "bytes", limit)
+}
+
+// reloadOnSIGHUP turns each SIGHUP into a reload request until ctx ends.
+// SIGHUP is always caught, so that without Hot_Reload it is reported and
+// ignored rather than ending the process (Go's default).
+func reloadOnSIGHUP(ctx context.Context, sup *supervisor) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			_ = sup.request(ctx, "SIGHUP") // the supervisor logs the outcome
+		}
+	}
 }
 
 // exitOnSecondSignal exits at once when a second SIGTERM/SIGINT arrives

@@ -9,6 +9,7 @@ import (
 	"github.com/sluice-logs/sluice/internal/config"
 	"github.com/sluice-logs/sluice/internal/logging"
 	"github.com/sluice-logs/sluice/internal/metrics"
+	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/plugin"
 )
 
@@ -35,6 +36,7 @@ type builder struct {
 	registry *plugin.Registry
 	logs     *logging.Factory
 	service  *Service
+	parsers  *parser.Registry
 	counts   map[string]int // per kind+plugin instance counter
 	ids      map[string]config.Position
 	errs     []error
@@ -69,8 +71,8 @@ func (b *builder) instance(kind plugin.Kind, sect *config.Section) (*instance, *
 		id = strings.TrimSpace(alias)
 	}
 	lbl := label(ck, name, id)
-	// Names are unique per kind, as in Fluent Bit: an input and an output
-	// of the same plugin (kafka, forward) are both <plugin>.0.
+	// Names are unique per kind, as in Fluent Bit: a forward input and a
+	// forward output are both forward.0.
 	if prev, dup := b.ids[kind.String()+"/"+id]; dup {
 		b.fail(&config.Error{Pos: sect.Pos, Section: lbl, Msg: fmt.Sprintf("instance name %q is already used at %s", id, prev),
 			Hint: "give each instance a unique Alias"})
@@ -92,7 +94,8 @@ func (b *builder) instance(kind plugin.Kind, sect *config.Section) (*instance, *
 }
 
 func (b *builder) settings(inst *instance, tag string) plugin.Settings {
-	return plugin.Settings{ID: inst.id, Tag: tag, Config: inst.config, Logger: inst.logger, Flush: b.service.Flush}
+	return plugin.Settings{ID: inst.id, Tag: tag, Config: inst.config, Logger: inst.logger, Flush: b.service.Flush,
+		Parsers: b.parsers}
 }
 
 func (b *builder) input(sect *config.Section, reg *metrics.Registry) *inputRunner {
@@ -111,7 +114,16 @@ func (b *builder) input(sect *config.Section, reg *metrics.Registry) *inputRunne
 	}
 	limit := inst.config.Size("Mem_Buf_Limit")
 	m := reg.NewInput(inst.id, inst.plugin, limit)
-	r := &inputRunner{instance: *inst, tag: tag, input: in, metrics: m}
+	r := &inputRunner{instance: *inst, tag: tag, input: in, metrics: m,
+		filesystem:       inst.config.String("storage.type") == "filesystem",
+		pauseOnOverlimit: inst.config.Bool("storage.pause_on_chunks_overlimit")}
+	if r.filesystem {
+		if b.service.Storage.Path == "" {
+			b.fail(inst.config.Errorf("storage.type", "filesystem needs [SERVICE] storage.path, the directory of the buffer; set it, or use storage.type memory"))
+			return nil
+		}
+		r.storeMetrics = storageMetrics(reg, b.service, inst.id)
+	}
 	r.gate = newMemGate(limit, func() {
 		m.Paused.Add(1)
 		r.logger.Debug("input paused: Mem_Buf_Limit reached", "limit", limit)
@@ -159,11 +171,11 @@ func (b *builder) emitter(filter *instance, reg *metrics.Registry) *inputRunner 
 	if id == "" {
 		id = "emitter_for_" + filter.id
 	}
-	if prev, dup := b.ids[plugin.KindInput.String()+"/"+id]; dup {
+	if prev, dup := b.ids["input/"+id]; dup {
 		b.fail(&config.Error{Pos: filter.section.Pos, Section: filter.config.Label(),
 			Msg: fmt.Sprintf("Emitter_Name %q is already used at %s", id, prev), Hint: "give each emitter a unique Emitter_Name"})
 	}
-	b.ids[plugin.KindInput.String()+"/"+id] = filter.section.Pos
+	b.ids["input/"+id] = filter.section.Pos
 	limit := filter.config.Size("Emitter_Mem_Buf_Limit")
 	m := reg.NewInput(id, "emitter", limit)
 	r := &inputRunner{

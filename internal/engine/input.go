@@ -8,6 +8,7 @@ import (
 	"github.com/sluice-logs/sluice/internal/metrics"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/record"
+	"github.com/sluice-logs/sluice/internal/storage"
 )
 
 // errShuttingDown is returned by Emit once the pipeline has sealed its last
@@ -18,6 +19,8 @@ var errShuttingDown = errors.New("pipeline is shutting down; records not accepte
 // without waiting for the next flush tick; Fluent Bit's chunks are about
 // 2 MB for the same reason (bounded request sizes, bounded retry units).
 const chunkTarget = 2 << 20
+
+var _ plugin.AckEmitter = (*inputRunner)(nil)
 
 // inputRunner owns one input instance: it runs the plugin, applies the
 // filters that match each tag, and accumulates records into one open chunk
@@ -31,6 +34,13 @@ type inputRunner struct {
 	gate     *memGate
 	pipeline *Pipeline
 
+	// filesystem is storage.type filesystem: store (opened by Run) keeps
+	// every accepted record on disk until its outputs delivered it.
+	filesystem       bool
+	pauseOnOverlimit bool // storage.pause_on_chunks_overlimit
+	store            *storage.Store
+	storeMetrics     *metrics.Storage
+
 	mu     sync.Mutex
 	open   map[string]*openChunk
 	routes map[string]*route
@@ -42,7 +52,8 @@ type inputRunner struct {
 type openChunk struct {
 	data    []byte
 	records int
-	acks    []func(delivered bool) // of EmitAck calls whose records are in data
+	stored  *storage.Chunk         // filesystem inputs only
+	acks    []func(delivered bool) // memory inputs: EmitWithAck callbacks of these records
 }
 
 // route is what a tag goes through: the filters and outputs whose Match
@@ -71,23 +82,37 @@ func (r *inputRunner) routeFor(tag string) *route {
 
 var builderPool = sync.Pool{New: func() any { return new(record.Builder) }}
 
-// Emit implements plugin.Emitter.
+// Emit implements plugin.Emitter. For a filesystem input it returns nil
+// only once the records are written to the input's store (fsynced too with
+// storage.sync full); Mem_Buf_Limit then never pauses the input (chunks
+// over it stay on disk), storage.pause_on_chunks_overlimit does.
 func (r *inputRunner) Emit(ctx context.Context, tag string, events []byte, records int) error {
-	return r.EmitAck(ctx, tag, events, records, nil)
+	return r.emit(ctx, tag, events, records, nil)
 }
 
-// EmitAck implements plugin.AckEmitter: done travels with the records'
-// chunk and runs when the chunk's flight is released (see flight.release).
-func (r *inputRunner) EmitAck(ctx context.Context, tag string, events []byte, records int, done func(bool)) error {
+// EmitWithAck implements plugin.AckEmitter.
+func (r *inputRunner) EmitWithAck(ctx context.Context, tag string, events []byte, records int, ack func(delivered bool)) error {
+	return r.emit(ctx, tag, events, records, ack)
+}
+
+func (r *inputRunner) emit(ctx context.Context, tag string, events []byte, records int, ack func(bool)) error {
 	if records <= 0 || len(events) == 0 {
-		ack(done)
+		ackNow(ack)
 		return nil
 	}
-	if err := r.gate.wait(ctx); err != nil {
-		return err
+	switch {
+	case !r.filesystem:
+		if err := r.gate.wait(ctx); err != nil {
+			return err
+		}
+	case r.pauseOnOverlimit:
+		if err := r.pipeline.storage.up.wait(ctx); err != nil {
+			return err
+		}
 	}
 	r.metrics.Records.Add(uint64(records))
 	r.metrics.Bytes.Add(uint64(len(events)))
+	r.pipeline.taps.publish(r.id, "input", tag, events, records)
 
 	r.mu.Lock()
 	rt := r.routeFor(tag)
@@ -107,6 +132,7 @@ func (r *inputRunner) EmitAck(ctx context.Context, tag string, events []byte, re
 		if events, records, modified = f.apply(tag, events, records, out); modified {
 			next = 1 - next
 		}
+		r.pipeline.taps.publish(f.id, "filter", tag, events, records)
 		if records == 0 {
 			break
 		}
@@ -120,22 +146,21 @@ func (r *inputRunner) EmitAck(ctx context.Context, tag string, events []byte, re
 		}
 	}()
 	if records == 0 {
-		ack(done)
+		ackNow(ack)
 		return nil
 	}
-	return r.buffer(tag, events, records, rt, done)
+	return r.buffer(ctx, tag, events, records, rt, ack)
 }
 
-// ack reports records that need no delivery as done.
-func ack(done func(bool)) {
-	if done != nil {
-		done(true)
+func ackNow(ack func(bool)) {
+	if ack != nil {
+		ack(true)
 	}
 }
 
 // buffer appends filtered records to the tag's open chunk, sealing it when
 // it reaches chunkTarget.
-func (r *inputRunner) buffer(tag string, events []byte, records int, rt *route, done func(bool)) error {
+func (r *inputRunner) buffer(ctx context.Context, tag string, events []byte, records int, rt *route, ack func(bool)) error {
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
@@ -149,18 +174,24 @@ func (r *inputRunner) buffer(tag string, events []byte, records int, rt *route, 
 		if first {
 			r.logger.Warn("no output matches this tag; its records are discarded (counted in sluice_input_unrouted_records_total)", "tag", tag)
 		}
-		ack(done)
+		ackNow(ack)
 		return nil
 	}
 	oc := r.open[tag]
-	if oc == nil {
+	if r.store != nil {
+		var err error
+		if oc, err = r.appendStored(ctx, tag, events, records, rt); err != nil {
+			r.mu.Unlock()
+			return err
+		}
+	} else if oc == nil {
 		oc = &openChunk{data: getChunkBuffer()}
 		r.open[tag] = oc
 	}
 	oc.data = append(oc.data, events...)
 	oc.records += records
-	if done != nil {
-		oc.acks = append(oc.acks, done)
+	if ack != nil && r.store == nil {
+		oc.acks = append(oc.acks, ack)
 	}
 	r.gate.add(int64(len(events)))
 	r.metrics.BufferedBytes.Add(int64(len(events)))
@@ -170,6 +201,9 @@ func (r *inputRunner) buffer(tag string, events []byte, records int, rt *route, 
 		delete(r.open, tag)
 	}
 	r.mu.Unlock()
+	if r.store != nil {
+		ackNow(ack) // written (and fsynced with storage.sync full)
+	}
 	if sealed != nil {
 		r.pipeline.dispatch(r, tag, sealed, rt.outputs)
 	}

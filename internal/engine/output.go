@@ -9,6 +9,7 @@ import (
 	"github.com/sluice-logs/sluice/internal/metrics"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/record"
+	"github.com/sluice-logs/sluice/internal/storage"
 )
 
 // flight is a sealed chunk on its way to the outputs it was routed to. It is
@@ -20,22 +21,32 @@ type flight struct {
 	size  int64
 	refs  atomic.Int32
 	owner *inputRunner
-	// acks are the plugin.AckEmitter callbacks of the chunk's records;
-	// undelivered is set when an output dropped the chunk at shutdown.
-	acks        []func(delivered bool)
-	undelivered atomic.Bool
+	// stored is the chunk in the input's filesystem store (nil for
+	// memory inputs); loaded marks one read back from disk, whose bytes
+	// count against storage.backlog.mem_limit instead of Mem_Buf_Limit.
+	stored *storage.Chunk
+	loaded bool
+	// acks are the EmitWithAck callbacks of a memory input's records,
+	// called at the last release; failed is set when an output gave up.
+	acks   []func(delivered bool)
+	failed atomic.Bool
 }
 
 func (f *flight) release() {
 	if f.refs.Add(-1) != 0 {
 		return
 	}
-	for _, done := range f.acks {
-		done(!f.undelivered.Load())
+	if f.stored != nil {
+		f.releaseStored()
+	} else {
+		f.owner.gate.release(f.size)
+		f.owner.metrics.BufferedBytes.Add(-f.size)
+		delivered := !f.failed.Load()
+		for _, ack := range f.acks {
+			ack(delivered)
+		}
+		f.acks = nil
 	}
-	f.acks = nil
-	f.owner.gate.release(f.size)
-	f.owner.metrics.BufferedBytes.Add(-f.size)
 	putChunkBuffer(f.chunk.Data)
 	f.chunk.Data = nil
 }
@@ -49,6 +60,12 @@ type task struct {
 	// settled makes delivery and drop mutually exclusive and once-only,
 	// even when shutdown abandons a task whose Flush never returns.
 	settled atomic.Bool
+	// subset is set once chunk holds only the records a partial failure
+	// left, in a buffer of its own.
+	subset bool
+	// parked is set while a filesystem chunk's task waits for its retry
+	// with its reference to the flight released (see park).
+	parked bool
 }
 
 // outputRunner owns one output instance: its queue, its Workers
@@ -98,6 +115,7 @@ func (o *outputRunner) deliver(ctx context.Context, t *task) {
 	if err == nil {
 		o.metrics.ProcRecords.Add(uint64(t.chunk.Records))
 		o.metrics.ProcBytes.Add(uint64(len(t.chunk.Data)))
+		o.pipeline.taps.publish(o.id, "output", t.chunk.Tag, t.chunk.Data, t.chunk.Records)
 		o.finish(t)
 		return
 	}
@@ -115,6 +133,7 @@ func (o *outputRunner) deliver(ctx context.Context, t *task) {
 			o.metrics.ProcRecords.Add(uint64(t.chunk.Records - rest.Records))
 			o.metrics.ProcBytes.Add(uint64(len(t.chunk.Data) - len(rest.Data)))
 			t.chunk = rest
+			t.subset = true
 		}
 		o.retry(t, err, 0)
 	default:
@@ -142,6 +161,7 @@ func (o *outputRunner) retry(t *task, err error, minWait time.Duration) {
 		o.drop(t, "shutdown", err)
 		return
 	}
+	o.park(t)
 	o.timers[t] = time.AfterFunc(wait, func() {
 		o.mu.Lock()
 		delete(o.timers, t)
@@ -149,6 +169,9 @@ func (o *outputRunner) retry(t *task, err error, minWait time.Duration) {
 		o.mu.Unlock()
 		if stopped {
 			o.drop(t, "shutdown", err)
+			return
+		}
+		if !o.unpark(t) {
 			return
 		}
 		o.enqueue(t)
@@ -160,7 +183,12 @@ func (o *outputRunner) finish(t *task) {
 	if !t.settled.CompareAndSwap(false, true) {
 		return
 	}
-	t.flight.release()
+	if t.flight.stored != nil {
+		t.flight.stored.Done(o.id)
+	}
+	if !t.parked {
+		t.flight.release()
+	}
 	o.pipeline.tasks.Done()
 }
 
@@ -170,16 +198,34 @@ func (o *outputRunner) drop(t *task, reason string, err error) {
 	if !t.settled.CompareAndSwap(false, true) {
 		return
 	}
-	o.metrics.Drop(reason, t.chunk.Records)
+	if reason == "shutdown" && t.flight.stored != nil {
+		// Not lost: the chunk stays in the input's store and is sent
+		// again at the next start.
+		o.logger.Info("undelivered at shutdown; kept in the filesystem buffer for the next start",
+			"tag", t.chunk.Tag, "records", t.chunk.Records)
+		if !t.parked {
+			t.flight.release()
+		}
+		o.pipeline.tasks.Done()
+		return
+	}
+	t.flight.failed.Store(true)
 	args := []any{"tag", t.chunk.Tag, "records", t.chunk.Records, "reason", reason, "attempts", t.attempts + 1}
 	if err != nil {
 		args = append(args, "error", err)
 	}
-	o.logger.Error("dropping records", args...)
-	if reason == "shutdown" {
-		t.flight.undelivered.Store(true)
+	o.metrics.Drop(reason, t.chunk.Records)
+	if o.deadLetter(t, reason, err) {
+		o.logger.Error("dropping records; written to the dead-letter store", args...)
+	} else {
+		o.logger.Error("dropping records", args...)
 	}
-	t.flight.release()
+	if t.flight.stored != nil {
+		t.flight.stored.Done(o.id)
+	}
+	if !t.parked {
+		t.flight.release()
+	}
 	o.pipeline.tasks.Done()
 }
 

@@ -10,7 +10,9 @@ import (
 	"github.com/sluice-logs/sluice/internal/config"
 	"github.com/sluice-logs/sluice/internal/logging"
 	"github.com/sluice-logs/sluice/internal/metrics"
+	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/internal/storage"
 )
 
 // Options are what a Pipeline needs besides its configuration.
@@ -18,6 +20,9 @@ type Options struct {
 	Registry *plugin.Registry
 	Logs     *logging.Factory
 	Metrics  *metrics.Registry
+	// StorageFS is the file layer of filesystem buffering; nil means the
+	// operating system's. Tests inject latency and write failures.
+	StorageFS storage.FS
 }
 
 // Pipeline is a configured, runnable set of inputs, filters and outputs.
@@ -42,9 +47,15 @@ type Pipeline struct {
 	// waits on it for up to Grace.
 	tasks sync.WaitGroup
 
+	// taps serve `sluice tap` (see tap.go).
+	taps taps
+
 	// emitCtx is the inputs' context, set by Run before any input starts:
 	// an emitter waiting for room gives up when it ends.
 	emitCtx context.Context
+	// storage is the filesystem buffering and dead-letter store; nil when
+	// no input uses storage.type filesystem and storage.keep.rejected is off.
+	storage *bufferStorage
 }
 
 // New validates a configuration model and builds its plugin instances
@@ -61,6 +72,14 @@ func New(m *config.Model, opts Options) (*Pipeline, error) {
 		counts: map[string]int{}, ids: map[string]config.Position{}}
 	p := &Pipeline{service: svc, metrics: opts.Metrics,
 		logger: opts.Logs.New(svc.LogLevel, "component", "engine")}
+	parsers, warns, err := parser.NewRegistry(m.Parsers)
+	if err != nil {
+		b.fail(err)
+	}
+	for _, w := range warns {
+		p.logger.Warn(w.Msg, "section", w.Pos.String())
+	}
+	b.parsers = parsers
 	soleRoute := len(m.Inputs) == 1 && len(m.Outputs) == 1
 	for i := range m.Inputs {
 		if r := b.input(&m.Inputs[i], p.metrics); r != nil {
@@ -86,6 +105,10 @@ func New(m *config.Model, opts Options) (*Pipeline, error) {
 			o.queue.init()
 			p.outputs = append(p.outputs, o)
 		}
+	}
+	p.configureStorage(b)
+	if p.storage != nil {
+		p.storage.fs = opts.StorageFS
 	}
 	if len(b.errs) > 0 {
 		return nil, joinAll(b.errs)
@@ -131,6 +154,10 @@ func (p *Pipeline) resolve(tag string, skip *filterRunner) *route {
 
 // dispatch shares a sealed chunk with the outputs of its route.
 func (p *Pipeline) dispatch(owner *inputRunner, tag string, oc *openChunk, outputs []*outputRunner) {
+	if oc.stored != nil {
+		p.dispatchStored(owner, oc, outputs)
+		return
+	}
 	f := &flight{owner: owner, size: int64(len(oc.data)), acks: oc.acks}
 	f.chunk.Tag, f.chunk.Data, f.chunk.Records = tag, oc.data, oc.records
 	f.refs.Store(int32(len(outputs)))
@@ -143,9 +170,14 @@ func (p *Pipeline) dispatch(owner *inputRunner, tag string, oc *openChunk, outpu
 // Run starts every plugin and runs until ctx is cancelled (SIGTERM,
 // SIGINT), then shuts down: inputs stop, open chunks are sealed, and the
 // outputs get up to Grace to deliver everything buffered, retries included.
-// Whatever is still undelivered then is dropped, counted and logged. Run
-// returns an error only if records were lost that way.
+// Whatever is still undelivered then is dropped, counted and logged —
+// except chunks of filesystem inputs, which stay on disk and are replayed
+// at the next start. Run returns an error if the filesystem buffer cannot
+// be opened, or if records were lost at shutdown.
 func (p *Pipeline) Run(ctx context.Context) error {
+	if err := p.openStorage(); err != nil {
+		return err
+	}
 	outCtx, cancelOutputs := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelOutputs()
 	var workers sync.WaitGroup
@@ -171,7 +203,12 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	flushDone := make(chan struct{})
 	go func() {
 		defer close(flushDone)
+		var loader sync.WaitGroup
+		if p.storage != nil {
+			loader.Go(func() { p.loadBacklog(inCtx) })
+		}
 		p.flushLoop(inCtx)
+		loader.Wait()
 	}()
 	p.logger.Info("pipeline started", "inputs", len(p.inputs), "filters", len(p.filters),
 		"outputs", len(p.outputs), "flush", p.service.Flush)
@@ -192,6 +229,7 @@ func (p *Pipeline) flushLoop(ctx context.Context) {
 			for _, r := range p.inputs {
 				r.sealAll(false)
 			}
+			p.syncStorage()
 		}
 	}
 }
@@ -211,6 +249,9 @@ func (p *Pipeline) shutdown(inputs, workers *sync.WaitGroup, flushDone <-chan st
 	for _, r := range p.inputs {
 		r.sealAll(true)
 	}
+	if p.storage != nil && p.storage.settings.FlushOnShutdown {
+		p.drainBacklog(deadline)
+	}
 	if !waitTimeout(&p.tasks, time.Until(deadline)) {
 		p.logger.Error("grace period ended before every record was delivered; abandoning the rest")
 	}
@@ -228,6 +269,8 @@ func (p *Pipeline) shutdown(inputs, workers *sync.WaitGroup, flushDone <-chan st
 	}
 	p.tasks.Wait()
 	p.closePlugins()
+	p.taps.closeTaps()
+	p.closeStorage()
 
 	var lost uint64
 	for _, o := range p.outputs {

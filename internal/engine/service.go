@@ -2,11 +2,13 @@ package engine
 
 import (
 	"log/slog"
+	"path/filepath"
 	"time"
 
 	"github.com/sluice-logs/sluice/internal/config"
 	"github.com/sluice-logs/sluice/internal/logging"
 	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/internal/storage"
 )
 
 // serviceParams declares the [SERVICE] keys. Names and defaults follow
@@ -30,19 +32,23 @@ var serviceParams = []plugin.Param{
 	{Name: "HC_Errors_Count", Type: plugin.TypeInt, Default: "5", Doc: "output errors within HC_Period that make the health check fail"},
 	{Name: "HC_Retry_Failure_Count", Type: plugin.TypeInt, Default: "5", Doc: "retry failures within HC_Period that make the health check fail"},
 	{Name: "HC_Period", Type: plugin.TypeDuration, Default: "60", Doc: "window of the health check (seconds)"},
+	{Name: "Mem_Limit", Type: plugin.TypeSize, Doc: "soft limit of the process's memory (Go's GOMEMLIMIT): the garbage collector works harder as it nears it; set it to about 90% of the container's limit. The GOMEMLIMIT environment variable wins (Sluice only)"},
 	{Name: "Hot_Reload", Type: plugin.TypeBool, Default: "off", Doc: "allow reloading the configuration on SIGHUP"},
 	{Name: "scheduler.base", Type: plugin.TypeDuration, Default: "5", Doc: "base of the exponential retry backoff (seconds)"},
 	{Name: "scheduler.cap", Type: plugin.TypeDuration, Default: "2000", Doc: "longest wait between two retries (seconds)"},
 	{Name: "Coro_Stack_Size", Type: plugin.TypeSize, Doc: "accepted for compatibility; Go manages goroutine stacks"},
 	{Name: "dns.mode", Doc: "accepted for compatibility; Go's resolver is used"},
 	{Name: "json.convert_nan_to_null", Type: plugin.TypeBool, Default: "on", Doc: "accepted for compatibility; NaN is always written as null in JSON"},
-	{Name: "storage.path", Doc: "directory for filesystem buffering"},
-	{Name: "storage.sync", Default: "normal", Options: []string{"normal", "full"}, Doc: "fsync policy of filesystem buffering"},
-	{Name: "storage.checksum", Type: plugin.TypeBool, Default: "off", Doc: "checksum buffered chunks"},
-	{Name: "storage.metrics", Type: plugin.TypeBool, Default: "off", Doc: "export storage metrics"},
-	{Name: "storage.backlog.mem_limit", Type: plugin.TypeSize, Default: "5M", Doc: "memory for replaying the filesystem backlog"},
-	{Name: "storage.max_chunks_up", Type: plugin.TypeInt, Default: "128", Doc: "chunks kept in memory with filesystem buffering"},
-	{Name: "storage.delete_irrecoverable_chunks", Type: plugin.TypeBool, Default: "off", Doc: "delete chunks that cannot be read back"},
+	{Name: "storage.path", Doc: "directory of the filesystem buffer (inputs with storage.type filesystem) and of the dead-letter store"},
+	{Name: "storage.sync", Default: "normal", Options: []string{"normal", "full"}, Doc: "normal: write before acknowledging, fsync at seal and every Flush; full: fsync before acknowledging"},
+	{Name: "storage.checksum", Type: plugin.TypeBool, Default: "off", Doc: "store a CRC-32C with every frame and verify it when reading back"},
+	{Name: "storage.metrics", Type: plugin.TypeBool, Default: "on", Doc: "export sluice_storage_* metrics in the monitoring server"},
+	{Name: "storage.backlog.mem_limit", Type: plugin.TypeSize, Default: "5M", Doc: "memory for chunks read back from disk (the backlog of a previous run, or chunks over max_chunks_up)"},
+	{Name: "storage.backlog.flush_on_shutdown", Type: plugin.TypeBool, Default: "off", Doc: "at shutdown, also try to deliver the chunks waiting on disk within Grace (they are kept either way)"},
+	{Name: "storage.max_chunks_up", Type: plugin.TypeInt, Default: "128", Min: 1, Max: 1 << 20, Doc: "filesystem chunks kept in memory; the others wait on disk"},
+	{Name: "storage.delete_irrecoverable_chunks", Type: plugin.TypeBool, Default: "off", Doc: "accepted for compatibility; unreadable frames are always skipped and reported"},
+	{Name: "storage.keep.rejected", Type: plugin.TypeBool, Default: "off", Doc: "write records an output gave up on (permanent error, Retry_Limit) to the dead-letter store"},
+	{Name: "storage.rejected.path", Default: "rejected", Doc: "directory of the dead-letter store, relative to storage.path"},
 }
 
 // ServiceSpec is the pseudo-plugin spec that declares the [SERVICE] keys, so
@@ -67,6 +73,22 @@ type Service struct {
 	HCErrors      uint64
 	HCRetryFailed uint64
 	HCPeriod      time.Duration
+
+	Storage StorageSettings
+}
+
+// StorageSettings are the [SERVICE] storage.* keys.
+type StorageSettings struct {
+	Path            string
+	Sync            storage.SyncMode
+	Checksum        bool
+	Metrics         bool
+	BacklogMemLimit int64
+	MaxChunksUp     int
+	KeepRejected    bool
+	FlushOnShutdown bool
+	// RejectedPath is storage.rejected.path resolved against Path.
+	RejectedPath string
 }
 
 // DecodeService validates the [SERVICE] section.
@@ -93,6 +115,28 @@ func DecodeService(sect *config.Section) (*Service, error) {
 		HCErrors:      uint64(cfg.Int("HC_Errors_Count")),
 		HCRetryFailed: uint64(cfg.Int("HC_Retry_Failure_Count")),
 		HCPeriod:      cfg.Duration("HC_Period"),
+	}
+	s.Storage = StorageSettings{
+		Path:            cfg.String("storage.path"),
+		Checksum:        cfg.Bool("storage.checksum"),
+		Metrics:         cfg.Bool("storage.metrics"),
+		BacklogMemLimit: cfg.Size("storage.backlog.mem_limit"),
+		MaxChunksUp:     int(cfg.Int("storage.max_chunks_up")),
+		KeepRejected:    cfg.Bool("storage.keep.rejected"),
+		FlushOnShutdown: cfg.Bool("storage.backlog.flush_on_shutdown"),
+		RejectedPath:    cfg.String("storage.rejected.path"),
+	}
+	if cfg.String("storage.sync") == "full" {
+		s.Storage.Sync = storage.SyncFull
+	}
+	if s.Storage.KeepRejected {
+		switch {
+		case filepath.IsAbs(s.Storage.RejectedPath):
+		case s.Storage.Path == "":
+			return nil, cfg.Errorf("storage.keep.rejected", "needs storage.path (the dead-letter store is a directory under it), or an absolute storage.rejected.path")
+		default:
+			s.Storage.RejectedPath = filepath.Join(s.Storage.Path, s.Storage.RejectedPath)
+		}
 	}
 	if s.Flush <= 0 {
 		return nil, cfg.Errorf("Flush", "must be greater than zero")

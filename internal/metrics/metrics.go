@@ -18,10 +18,12 @@ import (
 type Registry struct {
 	start time.Time
 
-	mu      sync.Mutex
-	inputs  []*Input
-	filters []*Filter
-	outputs []*Output
+	mu       sync.Mutex
+	inputs   []*Input
+	filters  []*Filter
+	outputs  []*Output
+	storage  []*Storage        // see storage.go
+	rejected map[string]uint64 // dead-lettered records per output
 }
 
 // NewRegistry returns an empty registry whose uptime starts now.
@@ -29,6 +31,14 @@ func NewRegistry() *Registry { return &Registry{start: time.Now()} }
 
 // Start is when the registry (and so the pipeline) started.
 func (r *Registry) Start() time.Time { return r.start }
+
+// Reset forgets every instance, keeping the start time: a hot reload
+// replaces the pipeline, and the new one registers its instances afresh.
+func (r *Registry) Reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.inputs, r.filters, r.outputs, r.storage, r.rejected = nil, nil, nil, nil, nil
+}
 
 // Input counts what one input instance produced.
 type Input struct {

@@ -44,6 +44,9 @@ type Config struct {
 	// fluentbit_build_info / sluice_build_info.
 	Version, Commit string
 	Flags           []string
+
+	// StorageMetrics ([SERVICE] storage.metrics) serves /api/v1/storage.
+	StorageMetrics bool
 }
 
 // DefaultConfig returns Fluent Bit's defaults: 0.0.0.0:2020, health check
@@ -104,6 +107,9 @@ func New(cfg Config, reg *metrics.Registry, logger *slog.Logger) *Server {
 	s.mux.HandleFunc("GET /api/v1/metrics", s.serveMetricsJSON)
 	s.mux.HandleFunc("GET /api/v1/metrics/prometheus", s.servePrometheus)
 	s.mux.HandleFunc("GET /api/v2/metrics/prometheus", s.servePrometheus)
+	if cfg.StorageMetrics {
+		s.mux.HandleFunc("GET /api/v1/storage", s.serveStorage)
+	}
 	s.mux.HandleFunc("/", s.serveNoRoute)
 	return s
 }

@@ -33,6 +33,7 @@ var (
 			Check: func(raw string) error { _, err := ParseRetryLimit(raw); return err }},
 		{Name: "Workers", Type: TypeInt, Default: "1", Min: 1, Max: 256, Doc: "number of goroutines flushing this output in parallel"},
 		{Name: "storage.total_limit_size", Type: TypeSize, Doc: "cap on this output's buffered chunks; the oldest are dropped beyond it"},
+		{Name: "team", Doc: "label of the team whose destination this is; `sluice iam readers` emits one read-only policy per team"},
 	}
 	logLevels = []string{"off", "error", "warn", "warning", "info", "debug", "trace"}
 

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/record"
 )
 
@@ -75,6 +76,10 @@ type Settings struct {
 	Logger *slog.Logger
 	// Flush is the service's flush interval, for plugins that batch.
 	Flush time.Duration
+	// Parsers holds the configuration's [PARSER] definitions by name, for
+	// plugins with a Parser parameter. It is never nil when built by the
+	// engine (possibly empty).
+	Parsers *parser.Registry
 	// Emitter is set for filters whose Spec has Emits. It is a hidden
 	// input instance (Fluent Bit's in_emitter), named by Emitter_Name, with
 	// its own Mem_Buf_Limit (Emitter_Mem_Buf_Limit): records emitted there
@@ -94,28 +99,11 @@ type Emitter interface {
 	// caller may reuse events once Emit returns. Emit blocks while the
 	// input is over its Mem_Buf_Limit (backpressure: the input pauses) and
 	// returns ctx.Err() if ctx ends first. A nil error means the records
-	// were accepted into the pipeline's buffer.
+	// were accepted into the pipeline's buffer: in memory, or, for an
+	// input with storage.type filesystem, written to the filesystem buffer
+	// (fsynced too with storage.sync full). AckEmitter also reports when
+	// memory-buffered records were delivered.
 	Emit(ctx context.Context, tag string, events []byte, records int) error
-}
-
-// AckEmitter is implemented by the engine's Emitter, for inputs whose
-// source can send records again until told they are safe (Kafka offsets, a
-// file position, a forward client waiting for its chunk ack): with storage
-// in memory, Emit's nil means only that the records are buffered, and a
-// crash would lose them.
-type AckEmitter interface {
-	Emitter
-	// EmitAck is Emit, and calls done once every output the records were
-	// routed to has finished with them. delivered is true when each output
-	// delivered them or gave up on them for good (a permanent error, the
-	// Retry_Limit: counted and logged as drops, and sending them again
-	// would not help), and false when they were dropped at shutdown, so
-	// the source should offer them again after a restart. Records no
-	// output matches, or that filters remove, are done at once. done runs
-	// on an engine goroutine and must not block; it is never called when
-	// EmitAck returns an error. Records a filter re-emits under a new tag
-	// (rewrite_tag) are not tracked.
-	EmitAck(ctx context.Context, tag string, events []byte, records int, done func(delivered bool)) error
 }
 
 // Input produces records.

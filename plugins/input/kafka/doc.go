@@ -30,11 +30,15 @@
 // # Delivery
 //
 // A partition's offset is committed only past records the pipeline is done
-// with: the input emits with plugin.AckEmitter.EmitAck, and a batch's
-// offsets become committable when every output routed to has delivered it
-// (or given up on it for good, which the engine counts and logs), in
-// emission order, so a commit never passes a record still buffered in
-// memory. (With an Emitter that does not acknowledge, Emit's nil counts.)
+// with: the input emits with plugin.AckEmitter.EmitWithAck, and a batch's
+// offsets become committable when the engine acknowledges it — written to
+// the filesystem buffer with storage.type filesystem, or delivered by every
+// output routed to with storage.type memory — in emission order, so a
+// commit never passes a record still only in memory. A batch an output gave
+// up on while running (a permanent error, Retry_Limit: counted and logged
+// as drops) is committed past, since consuming it again would fail again;
+// one dropped at shutdown is not, so it is consumed again after the
+// restart. (With an Emitter that does not acknowledge, Emit's nil counts.)
 // Commits follow each poll and at least every second while idle (or every
 // rdkafka.auto.commit.interval.ms with enable_auto_commit). Rebalances wait
 // while a polled batch is being emitted (franz-go's BlockRebalanceOnPoll);

@@ -115,6 +115,7 @@ func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
 		fetches := cl.PollRecords(pollCtx, 0)
 		cancel()
 		if ctx.Err() != nil || fetches.IsClientClosed() {
+			in.offsets.stop()
 			cl.AllowRebalance()
 			cl.PauseFetchTopics(in.topics...) // until Close: nothing more is polled
 			return nil
@@ -132,6 +133,8 @@ func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
 		cl.AllowRebalance()
 		if emitErr != nil {
 			if ctx.Err() != nil {
+				in.offsets.stop()
+				cl.PauseFetchTopics(in.topics...)
 				return nil
 			}
 			return fmt.Errorf("input %s: emit records: %w", in.id, emitErr)
@@ -154,7 +157,7 @@ func (in *Input) emitAll(ctx context.Context, emit plugin.Emitter, b *record.Bui
 		tracked := in.offsets.track(batch)
 		var err error
 		if acker != nil {
-			err = acker.EmitAck(ctx, in.tag, b.Bytes(), b.Records(), func(delivered bool) { in.offsets.done(tracked, delivered) })
+			err = acker.EmitWithAck(ctx, in.tag, b.Bytes(), b.Records(), func(delivered bool) { in.offsets.done(tracked, delivered) })
 		} else if err = emit.Emit(ctx, in.tag, b.Bytes(), b.Records()); err == nil {
 			in.offsets.done(tracked, true)
 		}

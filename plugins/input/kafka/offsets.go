@@ -28,6 +28,10 @@ type offsetTracker struct {
 	// after its partition was revoked must not commit it, or it could
 	// rewind the commits of the partition's new owner.
 	gen map[partition]uint64
+	// stopping is set once the input stops (shutdown): from then on, a
+	// batch the engine did not deliver was dropped because the grace
+	// period ran out, and must be consumed again after the restart.
+	stopping bool
 }
 
 // batchOffsets is one emitted batch: for each partition, one past its last
@@ -68,12 +72,23 @@ func (t *offsetTracker) untrack(b *batchOffsets) {
 	}
 }
 
+// stop marks the input as shutting down (see stopping).
+func (t *offsetTracker) stop() {
+	t.mu.Lock()
+	t.stopping = true
+	t.mu.Unlock()
+}
+
 // done records the pipeline's verdict on a batch and moves the offsets of
-// the finished batches at the head of the line to ready.
+// the finished batches at the head of the line to ready. A batch an output
+// gave up on while running (a permanent error, Retry_Limit: counted and
+// logged as drops by the engine) is committed past like a delivered one,
+// since consuming it again would only fail again; one dropped at shutdown
+// holds the commit back, so it is consumed again after the restart.
 func (t *offsetTracker) done(b *batchOffsets, delivered bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	b.done, b.replayed = true, !delivered
+	b.done, b.replayed = true, !delivered && t.stopping
 	for len(t.inflight) > 0 && t.inflight[0].done && !t.inflight[0].replayed {
 		head := t.inflight[0]
 		t.inflight[0] = nil

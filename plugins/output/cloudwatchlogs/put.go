@@ -1,0 +1,234 @@
+package cloudwatchlogs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+
+	"github.com/sluice-logs/sluice/internal/awsconf"
+)
+
+// streamIdle is how long the state of an unused log stream is kept: with
+// templates, streams come and go with pods, and the map must not grow for
+// the life of the process.
+const streamIdle = 4 * time.Hour
+
+// acquire returns the streamState of d, creating it, and marks it in use
+// until release. Now and then it forgets streams idle for streamIdle.
+func (o *Output) acquire(d destination) *streamState {
+	o.streamsMu.Lock()
+	defer o.streamsMu.Unlock()
+	now := time.Now()
+	if now.Sub(o.lastSweep) > streamIdle/4 {
+		o.lastSweep = now
+		for k, st := range o.streams {
+			if st.users == 0 && now.Sub(st.lastUsed) > streamIdle {
+				delete(o.streams, k)
+			}
+		}
+	}
+	st := o.streams[d]
+	if st == nil {
+		st = &streamState{}
+		o.streams[d] = st
+	}
+	st.users++
+	return st
+}
+
+// release ends a use of st begun by acquire.
+func (o *Output) release(st *streamState) {
+	o.streamsMu.Lock()
+	st.users--
+	st.lastUsed = time.Now()
+	o.streamsMu.Unlock()
+}
+
+// sendStream sends the events of one log stream in order, one
+// PutLogEvents call per batch, and stops at the first batch that fails:
+// that batch and the ones after it are reported failed, so the stream's
+// order holds on the retry.
+func (o *Output) sendStream(ctx context.Context, api logsAPI, d destination, msgs []byte, events []logEvent) streamResult {
+	st := o.acquire(d)
+	defer o.release(st)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	batches := splitBatches(nil, events)
+	in := &cwl.PutLogEventsInput{LogGroupName: aws.String(d.group), LogStreamName: aws.String(d.stream)}
+	// The SDK takes pointers: point into per-batch arrays instead of
+	// allocating two values per event.
+	var (
+		inputs     []types.InputLogEvent
+		timestamps []int64
+		texts      []string
+	)
+	delivered := 0
+	for bi, batch := range batches {
+		inputs, timestamps, texts = inputs[:0], timestamps[:0], texts[:0]
+		for _, ev := range batch {
+			timestamps = append(timestamps, ev.timestamp)
+			texts = append(texts, string(msgs[ev.off:ev.off+ev.size]))
+		}
+		for i := range batch {
+			inputs = append(inputs, types.InputLogEvent{Timestamp: &timestamps[i], Message: &texts[i]})
+		}
+		in.LogEvents = inputs
+		if err := o.put(ctx, api, d, st, in); err != nil {
+			var failed []logEvent
+			for _, b := range batches[bi:] {
+				failed = append(failed, b...)
+			}
+			return streamResult{delivered: delivered, failed: failed, err: err}
+		}
+		delivered += len(batch)
+	}
+	return streamResult{delivered: delivered}
+}
+
+// put makes one PutLogEvents call, creating the stream (and, with
+// auto_create_group, the group) when CloudWatch Logs says it does not
+// exist, and following the legacy sequence-token protocol when the server
+// asks for it. These follow-ups are part of the protocol, not retries of a
+// failure: every other error is classified and returned to the engine.
+func (o *Output) put(ctx context.Context, api logsAPI, d destination, st *streamState, in *cwl.PutLogEventsInput) error {
+	call := awsconf.Call{Section: o.id, Action: "logs:PutLogEvents", Resource: o.streamARN(d)}
+	created, resynced := false, 0
+	for {
+		in.SequenceToken = st.token
+		out, err := api.PutLogEvents(ctx, in, o.putOptions()...)
+		if err == nil {
+			st.token = out.NextSequenceToken
+			o.reportRejected(d, in, out.RejectedLogEventsInfo)
+			return nil
+		}
+		var badToken *types.InvalidSequenceTokenException
+		var accepted *types.DataAlreadyAcceptedException
+		var notFound *types.ResourceNotFoundException
+		switch {
+		case errors.As(err, &badToken) && badToken.ExpectedSequenceToken != nil && resynced < 2:
+			st.token = badToken.ExpectedSequenceToken
+			resynced++
+			continue
+		case errors.As(err, &accepted):
+			// The batch was stored by an earlier attempt whose answer
+			// was lost.
+			st.token = accepted.ExpectedSequenceToken
+			return nil
+		case errors.As(err, &notFound) && !created:
+			if err := o.createStream(ctx, api, d); err != nil {
+				return err
+			}
+			created, st.token = true, nil
+			continue
+		}
+		return awsconf.Classify(err, call)
+	}
+}
+
+// createStream creates d's log stream and, when the group is missing and
+// auto_create_group allows it, the group first.
+func (o *Output) createStream(ctx context.Context, api logsAPI, d destination) error {
+	call := awsconf.Call{Section: o.id, Action: "logs:CreateLogStream", Resource: o.streamARN(d)}
+	in := &cwl.CreateLogStreamInput{LogGroupName: aws.String(d.group), LogStreamName: aws.String(d.stream)}
+	_, err := api.CreateLogStream(ctx, in)
+	var notFound *types.ResourceNotFoundException
+	if errors.As(err, &notFound) {
+		if !o.createGroup {
+			return fmt.Errorf("output %s: log group %q does not exist: create it, or set auto_create_group On in this [OUTPUT] section; the records stay buffered and are retried: %w",
+				o.id, d.group, err)
+		}
+		if err := o.createLogGroup(ctx, api, d.group); err != nil {
+			return err
+		}
+		_, err = api.CreateLogStream(ctx, in)
+	}
+	var exists *types.ResourceAlreadyExistsException
+	if err == nil || errors.As(err, &exists) {
+		if err == nil {
+			o.logger.Info(fmt.Sprintf("output %s: created log stream %q in log group %q", o.id, d.stream, d.group))
+		}
+		return nil
+	}
+	return awsconf.Classify(err, call)
+}
+
+// createLogGroup creates a group with log_group_class and, once, right
+// after creating it, sets log_retention_days on it. A group that already
+// exists is left as it is, retention included, as Fluent Bit does.
+func (o *Output) createLogGroup(ctx context.Context, api logsAPI, group string) error {
+	call := awsconf.Call{Section: o.id, Action: "logs:CreateLogGroup", Resource: o.groupARN(group)}
+	in := &cwl.CreateLogGroupInput{LogGroupName: aws.String(group)}
+	if len(o.groupTags) > 0 {
+		in.Tags = o.groupTags
+	}
+	if o.groupClass != "" {
+		in.LogGroupClass = types.LogGroupClass(o.groupClass)
+	}
+	_, err := api.CreateLogGroup(ctx, in)
+	var exists *types.ResourceAlreadyExistsException
+	if errors.As(err, &exists) {
+		return nil
+	}
+	if err != nil {
+		return awsconf.Classify(err, call)
+	}
+	o.logger.Info(fmt.Sprintf("output %s: created log group %q (class %s)", o.id, group, o.groupClass))
+	if o.retention > 0 {
+		_, err := api.PutRetentionPolicy(ctx, &cwl.PutRetentionPolicyInput{LogGroupName: aws.String(group), RetentionInDays: aws.Int32(o.retention)})
+		if err != nil {
+			// The group exists now, so a retry would not come back here:
+			// report it and go on sending.
+			err = awsconf.Classify(err, awsconf.Call{Section: o.id, Action: "logs:PutRetentionPolicy", Resource: o.groupARN(group)})
+			o.logger.Error(fmt.Sprintf("output %s: setting the retention of log group %q to %d days failed; set it by hand: %v", o.id, group, o.retention, err))
+		}
+	}
+	return nil
+}
+
+// reportRejected logs the events CloudWatch Logs accepted the call for but
+// did not store (rejectedLogEventsInfo): they are not retried, since a
+// retry would be rejected the same way.
+func (o *Output) reportRejected(d destination, in *cwl.PutLogEventsInput, info *types.RejectedLogEventsInfo) {
+	if info == nil {
+		return
+	}
+	n := len(in.LogEvents)
+	var parts []string
+	if i := info.TooOldLogEventEndIndex; i != nil && *i > 0 {
+		parts = append(parts, fmt.Sprintf("%d too old (over 14 days)", min(int(*i), n)))
+	}
+	if i := info.ExpiredLogEventEndIndex; i != nil && *i > 0 {
+		old := 0
+		if info.TooOldLogEventEndIndex != nil {
+			old = int(*info.TooOldLogEventEndIndex)
+		}
+		parts = append(parts, fmt.Sprintf("%d older than the group's retention", max(min(int(*i), n)-old, 0)))
+	}
+	if i := info.TooNewLogEventStartIndex; i != nil && int(*i) < n {
+		parts = append(parts, fmt.Sprintf("%d too new (over 2 hours ahead)", n-int(*i)))
+	}
+	if len(parts) > 0 {
+		o.logger.Warn(fmt.Sprintf("output %s: CloudWatch Logs rejected events of log group %q stream %q: %s; check the clocks and timestamps of their source",
+			o.id, d.group, d.stream, strings.Join(parts, ", ")))
+	}
+}
+
+func (o *Output) groupARN(group string) string {
+	region := o.aws.Region
+	if region == "" {
+		region = "*"
+	}
+	// The account is not known without an STS call; * is what an IAM
+	// policy would use here.
+	return fmt.Sprintf("arn:aws:logs:%s:*:log-group:%s", region, group)
+}
+
+func (o *Output) streamARN(d destination) string {
+	return o.groupARN(d.group) + ":log-stream:" + d.stream
+}
