@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/sluice-logs/sluice/internal/awsconf"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sasl"
@@ -203,22 +203,25 @@ func (k *Conn) saslMechanism() sasl.Mechanism {
 }
 
 // mskCredentials returns the function franz-go calls for credentials at
-// every connection. The AWS SDK's default chain (environment, shared files,
-// web identity on EKS, the ECS task role, IMDS on EC2) is loaded once, on
-// the first connection, and caches and refreshes credentials itself.
+// every connection. The AWS configuration comes from internal/awsconf, the
+// one place Sluice loads it: the SDK's default chain (environment, shared
+// files, web identity on EKS, the ECS task role, IMDS on EC2), loaded once,
+// on the first connection; the SDK caches and refreshes the credentials.
+// The region is the cluster ARN's, else the one in the broker host name
+// (b-1.<cluster>.<id>.c2.kafka.<region>.amazonaws.com), else AWS_REGION.
 func (k *Conn) mskCredentials() func(context.Context) (awssasl.Auth, error) {
 	var (
 		once sync.Once
 		cfg  aws.Config
 		err  error
 	)
+	region := k.mskRegion
+	if region == "" {
+		region = brokerRegion(k.Brokers[0])
+	}
 	return func(ctx context.Context) (awssasl.Auth, error) {
 		once.Do(func() {
-			var opts []func(*awsconfig.LoadOptions) error
-			if k.mskRegion != "" {
-				opts = append(opts, awsconfig.WithRegion(k.mskRegion))
-			}
-			cfg, err = awsconfig.LoadDefaultConfig(context.Background(), opts...)
+			cfg, err = awsconf.Load(context.WithoutCancel(ctx), awsconf.Settings{Section: k.label, Region: region, RoleSessionName: "sluice"})
 		})
 		if err != nil {
 			return awssasl.Auth{}, fmt.Errorf("%s: load AWS configuration for MSK IAM: %w", k.label, err)
@@ -271,4 +274,17 @@ func WarnIgnored(c *plugin.Config, logger *slog.Logger, names []string) {
 			logger.Warn("librdkafka property has no effect in Sluice (franz-go has no counterpart); remove it to silence this warning", "parameter", n, "value", c.String(n))
 		}
 	}
+}
+
+// brokerRegion reads the region out of an MSK broker address
+// (…kafka.<region>.amazonaws.com:9098, or kafka-serverless), or "".
+func brokerRegion(broker string) string {
+	host, _, _ := strings.Cut(broker, ":")
+	labels := strings.Split(host, ".")
+	for i := 0; i+3 < len(labels); i++ {
+		if (labels[i] == "kafka" || labels[i] == "kafka-serverless") && labels[i+2] == "amazonaws" && labels[i+3] == "com" {
+			return labels[i+1]
+		}
+	}
+	return ""
 }

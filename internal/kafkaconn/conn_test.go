@@ -54,6 +54,16 @@ func TestMSKIAM(t *testing.T) {
 	if k.mskRegion != "eu-west-1" {
 		t.Errorf("region from the ARN: %q", k.mskRegion)
 	}
+	for broker, want := range map[string]string{
+		"b-1.logs.abc123.c2.kafka.eu-west-1.amazonaws.com:9098":     "eu-west-1",
+		"boot-abc.c1.kafka-serverless.us-east-2.amazonaws.com:9098": "us-east-2",
+		"kafka-1:9092": "",
+		"b-1.logs.abc123.c2.kafka.ap-south-1.amazonaws.com.cn.fake:9098": "ap-south-1",
+	} {
+		if got := brokerRegion(broker); got != want {
+			t.Errorf("brokerRegion(%s) = %q, want %q", broker, got, want)
+		}
+	}
 	// Credentials come from the SDK's default chain; the environment is
 	// its first link.
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLEEXAMPLE12")

@@ -52,8 +52,9 @@
 //     otherwise write. It needs acks -1; with acks 0 or 1 it is turned off.
 //   - AWS MSK IAM uses the SASL mechanism AWS_MSK_IAM (franz-go's
 //     pkg/sasl/aws) instead of librdkafka's OAUTHBEARER token; MSK accepts
-//     both on its IAM listener. Credentials come from the AWS SDK for Go
-//     v2 default chain (config.LoadDefaultConfig: environment, shared
-//     files, EKS web identity, the ECS task role, EC2 IMDS).
+//     both on its IAM listener. Credentials come from internal/awsconf,
+//     the AWS SDK for Go v2 default chain (environment, shared files, EKS
+//     web identity, the ECS task role, EC2 IMDS); the region is the one of
+//     aws_msk_iam_cluster_arn, else of the broker host names.
 //   - The gelf and avro formats are not supported.
 package kafka
