@@ -137,6 +137,10 @@ func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
 				cl.PauseFetchTopics(in.topics...)
 				return nil
 			}
+			// The input stops for good: leave the group now, so the other
+			// members take its partitions instead of them standing still.
+			in.offsets.stop()
+			in.Close(context.WithoutCancel(ctx))
 			return fmt.Errorf("input %s: emit records: %w", in.id, emitErr)
 		}
 	}
