@@ -81,7 +81,7 @@ func Spec() plugin.Spec {
     poll_ms                    100
     rdkafka.auto.offset.reset  earliest
     rdkafka.session.timeout.ms 10000
-    storage.type               filesystem`,
+    Mem_Buf_Limit              64M`,
 			`[INPUT]
     Name                    kafka
     Tag                     msk
