@@ -21,12 +21,14 @@ import (
 	"github.com/sluice-logs/sluice/plugins/filter/throttle"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
 	forwardin "github.com/sluice-logs/sluice/plugins/input/forward"
+	kafkain "github.com/sluice-logs/sluice/plugins/input/kafka"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
 	"github.com/sluice-logs/sluice/plugins/input/tail"
 	"github.com/sluice-logs/sluice/plugins/input/tcp"
 	"github.com/sluice-logs/sluice/plugins/output/cloudwatchlogs"
 	"github.com/sluice-logs/sluice/plugins/output/file"
 	forwardout "github.com/sluice-logs/sluice/plugins/output/forward"
+	kafkaout "github.com/sluice-logs/sluice/plugins/output/kafka"
 	"github.com/sluice-logs/sluice/plugins/output/kinesisfirehose"
 	"github.com/sluice-logs/sluice/plugins/output/kinesisstreams"
 	"github.com/sluice-logs/sluice/plugins/output/null"
@@ -42,6 +44,7 @@ func Specs() []plugin.Spec {
 		// Inputs.
 		dummy.Spec(),
 		forwardin.Spec(),
+		kafkain.Spec(),
 		stdin.Spec(),
 		tail.Spec(),
 		tcp.Spec(),
@@ -66,6 +69,7 @@ func Specs() []plugin.Spec {
 		cloudwatchlogs.Spec(),
 		file.Spec(),
 		forwardout.Spec(),
+		kafkaout.Spec(),
 		kinesisfirehose.Spec(),
 		kinesisstreams.Spec(),
 		null.Spec(),
