@@ -75,7 +75,7 @@ Usage:
   sluice validate -c FILE           check a configuration; exit 2 on errors, warnings on stderr
   sluice test TESTFILE...           run configuration unit tests
   sluice iam policy -c FILE         the least-privilege IAM policy of the AWS outputs (also: iam check, iam readers)
-  sluice plugins [--json] [KIND [NAME]]  the built-in plugins, their parameters and examples
+  sluice plugins output NAME        a plugin's parameters, defaults, valid values and examples (--json)
   sluice version                    print the version
 
 Commands:
