@@ -121,8 +121,9 @@ func paramTable(b *bytes.Buffer, params []Param) {
 }
 
 // code renders s as inline code, with a longer backtick run when s holds
-// backticks, and pipes escaped for a table cell.
+// backticks, line breaks as spaces and pipes escaped for a table cell.
 func code(s string) string {
+	s = strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
 	fence := "`"
 	for strings.Contains(s, fence) {
 		fence += "`"
@@ -130,7 +131,34 @@ func code(s string) string {
 	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
 		s = " " + s + " "
 	}
-	return fence + strings.ReplaceAll(s, "|", `\|`) + fence
+	return fence + escapePipes(s) + fence
+}
+
+// escapePipes escapes every | of s for a table cell, doubling a backslash
+// run before it when odd, so the text cannot end the cell early.
+func escapePipes(s string) string {
+	if !strings.Contains(s, "|") {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if r == '|' {
+			writePipe(&b)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// writePipe appends an escaped pipe to b; a pipe after an odd run of
+// backslashes would otherwise be escaped by none (the run escapes itself).
+func writePipe(b *strings.Builder) {
+	run := len(b.String()) - len(strings.TrimRight(b.String(), `\`))
+	if run%2 == 1 {
+		b.WriteByte('\\')
+	}
+	b.WriteString(`\|`)
 }
 
 // cell makes a one-line description safe inside a Markdown table cell:
@@ -148,7 +176,7 @@ func cell(s string) string {
 			inCode = !inCode
 			b.WriteRune(r)
 		case r == '|':
-			b.WriteString(`\|`)
+			writePipe(&b)
 		case inCode:
 			b.WriteRune(r)
 		case r == '<':
