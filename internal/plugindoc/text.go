@@ -93,7 +93,7 @@ func notes(p Param, quote func(string) string) []string {
 		}
 		out = append(out, "one of "+strings.Join(opts, ", "))
 	}
-	if p.Words > 0 {
+	if p.Words > 1 { // one word is the whole value: nothing to say
 		out = append(out, fmt.Sprintf("%d space-separated values, the last keeping the rest of the line", p.Words))
 	}
 	if p.Min != nil && p.Max != nil {
