@@ -6,7 +6,7 @@ BIN     := bin/sluice
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build run test unit e2e deps npm-deps tmux vet fmt-check lint-docker fuzz bench clean
+.PHONY: all build run test unit e2e deps npm-deps tmux vet fmt-check lint-docker fuzz bench clean docs
 
 all: build
 
@@ -97,6 +97,12 @@ BENCH_N ?= 500000
 bench: build
 	$(GO) test -run XXX -bench . -benchmem ./internal/... ./plugins/...
 	$(GO) run ./bench/routerbench -router sluice=$(BIN) -n $(BENCH_N)
+
+# The plugin reference (docs/plugins/, docs/service.md), generated from the
+# plugin declarations; run it after adding or changing a plugin's Spec and
+# commit docs/. internal/plugindoc's TestGeneratedDocs fails when it is stale.
+docs:
+	$(GO) run ./cmd/sluice plugins --markdown-dir docs
 
 clean:
 	rm -rf bin e2e.log
