@@ -7,11 +7,14 @@ import (
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/plugins/filter/anomaly"
 	"github.com/sluice-logs/sluice/plugins/filter/k8saudit"
+	"github.com/sluice-logs/sluice/plugins/filter/record_modifier"
 	"github.com/sluice-logs/sluice/plugins/filter/redact"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
+	forwardin "github.com/sluice-logs/sluice/plugins/input/forward"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
 	"github.com/sluice-logs/sluice/plugins/output/cloudwatchlogs"
 	"github.com/sluice-logs/sluice/plugins/output/file"
+	forwardout "github.com/sluice-logs/sluice/plugins/output/forward"
 	"github.com/sluice-logs/sluice/plugins/output/null"
 	"github.com/sluice-logs/sluice/plugins/output/stdout"
 )
@@ -22,16 +25,19 @@ func Specs() []plugin.Spec {
 	return []plugin.Spec{
 		// Inputs.
 		dummy.Spec(),
+		forwardin.Spec(),
 		stdin.Spec(),
 
 		// Filters.
 		anomaly.Spec(),
 		k8saudit.Spec(),
+		record_modifier.Spec(),
 		redact.Spec(),
 
 		// Outputs.
 		cloudwatchlogs.Spec(),
 		file.Spec(),
+		forwardout.Spec(),
 		null.Spec(),
 		stdout.Spec(),
 	}

@@ -1,0 +1,127 @@
+package forwardproto
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/tinylib/msgp/msgp"
+)
+
+func sample() []byte {
+	b := msgp.AppendArrayHeader(nil, 4)
+	b = msgp.AppendString(b, "app.tag")
+	b, _ = msgp.AppendExtension(b, &msgp.RawExtension{Type: 0, Data: make([]byte, 8)})
+	b = msgp.AppendMapHeader(b, 6)
+	b = msgp.AppendString(b, "s")
+	b = msgp.AppendString(b, strings.Repeat("x", 300))
+	b = msgp.AppendString(b, "i")
+	b = msgp.AppendInt64(b, -1<<40)
+	b = msgp.AppendString(b, "f")
+	b = msgp.AppendFloat64(b, 1.5)
+	b = msgp.AppendString(b, "b")
+	b = msgp.AppendBytes(b, make([]byte, 70000))
+	b = msgp.AppendString(b, "a")
+	b = msgp.AppendArrayHeader(b, 3)
+	b = msgp.AppendNil(b)
+	b = msgp.AppendBool(b, true)
+	b = msgp.AppendUint16(b, 65000)
+	b = msgp.AppendString(b, "e")
+	b, _ = msgp.AppendExtension(b, &msgp.RawExtension{Type: 5, Data: make([]byte, 300)})
+	return msgp.AppendMapHeader(b, 0)
+}
+
+func TestScanValueEveryPrefixNeedsMore(t *testing.T) {
+	msg := sample()
+	if n, err := ScanValue(msg, len(msg)); err != nil || n != len(msg) {
+		t.Fatalf("ScanValue = %d, %v; want %d", n, err, len(msg))
+	}
+	withNext := append(append([]byte(nil), msg...), 0xc0)
+	if n, err := ScanValue(withNext, len(withNext)); err != nil || n != len(msg) {
+		t.Fatalf("with a following value: %d, %v", n, err)
+	}
+	for i := 0; i < len(msg); i++ {
+		if _, err := ScanValue(msg[:i], len(msg)); !errors.Is(err, ErrNeedMore) {
+			t.Fatalf("prefix of %d bytes: %v, want ErrNeedMore", i, err)
+		}
+	}
+	var tl *TooLargeError
+	if _, err := ScanValue(msg, len(msg)-1); !errors.As(err, &tl) {
+		t.Fatalf("limit one byte short: %v", err)
+	}
+}
+
+func TestScanValueRefusesWithoutReading(t *testing.T) {
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"str32 of 4 GiB", []byte{0xdb, 0xff, 0xff, 0xff, 0xff}, "over the limit"},
+		{"bin32 beyond limit", []byte{0xc6, 0x00, 0x01, 0x00, 0x00}, "over the limit"},
+		{"array32 of 2^32-1", []byte{0xdd, 0xff, 0xff, 0xff, 0xff}, "over the limit"},
+		{"map32 of 2^31", []byte{0xdf, 0x80, 0x00, 0x00, 0x00}, "over the limit"},
+		{"ext32 beyond limit", []byte{0xc9, 0x00, 0x10, 0x00, 0x00, 0x01}, "over the limit"},
+		{"invalid code", []byte{0x91, 0xc1}, "0xc1"},
+		{"deep nesting", bytes.Repeat([]byte{0x91}, maxDepth+2), "nested deeper"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ScanValue(tc.data, 1024)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+	// maxDepth levels of nesting are fine.
+	ok := append(bytes.Repeat([]byte{0x91}, maxDepth), 0x01)
+	if _, err := ScanValue(ok, 1024); err != nil {
+		t.Fatalf("%d levels: %v", maxDepth, err)
+	}
+}
+
+func TestReaderFramesAcrossReads(t *testing.T) {
+	msg := sample()
+	stream := bytes.Repeat(msg, 3)
+	r := NewReader(iotest.OneByteReader(bytes.NewReader(stream)), 1000, 1<<20)
+	for i := 0; i < 3; i++ {
+		got, err := r.Next()
+		if err != nil || !bytes.Equal(got, msg) {
+			t.Fatalf("message %d: %d bytes, %v", i, len(got), err)
+		}
+	}
+	if _, err := r.Next(); err != io.EOF {
+		t.Fatalf("at the end: %v, want io.EOF", err)
+	}
+	r = NewReader(bytes.NewReader(msg[:100]), 64, 1<<20)
+	if _, err := r.Next(); err == nil || !strings.Contains(err.Error(), "closed inside a message") {
+		t.Fatalf("truncated: %v", err)
+	}
+	r = NewReader(bytes.NewReader(msg), 64, 1000)
+	var tl *TooLargeError
+	if _, err := r.Next(); !errors.As(err, &tl) {
+		t.Fatalf("oversize: %v", err)
+	}
+}
+
+// FuzzScanValue checks ScanValue against msgp's own skipping: whenever
+// ScanValue accepts a value, msgp must read a value of the same length.
+func FuzzScanValue(f *testing.F) {
+	f.Add(sample())
+	f.Add([]byte{0xdb, 0xff, 0xff, 0xff, 0xff})
+	f.Add([]byte{0x92, 0xc7, 0x01, 0x00})
+	f.Add(bytes.Repeat([]byte{0x91}, 120))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		n, err := ScanValue(data, 1<<16)
+		if err != nil {
+			return
+		}
+		rest, err := msgp.Skip(data)
+		if err != nil || len(data)-len(rest) != n {
+			t.Fatalf("ScanValue = %d, msgp.Skip consumed %d (%v)", n, len(data)-len(rest), err)
+		}
+	})
+}

@@ -1,0 +1,134 @@
+package record_modifier
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+
+	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/internal/record"
+)
+
+var _ plugin.Filter = (*Filter)(nil)
+
+// Filter is the record_modifier filter. It holds only its configuration
+// and is safe for concurrent use.
+type Filter struct {
+	logger  *slog.Logger
+	records [][2]string
+	// drop holds the keys removed from every record: Remove_key, and the
+	// keys of Record (replaced).
+	drop map[string]struct{}
+	// allow, when not nil, holds the only keys kept (besides Records).
+	allow   map[string]struct{}
+	uuidKey string
+}
+
+// New returns a record_modifier filter configured by s.Config (see Spec).
+func New(s plugin.Settings) (*Filter, error) {
+	c := s.Config
+	f := &Filter{logger: s.Logger, drop: map[string]struct{}{}, uuidKey: c.String("Uuid_key")}
+	if f.logger == nil {
+		f.logger = slog.New(slog.DiscardHandler)
+	}
+	for _, w := range c.AllWords("Record") {
+		f.records = append(f.records, [2]string{w[0], w[1]})
+		f.drop[w[0]] = struct{}{}
+	}
+	for _, k := range c.All("Remove_key") {
+		f.drop[k] = struct{}{}
+	}
+	allow := append(c.All("Allowlist_key"), c.All("Whitelist_key")...)
+	if len(allow) > 0 && len(c.All("Remove_key")) > 0 {
+		return nil, c.Errorf("Allowlist_key", "Remove_key and Allowlist_key (or Whitelist_key) exclude each other; use one of them")
+	}
+	if len(allow) > 0 {
+		f.allow = map[string]struct{}{}
+		for _, k := range allow {
+			f.allow[k] = struct{}{}
+		}
+	}
+	if f.uuidKey != "" {
+		f.drop[f.uuidKey] = struct{}{}
+	}
+	return f, nil
+}
+
+// keep reports whether a record's key k stays.
+func (f *Filter) keep(k []byte) bool {
+	if _, ok := f.drop[string(k)]; ok {
+		return false
+	}
+	if f.allow != nil {
+		_, ok := f.allow[string(k)]
+		return ok
+	}
+	return true
+}
+
+// Filter rewrites every record of the batch into out.
+func (f *Filter) Filter(tag string, events []byte, out *record.Builder) (plugin.FilterResult, error) {
+	it := record.NewIterator(events)
+	bad := 0
+	for it.Next() {
+		ev := it.Event()
+		kept := 0
+		if err := record.MapEntries(ev.Body, func(k, _ []byte) bool {
+			if f.keep(k) {
+				kept++
+			}
+			return true
+		}); err != nil {
+			out.AppendRaw(ev.Raw)
+			bad++
+			continue
+		}
+		extra := len(f.records)
+		if f.uuidKey != "" {
+			extra++
+		}
+		out.BeginEvent(ev.Time, ev.Meta)
+		out.AppendMapHeader(kept + extra)
+		record.MapEntries(ev.Body, func(k, v []byte) bool {
+			if f.keep(k) {
+				out.AppendStringBytes(k)
+				out.AppendRawValue(v)
+			}
+			return true
+		})
+		for _, r := range f.records {
+			out.AppendString(r[0])
+			out.AppendString(r[1])
+		}
+		if f.uuidKey != "" {
+			out.AppendString(f.uuidKey)
+			out.AppendString(newUUID())
+		}
+	}
+	if bad > 0 {
+		f.logger.Warn("records passed unchanged: their body has a key that is not a string", "tag", tag, "records", bad)
+	}
+	if err := it.Err(); err != nil {
+		return plugin.FilterUnchanged, err
+	}
+	return plugin.FilterModified, nil
+}
+
+// newUUID returns a random (version 4) UUID in its canonical text form.
+func newUUID() string {
+	var u [16]byte
+	rand.Read(u[:])
+	u[6] = u[6]&0x0f | 0x40 // version 4
+	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
+	var s [36]byte
+	hex.Encode(s[0:8], u[0:4])
+	s[8] = '-'
+	hex.Encode(s[9:13], u[4:6])
+	s[13] = '-'
+	hex.Encode(s[14:18], u[6:8])
+	s[18] = '-'
+	hex.Encode(s[19:23], u[8:10])
+	s[23] = '-'
+	hex.Encode(s[24:], u[10:])
+	return string(s[:])
+}
