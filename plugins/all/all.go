@@ -15,6 +15,7 @@ import (
 	"github.com/sluice-logs/sluice/plugins/output/cloudwatchlogs"
 	"github.com/sluice-logs/sluice/plugins/output/file"
 	forwardout "github.com/sluice-logs/sluice/plugins/output/forward"
+	httpoutput "github.com/sluice-logs/sluice/plugins/output/http"
 	"github.com/sluice-logs/sluice/plugins/output/null"
 	"github.com/sluice-logs/sluice/plugins/output/stdout"
 )
@@ -38,6 +39,7 @@ func Specs() []plugin.Spec {
 		cloudwatchlogs.Spec(),
 		file.Spec(),
 		forwardout.Spec(),
+		httpoutput.Spec(),
 		null.Spec(),
 		stdout.Spec(),
 	}
