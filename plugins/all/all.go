@@ -12,6 +12,7 @@ import (
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
 	forwardin "github.com/sluice-logs/sluice/plugins/input/forward"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
+	"github.com/sluice-logs/sluice/plugins/input/tcp"
 	"github.com/sluice-logs/sluice/plugins/output/cloudwatchlogs"
 	"github.com/sluice-logs/sluice/plugins/output/file"
 	forwardout "github.com/sluice-logs/sluice/plugins/output/forward"
@@ -28,6 +29,7 @@ func Specs() []plugin.Spec {
 		dummy.Spec(),
 		forwardin.Spec(),
 		stdin.Spec(),
+		tcp.Spec(),
 
 		// Filters.
 		anomaly.Spec(),
