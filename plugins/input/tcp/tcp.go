@@ -20,18 +20,18 @@ var _ plugin.Input = (*Input)(nil)
 
 // Input is a tcp input instance.
 type Input struct {
-	id         string
-	tag        string
-	logger     *slog.Logger
-	address    string
-	tls        *tls.Config
-	format     string
-	separator  []byte
-	chunkSize  int
-	maxSize    int
-	sourceKey  string
-	bound      chan struct{} // closed once the listener is open
-	addr       net.Addr
+	id        string
+	tag       string
+	logger    *slog.Logger
+	address   string
+	tls       *tls.Config
+	format    string
+	separator []byte
+	chunkSize int
+	maxSize   int
+	sourceKey string
+	bound     chan struct{} // closed once the listener is open
+	addr      net.Addr
 }
 
 // New returns a tcp input configured by s.Config (see Spec). It does no
