@@ -1,9 +1,12 @@
 package e2e
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -93,4 +96,85 @@ func TestTCPInput(t *testing.T) {
 	if !strings.Contains(p.stderr.String(), "closing connection") || !strings.Contains(p.stderr.String(), "expected a JSON object") {
 		t.Errorf("no warning about the bad client:\n%s", p.stderr.String())
 	}
+}
+
+// TestHTTPInput POSTs numbered records, in JSON arrays, some gzipped, to
+// the tag-bearing path, interleaved with bad requests: every numbered
+// record reaches the file output once, routed by the path's tag, and
+// each bad request gets its error status.
+func TestHTTPInput(t *testing.T) {
+	const n, per = 1000, 50
+	dir := t.TempDir()
+	port := freePort(t)
+	cfg := writeFile(t, dir, "http.conf", fmt.Sprintf(`
+[SERVICE]
+    Flush  0.2
+    Grace  5
+
+[INPUT]
+    Name    http
+    Listen  127.0.0.1
+    Port    %d
+
+[OUTPUT]
+    Name    file
+    Match   app.*
+    Path    %s
+    File    out.log
+    Format  plain
+`, port, dir))
+	p := start(t, nil, "-c", cfg)
+	url := fmt.Sprintf("http://127.0.0.1:%d/app.orders", port)
+	eventually(t, 10*time.Second, "http input listening", func() bool {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+	lines := strings.Split(strings.TrimSpace(numberedLines(n)), "\n")
+	for i := 0; i < n; i += per {
+		body := "[" + strings.Join(lines[i:i+per], ",") + "]"
+		status := netPost(t, url, body, i%100 == 0)
+		if status != 201 {
+			t.Fatalf("POST of records %d..%d: status %d", i, i+per-1, status)
+		}
+		if i%200 == 0 {
+			if status := netPost(t, url, `{"seq": broken`, false); status != 400 {
+				t.Errorf("bad JSON: status %d, want 400", status)
+			}
+		}
+	}
+	out := filepath.Join(dir, "out.log")
+	eventually(t, 20*time.Second, "records in the file", func() bool { return len(jsonLines(t, out)) >= n })
+	p.stop(syscall.SIGTERM, 10*time.Second)
+	checkSequence(t, jsonLines(t, out), "seq", n)
+	if !strings.Contains(p.stderr.String(), "refusing request") {
+		t.Errorf("bad requests not logged:\n%s", p.stderr.String())
+	}
+}
+
+// netPost POSTs a JSON body, gzipped when asked, and returns the status.
+func netPost(t *testing.T, url, body string, gz bool) int {
+	t.Helper()
+	var rd io.Reader = strings.NewReader(body)
+	if gz {
+		var b bytes.Buffer
+		w := gzip.NewWriter(&b)
+		io.WriteString(w, body)
+		w.Close()
+		rd = &b
+	}
+	req, _ := http.NewRequest("POST", url, rd)
+	req.Header.Set("Content-Type", "application/json")
+	if gz {
+		req.Header.Set("Content-Encoding", "gzip")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
 }

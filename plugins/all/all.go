@@ -11,6 +11,7 @@ import (
 	"github.com/sluice-logs/sluice/plugins/filter/redact"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
 	forwardin "github.com/sluice-logs/sluice/plugins/input/forward"
+	httpinput "github.com/sluice-logs/sluice/plugins/input/http"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
 	"github.com/sluice-logs/sluice/plugins/input/tcp"
 	"github.com/sluice-logs/sluice/plugins/output/cloudwatchlogs"
@@ -28,6 +29,7 @@ func Specs() []plugin.Spec {
 		// Inputs.
 		dummy.Spec(),
 		forwardin.Spec(),
+		httpinput.Spec(),
 		stdin.Spec(),
 		tcp.Spec(),
 
