@@ -24,11 +24,12 @@ type Framing struct {
 	Open, Sep, Close string
 }
 
-// Batch is one request body and the records of the chunk it carries:
-// indexes First to First+Count-1.
+// Batch is one request body and the records of the chunk it carries, in
+// body order: Records holds their indexes in the chunk (records that could
+// not be encoded are left out of the body and of Records).
 type Batch struct {
-	Body         []byte
-	First, Count int
+	Body    []byte
+	Records []int
 }
 
 // Encoder appends the encoding of one event to dst. An error marks the
@@ -42,22 +43,20 @@ type Encoder func(dst []byte, ev *record.Event) ([]byte, error)
 // encoding fails are reported to out as rejected.
 func Split(data []byte, lim Limits, f Framing, enc Encoder, buf []byte, out *Outcome, send func(Batch) bool) []byte {
 	body := append(buf[:0], f.Open...)
-	first, count := 0, 0
+	count := 0
+	var idx []int
 	flush := func() bool {
 		if count == 0 {
 			return true
 		}
 		body = append(body, f.Close...)
-		ok := send(Batch{Body: body, First: first, Count: count})
-		body, count = append(body[:0], f.Open...), 0
+		ok := send(Batch{Body: body, Records: idx})
+		body, count, idx = append(body[:0], f.Open...), 0, idx[:0]
 		return ok
 	}
 	it := record.NewIterator(data)
 	for it.Next() {
 		i := it.Index()
-		if count == 0 {
-			first = i
-		}
 		mark := len(body)
 		if count > 0 {
 			body = append(body, f.Sep...)
@@ -70,17 +69,18 @@ func Split(data []byte, lim Limits, f Framing, enc Encoder, buf []byte, out *Out
 			continue
 		}
 		count++
+		idx = append(idx, i)
 		full := (lim.MaxRecords > 0 && count >= lim.MaxRecords) || (lim.MaxBytes > 0 && len(body)+len(f.Close) >= lim.MaxBytes)
 		if lim.MaxBytes > 0 && count > 1 && len(body)+len(f.Close) > lim.MaxBytes {
 			// This record does not fit: send the body without it and
 			// start the next body with it.
 			rec := append([]byte(nil), body[mark+len(f.Sep):]...)
-			body, count = body[:mark], count-1
+			body, count, idx = body[:mark], count-1, idx[:len(idx)-1]
 			if !flush() {
 				out.skip(i)
 				return body
 			}
-			first, count = i, 1
+			count, idx = 1, append(idx, i)
 			body = append(body, rec...)
 			full = (lim.MaxRecords > 0 && count >= lim.MaxRecords) || len(body)+len(f.Close) >= lim.MaxBytes
 		}
@@ -113,22 +113,18 @@ type Outcome struct {
 // retryable failure: the destination is struggling).
 func (o *Outcome) Add(b Batch, err error) bool {
 	if err == nil {
-		o.delivered += b.Count
+		o.delivered += len(b.Records)
 		return true
 	}
 	class, _, _ := plugin.Classify(err)
 	if class == plugin.ClassPermanent {
-		for i := b.First; i < b.First+b.Count; i++ {
-			o.rejected = append(o.rejected, i)
-		}
+		o.rejected = append(o.rejected, b.Records...)
 		if o.rejectErr == nil {
 			o.rejectErr = err
 		}
 		return true
 	}
-	for i := b.First; i < b.First+b.Count; i++ {
-		o.failed = append(o.failed, i)
-	}
+	o.failed = append(o.failed, b.Records...)
 	if o.retryErr == nil {
 		o.retryErr = err
 	}

@@ -105,17 +105,21 @@ type Request struct {
 	// Body is the uncompressed body; the Client compresses it when Gzip
 	// is on. It is not kept after Do returns.
 	Body []byte
+	// MaxResponse bounds how much of the response body is read (default
+	// MaxResponse); Response.Truncated tells when there was more.
+	MaxResponse int64
 }
 
 // Response is what came back: the status, the headers and the start of
 // the body (at most MaxResponse bytes).
 type Response struct {
-	Status int
-	Header http.Header
-	Body   []byte
+	Status    int
+	Header    http.Header
+	Body      []byte
+	Truncated bool
 }
 
-// MaxResponse bounds how much of a response body is read.
+// MaxResponse is how much of a response body is read by default.
 const MaxResponse = 1 << 20
 
 // Do sends r and returns the response and, for a status other than 2xx,
@@ -166,10 +170,14 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		return nil, c.networkError(method, url, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponse))
+	limit := r.MaxResponse
+	if limit <= 0 {
+		limit = MaxResponse
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit))
 	// Drain what is left (bounded) so the connection can be reused.
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 4*MaxResponse))
-	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+	rest, _ := io.Copy(io.Discard, io.LimitReader(resp.Body, 4*MaxResponse))
+	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: data, Truncated: rest > 0}
 	if err != nil && resp.StatusCode/100 == 2 {
 		return out, c.networkError(method, url, err)
 	}

@@ -97,7 +97,7 @@ func TestSplit(t *testing.T) {
 			out := Outcome{Records: n}
 			Split(events, tc.lim, Framing{"[", ",", "]"}, jsonEnc, nil, &out, func(b Batch) bool {
 				got = append(got, string(b.Body))
-				firsts = append(firsts, b.First)
+				firsts = append(firsts, b.Records[0])
 				return out.Add(b, nil)
 			})
 			if strings.Join(got, " ") != strings.Join(tc.want, " ") {
@@ -158,7 +158,7 @@ func TestOutcome(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			out := Outcome{Records: 2 * len(tc.results)}
 			for i, r := range tc.results {
-				if !out.Add(Batch{First: 2 * i, Count: 2}, r) {
+				if !out.Add(Batch{Records: []int{2 * i, 2*i + 1}}, r) {
 					break
 				}
 			}

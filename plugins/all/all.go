@@ -15,10 +15,12 @@ import (
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
 	"github.com/sluice-logs/sluice/plugins/input/tcp"
 	"github.com/sluice-logs/sluice/plugins/output/cloudwatchlogs"
+	"github.com/sluice-logs/sluice/plugins/output/es"
 	"github.com/sluice-logs/sluice/plugins/output/file"
 	forwardout "github.com/sluice-logs/sluice/plugins/output/forward"
 	httpoutput "github.com/sluice-logs/sluice/plugins/output/http"
 	"github.com/sluice-logs/sluice/plugins/output/null"
+	"github.com/sluice-logs/sluice/plugins/output/opensearch"
 	"github.com/sluice-logs/sluice/plugins/output/stdout"
 )
 
@@ -41,10 +43,12 @@ func Specs() []plugin.Spec {
 
 		// Outputs.
 		cloudwatchlogs.Spec(),
+		es.Spec(),
 		file.Spec(),
 		forwardout.Spec(),
 		httpoutput.Spec(),
 		null.Spec(),
+		opensearch.Spec(),
 		stdout.Spec(),
 	}
 }
