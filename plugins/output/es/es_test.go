@@ -222,7 +222,7 @@ func TestLargeChunkIsSplit(t *testing.T) {
 func TestErrorsFalse(t *testing.T) {
 	for body, want := range map[string]bool{
 		`{"took":3,"errors":false,"items":[]}`: true,
-		`{"errors": false}`:                     true,
+		`{"errors": false}`:                    true,
 		`{"took":3,"errors":true,"items":[]}`:  false,
 		`garbage`:                              false,
 	} {
