@@ -22,6 +22,8 @@ type bulkEncoder struct {
 	now time.Time // Current_Time_Index
 	doc []byte    // scratch: the document, for Generate_ID's hash
 	tmp []byte
+	// body is the bulk body, reused across flushes.
+	body []byte
 }
 
 var (

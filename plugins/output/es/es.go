@@ -147,8 +147,7 @@ func (o *Output) Flush(ctx context.Context, chunk *record.Chunk) error {
 	e.tag, e.now = chunk.Tag, time.Now()
 	out := httpout.Outcome{Records: chunk.Records}
 	req := httpout.Request{Path: o.path, ContentType: "application/x-ndjson", MaxResponse: maxResponse}
-	var buf []byte
-	httpout.Split(chunk.Data, httpout.Limits{MaxBytes: maxBulkBody}, httpout.Framing{}, e.encode, buf, &out, func(b httpout.Batch) bool {
+	e.body = httpout.Split(chunk.Data, httpout.Limits{MaxBytes: maxBulkBody}, httpout.Framing{}, e.encode, e.body, &out, func(b httpout.Batch) bool {
 		if o.traceOutput {
 			o.logger.Debug("bulk request", "body", string(b.Body))
 		}
