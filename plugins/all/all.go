@@ -21,6 +21,7 @@ import (
 	httpoutput "github.com/sluice-logs/sluice/plugins/output/http"
 	"github.com/sluice-logs/sluice/plugins/output/null"
 	"github.com/sluice-logs/sluice/plugins/output/opensearch"
+	"github.com/sluice-logs/sluice/plugins/output/splunk"
 	"github.com/sluice-logs/sluice/plugins/output/stdout"
 )
 
@@ -49,6 +50,7 @@ func Specs() []plugin.Spec {
 		httpoutput.Spec(),
 		null.Spec(),
 		opensearch.Spec(),
+		splunk.Spec(),
 		stdout.Spec(),
 	}
 }
