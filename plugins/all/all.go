@@ -15,6 +15,7 @@ import (
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
 	"github.com/sluice-logs/sluice/plugins/input/tcp"
 	"github.com/sluice-logs/sluice/plugins/output/cloudwatchlogs"
+	"github.com/sluice-logs/sluice/plugins/output/datadog"
 	"github.com/sluice-logs/sluice/plugins/output/es"
 	"github.com/sluice-logs/sluice/plugins/output/file"
 	forwardout "github.com/sluice-logs/sluice/plugins/output/forward"
@@ -44,6 +45,7 @@ func Specs() []plugin.Spec {
 
 		// Outputs.
 		cloudwatchlogs.Spec(),
+		datadog.Spec(),
 		es.Spec(),
 		file.Spec(),
 		forwardout.Spec(),
