@@ -20,6 +20,7 @@ import (
 	"github.com/sluice-logs/sluice/plugins/output/file"
 	forwardout "github.com/sluice-logs/sluice/plugins/output/forward"
 	httpoutput "github.com/sluice-logs/sluice/plugins/output/http"
+	"github.com/sluice-logs/sluice/plugins/output/loki"
 	"github.com/sluice-logs/sluice/plugins/output/null"
 	"github.com/sluice-logs/sluice/plugins/output/opensearch"
 	"github.com/sluice-logs/sluice/plugins/output/splunk"
@@ -50,6 +51,7 @@ func Specs() []plugin.Spec {
 		file.Spec(),
 		forwardout.Spec(),
 		httpoutput.Spec(),
+		loki.Spec(),
 		null.Spec(),
 		opensearch.Spec(),
 		splunk.Spec(),
