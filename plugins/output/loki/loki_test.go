@@ -20,7 +20,7 @@ import (
 
 type pushBody struct {
 	Streams []struct {
-		Stream map[string]string `json:"stream"`
+		Stream map[string]string   `json:"stream"`
 		Values [][]json.RawMessage `json:"values"`
 	} `json:"streams"`
 }
