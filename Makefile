@@ -6,7 +6,7 @@ BIN     := bin/sluice
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build run test unit e2e vet fmt-check lint-docker fuzz bench clean
+.PHONY: all build run test unit e2e deps npm-deps tmux vet fmt-check lint-docker fuzz bench clean
 
 all: build
 
@@ -33,22 +33,44 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
-# Test tools from npm install into .cache/npm, once per machine.
-NPM_PREFIX := .cache/npm
+# Test tools from npm, installed together into .cache/npm (one install, so
+# npm never prunes one tool while adding another), again only when the list
+# changes: dockerfilelint for the Dockerfile, and clients and emulators
+# nobody on the team wrote, which the e2e tests drive Sluice with.
+NPM_PREFIX   := .cache/npm
+NPM_PACKAGES := dockerfilelint@1.8.0 @fluent-org/logger@1.0.10
+NPM_STAMP    := $(NPM_PREFIX)/.installed-$(shell echo '$(NPM_PACKAGES)' | cksum | cut -d' ' -f1)
 DOCKERFILELINT := $(NPM_PREFIX)/node_modules/.bin/dockerfilelint
 
-$(DOCKERFILELINT):
-	npm install --prefix $(NPM_PREFIX) --no-audit --no-fund --silent dockerfilelint@1.8.0
+$(NPM_STAMP):
+	npm install --prefix $(NPM_PREFIX) --no-audit --no-fund --silent $(NPM_PACKAGES)
+	touch $@
 
-lint-docker: $(DOCKERFILELINT)
+npm-deps: $(NPM_STAMP)
+
+lint-docker: npm-deps
 	$(DOCKERFILELINT) Dockerfile
+
+# Go tools the tests run, built from the Go module proxy into .cache/bin.
+TOOLS_BIN := $(CURDIR)/.cache/bin
+HELM := $(TOOLS_BIN)/helm
+
+$(HELM):
+	GOBIN=$(TOOLS_BIN) $(GO) install helm.sh/helm/v3/cmd/helm@v3.22.0
+
+# tmux drives `sluice top` in a real terminal in the e2e tests (Debian package).
+tmux:
+	@command -v tmux >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux; }
+
+# Everything the test suite installs; e2e depends on it.
+deps: $(HELM) tmux npm-deps
 
 unit:
 	$(GO) test -race -shuffle=on -count=1 $$($(GO) list ./... | grep -v /e2e)
 
 # Builds the real binary and drives it through real files, pipes, sockets
 # and signals.
-e2e:
+e2e: deps
 	$(GO) test -count=1 ./e2e/...
 
 # Each fuzz target for a short time; crashers land in testdata/fuzz and
@@ -62,8 +84,14 @@ fuzz:
 	  done; \
 	done
 
-bench:
+# Micro-benchmarks of every hot component, then whole-process scenarios
+# (bench/routerbench) with the built binary. To compare with another
+# Fluent Bit-compatible router on the same input:
+#   go run ./bench/routerbench -router sluice=bin/sluice -router fluent-bit=/path/to/fluent-bit
+BENCH_N ?= 500000
+bench: build
 	$(GO) test -run XXX -bench . -benchmem ./internal/... ./plugins/...
+	$(GO) run ./bench/routerbench -router sluice=$(BIN) -n $(BENCH_N)
 
 clean:
 	rm -rf bin e2e.log

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -55,7 +56,20 @@ func loadModel(cl *commandLine, allowDefault bool, stderr io.Writer) (*config.Mo
 	}
 	model.Service.Kind = config.KindService
 	model.Service.Params = append(model.Service.Params, cl.service...)
-	return model, warnings, nil
+	// -R FILE arrives after Load has read the parsers files of the config,
+	// so its file is read here.
+	var errs []error
+	for _, prm := range cl.service {
+		if prm.Key != "Parsers_File" {
+			continue
+		}
+		w, err := config.LoadParsersFile(prm.Value, model)
+		warnings = append(warnings, w...)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("-R %s: %w", prm.Value, err))
+		}
+	}
+	return model, warnings, errors.Join(errs...)
 }
 
 // registry returns the built-in plugins.

@@ -42,6 +42,8 @@ func commands() []command {
 		{"validate", "check a configuration without running it", validateCommand},
 		{"test", "run configuration unit tests (records in, expected outputs)", testCommand},
 		{"health", "check a running Sluice's health endpoint (for HEALTHCHECK)", healthCommand},
+		{"tap", "stream the records passing through a component of a running Sluice", tapCommand},
+		{"top", "live terminal view of a running Sluice's throughput, errors and buffers", topCommand},
 		{"iam", "least-privilege IAM policies of the AWS outputs: policy, check, readers", iamCommand},
 		{"version", "print the version", versionCommand},
 		{"help", "print this help", func(_ []string, stdout, _ io.Writer) int { usage(stdout); return exitOK }},

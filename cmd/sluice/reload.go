@@ -34,6 +34,7 @@ type supervisor struct {
 	logger   *slog.Logger
 
 	requests chan reloadRequest
+	current  atomic.Pointer[engine.Pipeline] // the running pipeline, for taps
 	count    atomic.Int64
 	enabled  atomic.Bool // Hot_Reload of the running configuration
 }
@@ -53,6 +54,7 @@ var errReloadDisabled = errors.New("hot reload is not enabled: set [SERVICE] Hot
 func (s *supervisor) run(ctx context.Context, p *engine.Pipeline) error {
 	for {
 		s.enabled.Store(p.Service().Config.Bool("Hot_Reload"))
+		s.current.Store(p)
 		runCtx, stopRun := context.WithCancel(context.WithoutCancel(ctx))
 		done := make(chan error, 1)
 		go func() { done <- p.Run(runCtx) }()

@@ -107,6 +107,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		server.Handle("POST /api/v2/reload", http.HandlerFunc(sup.serveReload))
 		server.Handle("PUT /api/v2/reload", http.HandlerFunc(sup.serveReload))
 		server.Handle("GET /api/v2/reload", http.HandlerFunc(sup.serveReloadCount))
+		server.Handle("GET /api/v2/tap", http.HandlerFunc(sup.serveTap))
 		if err := server.Start(); err != nil {
 			logger.Error("monitoring server failed to start", "error", err)
 			return exitRuntime

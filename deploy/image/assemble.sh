@@ -7,8 +7,9 @@
 #                                     definitions that call fluent-bit by path
 #   /fluent-bit/etc/fluent-bit.conf   the default configuration; FireLens
 #                                     mounts its generated one over it
-#   /fluent-bit/etc/parsers.conf      the shipped parsers, also at
-#   /fluent-bit/parsers/parsers.conf  aws-for-fluent-bit's path
+#   /fluent-bit/etc/parsers.conf      the shipped parsers (conf/parsers.conf,
+#   /fluent-bit/parsers/parsers.conf  also embedded in the binary), also at
+#                                     aws-for-fluent-bit's path
 #
 # The Dockerfile runs this script in its build stage, and the e2e test
 # TestImageLayout runs it into a temporary folder, so the layout tested is
@@ -23,5 +24,5 @@ install -d "$dest/fluent-bit/bin" "$dest/fluent-bit/etc" "$dest/fluent-bit/parse
 install -m 0755 "$bin" "$dest/fluent-bit/bin/sluice"
 ln -sf sluice "$dest/fluent-bit/bin/fluent-bit"
 install -m 0644 "$here/fluent-bit.conf" "$dest/fluent-bit/etc/fluent-bit.conf"
-install -m 0644 "$here/parsers.conf" "$dest/fluent-bit/etc/parsers.conf"
-install -m 0644 "$here/parsers.conf" "$dest/fluent-bit/parsers/parsers.conf"
+install -m 0644 "$here/../../conf/parsers.conf" "$dest/fluent-bit/etc/parsers.conf"
+install -m 0644 "$here/../../conf/parsers.conf" "$dest/fluent-bit/parsers/parsers.conf"

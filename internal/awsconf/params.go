@@ -26,15 +26,26 @@ func Params() []plugin.Param {
 type Settings struct {
 	// Section names the config section ("cloudwatch_logs.0" or its
 	// Alias), for error messages.
-	Section         string
-	Region          string
-	Endpoint        string
-	STSEndpoint     string
-	RoleARN         string
-	ExternalID      string
-	Profile         string
-	ExtraUserAgent  string
-	AutoRetry       bool
+	Section string
+	// Region is the region parameter; "" leaves it to AWS_REGION or the
+	// profile.
+	Region string
+	// Endpoint is the service's base endpoint ("" for AWS's), with a
+	// scheme.
+	Endpoint string
+	// STSEndpoint is the base endpoint of STS for role_arn.
+	STSEndpoint string
+	// RoleARN, when set, is assumed with the default credentials.
+	RoleARN string
+	// ExternalID is passed to AssumeRole.
+	ExternalID string
+	// Profile selects a profile of the shared config files.
+	Profile string
+	// ExtraUserAgent is appended to the User-Agent.
+	ExtraUserAgent string
+	// AutoRetry allows the SDK one quick retry (auto_retry_requests).
+	AutoRetry bool
+	// RoleSessionName names the AssumeRole session.
 	RoleSessionName string
 }
 

@@ -3,9 +3,12 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/sluice-logs/sluice/conf"
 )
 
 // maxFiles bounds how many files one configuration may read, as Fluent Bit's
@@ -47,7 +50,7 @@ func LoadParsersFile(path string, m *Model) ([]Warning, error) {
 	if len(m.Files) > 0 {
 		dir = filepath.Dir(m.Files[0])
 	}
-	p.loadParsers(resolvePath(path, dir), link{}, nil)
+	p.loadParsers(path, resolvePath(path, dir), link{}, nil)
 	m.Files = append(m.Files, p.fileNames()...)
 	return p.warns, joinErrors(p.errs)
 }
@@ -59,34 +62,43 @@ func (p *parse) loadParsersFiles(dir string) {
 			continue
 		}
 		site := link{at: prm.Pos, how: viaParsersFile}
-		p.loadParsers(resolvePath(prm.Value, dir), site, nil)
+		p.loadParsers(prm.Value, resolvePath(prm.Value, dir), site, nil)
 	}
 }
 
-// loadParsers reads one parsers file into a scratch model and keeps only its
-// parser sections.
-func (p *parse) loadParsers(path string, site link, o origin) {
+// loadParsers reads one parsers file, written as written and found at
+// path, into a scratch model and keeps only its parser sections. The
+// shipped parsers.conf (package conf) stands in for a missing file its
+// well-known names refer to.
+func (p *parse) loadParsers(written, path string, site link, o origin) {
 	main, errsBefore := p.m, len(p.errs)
 	p.m = &Model{}
-	p.open(path, site, o, func(src []byte) {
+	read := func(src []byte) {
 		if inner := o.push(site); isYAML(path) {
 			p.readYAML(path, src, inner)
 		} else {
 			p.readClassic(path, src, inner)
 		}
-	})
-	read := p.m
+	}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && conf.IsParsersPath(written) {
+		path = "embedded:parsers.conf"
+		p.files = append(p.files, readFile{path: path})
+		p.within(func() { read(conf.Parsers) })
+	} else {
+		p.open(path, site, o, read)
+	}
+	got := p.m
 	p.m = main
 	if len(p.errs) > errsBefore {
 		return
 	}
-	p.expand(read)
-	main.Parsers = append(main.Parsers, read.Parsers...)
-	main.MultilineParsers = append(main.MultilineParsers, read.MultilineParsers...)
-	if len(read.Service.Params) > 0 {
-		p.warn(read.Service.Pos, "[SERVICE] in a parsers file is ignored; only [PARSER] and [MULTILINE_PARSER] are read")
+	p.expand(got)
+	main.Parsers = append(main.Parsers, got.Parsers...)
+	main.MultilineParsers = append(main.MultilineParsers, got.MultilineParsers...)
+	if len(got.Service.Params) > 0 {
+		p.warn(got.Service.Pos, "[SERVICE] in a parsers file is ignored; only [PARSER] and [MULTILINE_PARSER] are read")
 	}
-	for _, s := range append(append(read.Inputs, read.Filters...), read.Outputs...) {
+	for _, s := range append(append(got.Inputs, got.Filters...), got.Outputs...) {
 		p.warn(s.Pos, fmt.Sprintf("[%s] in a parsers file is ignored; only [PARSER] and [MULTILINE_PARSER] are read",
 			strings.ToUpper(string(s.Kind))))
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/sluice-logs/sluice/internal/config"
 	"github.com/sluice-logs/sluice/internal/logging"
 	"github.com/sluice-logs/sluice/internal/metrics"
+	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/plugin"
 )
 
@@ -35,6 +36,7 @@ type builder struct {
 	registry *plugin.Registry
 	logs     *logging.Factory
 	service  *Service
+	parsers  *parser.Registry
 	counts   map[string]int // per kind+plugin instance counter
 	ids      map[string]config.Position
 	errs     []error
@@ -69,11 +71,13 @@ func (b *builder) instance(kind plugin.Kind, sect *config.Section) (*instance, *
 		id = strings.TrimSpace(alias)
 	}
 	lbl := label(ck, name, id)
-	if prev, dup := b.ids[id]; dup {
+	// Names are unique per kind, as in Fluent Bit: a forward input and a
+	// forward output are both forward.0.
+	if prev, dup := b.ids[kind.String()+"/"+id]; dup {
 		b.fail(&config.Error{Pos: sect.Pos, Section: lbl, Msg: fmt.Sprintf("instance name %q is already used at %s", id, prev),
 			Hint: "give each instance a unique Alias"})
 	}
-	b.ids[id] = sect.Pos
+	b.ids[kind.String()+"/"+id] = sect.Pos
 	cfg, err := plugin.Decode(spec, sect, lbl)
 	if err != nil {
 		b.fail(err)
@@ -90,7 +94,8 @@ func (b *builder) instance(kind plugin.Kind, sect *config.Section) (*instance, *
 }
 
 func (b *builder) settings(inst *instance, tag string) plugin.Settings {
-	return plugin.Settings{ID: inst.id, Tag: tag, Config: inst.config, Logger: inst.logger, Flush: b.service.Flush}
+	return plugin.Settings{ID: inst.id, Tag: tag, Config: inst.config, Logger: inst.logger, Flush: b.service.Flush,
+		Parsers: b.parsers}
 }
 
 func (b *builder) input(sect *config.Section, reg *metrics.Registry) *inputRunner {
@@ -166,11 +171,11 @@ func (b *builder) emitter(filter *instance, reg *metrics.Registry) *inputRunner 
 	if id == "" {
 		id = "emitter_for_" + filter.id
 	}
-	if prev, dup := b.ids[id]; dup {
+	if prev, dup := b.ids["input/"+id]; dup {
 		b.fail(&config.Error{Pos: filter.section.Pos, Section: filter.config.Label(),
 			Msg: fmt.Sprintf("Emitter_Name %q is already used at %s", id, prev), Hint: "give each emitter a unique Emitter_Name"})
 	}
-	b.ids[id] = filter.section.Pos
+	b.ids["input/"+id] = filter.section.Pos
 	limit := filter.config.Size("Emitter_Mem_Buf_Limit")
 	m := reg.NewInput(id, "emitter", limit)
 	r := &inputRunner{

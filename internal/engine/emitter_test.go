@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sluice-logs/sluice/internal/config"
 	"github.com/sluice-logs/sluice/internal/logging"
@@ -123,5 +124,77 @@ func TestSummary(t *testing.T) {
 		"filter drop_odd.0 [Match app.*]\noutput apps [Match app.*]"
 	if got != want {
 		t.Errorf("summary:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestTapSeesInputFilterAndOutputBatches(t *testing.T) {
+	h := &harness{inputs: map[string]*feed{"a": {batches: make(chan []int, 4)}}, outputs: map[string]*sink{"o": {}}}
+	m := &config.Model{Service: fastService()}
+	m.Add(section(config.KindInput, "Name", "feed", "id", "a", "Tag", "app"))
+	m.Add(section(config.KindFilter, "Name", "drop_odd", "Match", "*"))
+	m.Add(section(config.KindOutput, "Name", "sink", "id", "o", "Match", "*"))
+	p, cancel, done := h.start(t, m)
+	if _, _, _, err := p.Tap("nope"); err == nil || !strings.Contains(err.Error(), "drop_odd.0") {
+		t.Errorf("unknown component: %v", err)
+	}
+	counts := map[string]int{}
+	var taps []<-chan TapEvent
+	for _, name := range []string{"feed.0", "drop_odd.0", "sink.0"} {
+		ch, stop, _, err := p.Tap(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer stop()
+		taps = append(taps, ch)
+	}
+	h.inputs["a"].batches <- seq(0, 10)
+	for i, ch := range taps {
+		select {
+		case ev := <-ch:
+			counts[ev.Component] += ev.Records
+			if ev.Tag != "app" || []string{"input", "filter", "output"}[i] != ev.Kind {
+				t.Errorf("event %+v", ev)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no tap event on tap %d", i)
+		}
+	}
+	if counts["feed.0"] != 10 || counts["drop_odd.0"] != 5 || counts["sink.0"] != 5 {
+		t.Errorf("records seen per component: %v", counts)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range taps {
+		if _, open := <-ch; open {
+			t.Error("a tap stayed open after shutdown")
+		}
+	}
+}
+
+// TestInstanceNamesAreUniquePerKind: as in Fluent Bit, an input and an
+// output of the same plugin name are both <name>.0 (forward in and out).
+func TestInstanceNamesAreUniquePerKind(t *testing.T) {
+	reg, err := plugin.NewRegistry(
+		plugin.Spec{Kind: plugin.KindInput, Name: "relay", NewInput: func(plugin.Settings) (plugin.Input, error) { return &feed{batches: make(chan []int)}, nil }},
+		plugin.Spec{Kind: plugin.KindOutput, Name: "relay", NewOutput: func(plugin.Settings) (plugin.Output, error) { return &sink{}, nil }},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &config.Model{Service: fastService()}
+	m.Add(section(config.KindInput, "Name", "relay"))
+	m.Add(section(config.KindOutput, "Name", "relay", "Match", "*"))
+	p, err := New(m, Options{Registry: reg, Logs: logging.NewFactory(io.Discard, "text")})
+	if err != nil {
+		t.Fatalf("an input and an output named relay.0: %v", err)
+	}
+	if in, out := p.Metrics().Inputs()[0].Name, p.Metrics().Outputs()[0].Name; in != "relay.0" || out != "relay.0" {
+		t.Errorf("names %s and %s", in, out)
+	}
+	m.Add(section(config.KindOutput, "Name", "relay", "Alias", "relay.0", "Match", "*"))
+	if _, err := New(m, Options{Registry: reg, Logs: logging.NewFactory(io.Discard, "text")}); err == nil || !strings.Contains(err.Error(), "already used") {
+		t.Errorf("two outputs named relay.0: %v", err)
 	}
 }

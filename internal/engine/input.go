@@ -112,6 +112,7 @@ func (r *inputRunner) emit(ctx context.Context, tag string, events []byte, recor
 	}
 	r.metrics.Records.Add(uint64(records))
 	r.metrics.Bytes.Add(uint64(len(events)))
+	r.pipeline.taps.publish(r.id, "input", tag, events, records)
 
 	r.mu.Lock()
 	rt := r.routeFor(tag)
@@ -131,6 +132,7 @@ func (r *inputRunner) emit(ctx context.Context, tag string, events []byte, recor
 		if events, records, modified = f.apply(tag, events, records, out); modified {
 			next = 1 - next
 		}
+		r.pipeline.taps.publish(f.id, "filter", tag, events, records)
 		if records == 0 {
 			break
 		}

@@ -115,6 +115,7 @@ func (o *outputRunner) deliver(ctx context.Context, t *task) {
 	if err == nil {
 		o.metrics.ProcRecords.Add(uint64(t.chunk.Records))
 		o.metrics.ProcBytes.Add(uint64(len(t.chunk.Data)))
+		o.pipeline.taps.publish(o.id, "output", t.chunk.Tag, t.chunk.Data, t.chunk.Records)
 		o.finish(t)
 		return
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/sluice-logs/sluice/internal/config"
 	"github.com/sluice-logs/sluice/internal/logging"
 	"github.com/sluice-logs/sluice/internal/metrics"
+	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/storage"
 )
@@ -46,6 +47,9 @@ type Pipeline struct {
 	// waits on it for up to Grace.
 	tasks sync.WaitGroup
 
+	// taps serve `sluice tap` (see tap.go).
+	taps taps
+
 	// emitCtx is the inputs' context, set by Run before any input starts:
 	// an emitter waiting for room gives up when it ends.
 	emitCtx context.Context
@@ -68,6 +72,14 @@ func New(m *config.Model, opts Options) (*Pipeline, error) {
 		counts: map[string]int{}, ids: map[string]config.Position{}}
 	p := &Pipeline{service: svc, metrics: opts.Metrics,
 		logger: opts.Logs.New(svc.LogLevel, "component", "engine")}
+	parsers, warns, err := parser.NewRegistry(m.Parsers)
+	if err != nil {
+		b.fail(err)
+	}
+	for _, w := range warns {
+		p.logger.Warn(w.Msg, "section", w.Pos.String())
+	}
+	b.parsers = parsers
 	soleRoute := len(m.Inputs) == 1 && len(m.Outputs) == 1
 	for i := range m.Inputs {
 		if r := b.input(&m.Inputs[i], p.metrics); r != nil {
@@ -257,6 +269,7 @@ func (p *Pipeline) shutdown(inputs, workers *sync.WaitGroup, flushDone <-chan st
 	}
 	p.tasks.Wait()
 	p.closePlugins()
+	p.taps.closeTaps()
 	p.closeStorage()
 
 	var lost uint64

@@ -57,11 +57,27 @@ func (r *Reader) Next() ([]byte, error) {
 	}
 }
 
+// Buffered reports whether a complete message is already buffered, so that
+// the next Next returns without reading: a server batches such messages
+// into one hand-over.
+func (r *Reader) Buffered() bool {
+	if r.end == r.start {
+		return false
+	}
+	_, err := ScanValue(r.buf[r.start:r.end], r.max)
+	return err == nil
+}
+
 // Partial reports how many bytes of an incomplete message are buffered.
 func (r *Reader) Partial() int { return r.end - r.start }
 
-// fill reads more bytes, making room first.
+// fill reads more bytes, making room first. A buffer that grew for a large
+// message is given back once that message is consumed, so an idle
+// connection holds one chunk, not Buffer_Max_Size.
 func (r *Reader) fill() error {
+	if r.start == r.end && len(r.buf) > r.chunk {
+		r.buf, r.start, r.end = nil, 0, 0
+	}
 	if r.start > 0 {
 		r.end = copy(r.buf, r.buf[r.start:r.end])
 		r.start = 0

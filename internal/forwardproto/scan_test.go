@@ -125,3 +125,18 @@ func FuzzScanValue(f *testing.F) {
 		}
 	})
 }
+
+func TestReaderGivesBackAGrownBuffer(t *testing.T) {
+	big := msgp.AppendBytes(nil, make([]byte, 10000))
+	small := msgp.AppendInt(nil, 1)
+	r := NewReader(iotest.OneByteReader(bytes.NewReader(append(append([]byte(nil), big...), small...))), 100, 1<<20)
+	if msg, err := r.Next(); err != nil || len(msg) != len(big) {
+		t.Fatalf("big: %d, %v", len(msg), err)
+	}
+	if msg, err := r.Next(); err != nil || !bytes.Equal(msg, small) {
+		t.Fatalf("small: %x, %v", msg, err)
+	}
+	if len(r.buf) != 100 {
+		t.Errorf("buffer of %d bytes after the big message, want one chunk (100)", len(r.buf))
+	}
+}

@@ -113,15 +113,16 @@ func (s *Server) renderSluice(p *promWriter, ins []*metrics.Input, filters []*me
 			"Batches the filter failed on; they were passed on unchanged.",
 			func(f *metrics.Filter) uint64 { return f.Errors.Load() }})
 
+	// With outputs, the family is declared even before any drop, so
+	// dashboards and alerts can rely on its name; it has a sample per output
+	// and reason once that output dropped for that reason.
 	const dropped = "sluice_output_dropped_records_total"
-	header := false
+	if len(outs) > 0 {
+		p.family(dropped, "counter", "Records the output gave up on, by reason (retry_limit, permanent_error, shutdown, ...).")
+	}
 	for _, o := range outs {
 		byReason := o.DroppedByReason()
 		for _, reason := range metrics.SortedReasons(byReason) {
-			if !header {
-				p.family(dropped, "counter", "Records the output gave up on, by reason (retry_limit, permanent_error, shutdown, ...).")
-				header = true
-			}
 			p.sample(dropped, byReason[reason], "name", o.Name, "reason", reason)
 		}
 	}

@@ -152,8 +152,8 @@ func TestPrometheus(t *testing.T) {
 			t.Errorf("%s{%s} = %q (present %v), want %q; samples %v", tt.family, tt.labels, got, ok, tt.value, fam.samples)
 		}
 	}
-	if len(order) != 22 {
-		t.Errorf("%d families, want 22: %v", len(order), order)
+	if len(order) != 23 {
+		t.Errorf("%d families, want 23: %v", len(order), order)
 	}
 	if !strings.Contains(body, `name="we\"ird\\out\nput"`) {
 		t.Errorf("label value not escaped as the format requires:\n%s", body)

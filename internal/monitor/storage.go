@@ -49,16 +49,17 @@ func renderStorage(p *promWriter, r *metrics.Registry) {
 		counter("sluice_storage_evicted_records_total", "Records dropped from the buffer because an output reached its storage.total_limit_size.",
 			func(s st) uint64 { return s.EvictedRecords.Load() }))
 
+	// One sample per output, 0 until it dead-letters a record, so the
+	// series exists for dashboards and alerts from the start.
 	rejected := r.Rejected()
-	if len(rejected) == 0 {
+	outs := r.Outputs()
+	if len(outs) == 0 {
 		return
 	}
 	const name = "sluice_output_rejected_records_total"
 	p.family(name, "counter", "Records the output gave up on that were written to the dead-letter store (storage.keep.rejected).")
-	for _, o := range r.Outputs() {
-		if n, ok := rejected[o.Name]; ok {
-			p.sample(name, n, "name", o.Name)
-		}
+	for _, o := range outs {
+		p.sample(name, rejected[o.Name], "name", o.Name)
 	}
 }
 

@@ -22,6 +22,7 @@ type Config struct {
 }
 
 type value struct {
+	seq    int // position among the section's parameters
 	raw    string
 	pos    config.Position
 	parsed any
@@ -46,6 +47,11 @@ func (c *Config) last(name string) any {
 	}
 	return v[len(v)-1].parsed
 }
+
+// File is the configuration file the section was written in ("" for the
+// command line), for plugins that resolve relative paths from it as Fluent
+// Bit does (lua's script).
+func (c *Config) File() string { return c.sectPos.File }
 
 // IsSet reports whether the user wrote the parameter (defaults do not count).
 func (c *Config) IsSet(name string) bool {
@@ -110,6 +116,46 @@ func (c *Config) AllWords(name string) [][]string {
 	return out
 }
 
+// Occurrence is one written occurrence of a parameter, see InOrder.
+type Occurrence struct {
+	// Name is the parameter's declared name (not the user's spelling).
+	Name string
+	// Raw is the value as written, trimmed; Words holds it split for a
+	// TypeWords parameter.
+	Raw   string
+	Words []string
+}
+
+// InOrder returns every occurrence of the named parameters in the order
+// the user wrote them, for plugins whose rules apply in configuration
+// order across several keys (modify's Set, Rename, Remove ...).
+func (c *Config) InOrder(names ...string) []Occurrence {
+	type occ struct {
+		seq int
+		o   Occurrence
+	}
+	var all []occ
+	for _, n := range names {
+		p := c.declared[strings.ToLower(n)]
+		if p == nil {
+			panic(fmt.Sprintf("plugin config: parameter %q is not declared", n))
+		}
+		for _, v := range c.values[strings.ToLower(n)] {
+			if !v.user {
+				continue
+			}
+			words, _ := v.parsed.([]string)
+			all = append(all, occ{v.seq, Occurrence{Name: p.Name, Raw: strings.TrimSpace(v.raw), Words: words}})
+		}
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].seq < all[j].seq })
+	out := make([]Occurrence, len(all))
+	for i, a := range all {
+		out[i] = a.o
+	}
+	return out
+}
+
 // Errorf returns a configuration error positioned at the parameter (or at
 // the section when the parameter was not written), for constructors that
 // find a value semantically invalid (a bad regex, a missing directory).
@@ -144,7 +190,7 @@ func Decode(spec *Spec, sect *config.Section, label string) (*Config, error) {
 		c.declared[strings.ToLower(spec.Params[i].Name)] = &spec.Params[i]
 	}
 	var errs []error
-	for _, kv := range sect.Params {
+	for seq, kv := range sect.Params {
 		key := strings.ToLower(kv.Key)
 		p, ok := c.declared[key]
 		if !ok {
@@ -160,7 +206,7 @@ func Decode(spec *Spec, sect *config.Section, label string) (*Config, error) {
 		if !p.Multiple {
 			c.values[key] = c.values[key][:0]
 		}
-		c.values[key] = append(c.values[key], value{raw: kv.Value, pos: kv.Pos, parsed: parsed, user: true})
+		c.values[key] = append(c.values[key], value{seq: seq, raw: kv.Value, pos: kv.Pos, parsed: parsed, user: true})
 	}
 	for key, p := range c.declared {
 		if len(c.values[key]) > 0 {

@@ -94,3 +94,21 @@ func TestRegistryRejectsBadSpecs(t *testing.T) {
 		t.Error("kinds must be separate namespaces")
 	}
 }
+
+func TestInOrderKeepsConfigurationOrderAcrossKeys(t *testing.T) {
+	spec := &Spec{Kind: KindFilter, Name: "modify", Params: []Param{
+		{Name: "Set", Type: TypeWords, Words: 2, Multiple: true, Doc: "set"},
+		{Name: "Remove", Multiple: true, Doc: "remove"},
+	}, NewFilter: func(Settings) (Filter, error) { return nil, nil }}
+	s := &config.Section{Kind: config.KindFilter, Params: []config.Param{
+		{Key: "name", Value: "modify"}, {Key: "remove", Value: "a"}, {Key: "SET", Value: "b two words"}, {Key: "Remove", Value: "c"},
+	}}
+	c, err := Decode(spec, s, "[FILTER] modify")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.InOrder("Set", "Remove")
+	if len(got) != 3 || got[0].Name != "Remove" || got[0].Raw != "a" || got[1].Name != "Set" || got[1].Words[1] != "two words" || got[2].Raw != "c" {
+		t.Errorf("InOrder = %+v", got)
+	}
+}

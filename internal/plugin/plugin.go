@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/record"
 )
 
@@ -75,6 +76,10 @@ type Settings struct {
 	Logger *slog.Logger
 	// Flush is the service's flush interval, for plugins that batch.
 	Flush time.Duration
+	// Parsers holds the configuration's [PARSER] definitions by name, for
+	// plugins with a Parser parameter. It is never nil when built by the
+	// engine (possibly empty).
+	Parsers *parser.Registry
 	// Emitter is set for filters whose Spec has Emits. It is a hidden
 	// input instance (Fluent Bit's in_emitter), named by Emitter_Name, with
 	// its own Mem_Buf_Limit (Emitter_Mem_Buf_Limit): records emitted there

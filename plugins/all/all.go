@@ -6,9 +6,16 @@ package all
 import (
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/plugins/filter/anomaly"
+	"github.com/sluice-logs/sluice/plugins/filter/grep"
 	"github.com/sluice-logs/sluice/plugins/filter/k8saudit"
+	"github.com/sluice-logs/sluice/plugins/filter/lua"
+	"github.com/sluice-logs/sluice/plugins/filter/modify"
+	"github.com/sluice-logs/sluice/plugins/filter/nest"
+	filterparser "github.com/sluice-logs/sluice/plugins/filter/parser"
 	"github.com/sluice-logs/sluice/plugins/filter/record_modifier"
 	"github.com/sluice-logs/sluice/plugins/filter/redact"
+	"github.com/sluice-logs/sluice/plugins/filter/rewrite_tag"
+	"github.com/sluice-logs/sluice/plugins/filter/throttle"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
 	forwardin "github.com/sluice-logs/sluice/plugins/input/forward"
 	httpinput "github.com/sluice-logs/sluice/plugins/input/http"
@@ -27,8 +34,9 @@ import (
 	"github.com/sluice-logs/sluice/plugins/output/stdout"
 )
 
-// Specs returns the built-in plugins, inputs first, then filters, then outputs, each in
-// alphabetical order. Every call returns new Specs the caller may keep.
+// Specs returns the built-in plugins, inputs first, then filters, then
+// outputs, each in alphabetical order of their folders. Every call returns
+// new Specs the caller may keep.
 func Specs() []plugin.Spec {
 	return []plugin.Spec{
 		// Inputs.
@@ -40,9 +48,16 @@ func Specs() []plugin.Spec {
 
 		// Filters.
 		anomaly.Spec(),
+		grep.Spec(),
 		k8saudit.Spec(),
+		lua.Spec(),
+		modify.Spec(),
+		nest.Spec(),
+		filterparser.Spec(),
 		record_modifier.Spec(),
 		redact.Spec(),
+		rewrite_tag.Spec(),
+		throttle.Spec(),
 
 		// Outputs.
 		cloudwatchlogs.Spec(),

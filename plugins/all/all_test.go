@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sluice-logs/sluice/conf"
 	"github.com/sluice-logs/sluice/internal/config"
+	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/plugin"
 )
 
@@ -82,7 +84,7 @@ func checkExample(t *testing.T, spec plugin.Spec, name, src string) {
 		t.Errorf("%s is invalid: %v", name, err)
 		return
 	}
-	s := plugin.Settings{ID: spec.Name + ".0", Tag: spec.Name + ".0", Config: cfg}
+	s := plugin.Settings{ID: spec.Name + ".0", Tag: spec.Name + ".0", Config: cfg, Parsers: shippedParsers(t)}
 	if spec.Emits {
 		s.Emitter = discardEmitter{}
 	}
@@ -122,4 +124,19 @@ func TestRegistryIsExplicit(t *testing.T) {
 	if got := reg.Names(plugin.KindInput); len(got) != 0 {
 		t.Errorf("inputs %v", got)
 	}
+}
+
+// shippedParsers is the registry of conf/parsers.conf, which examples of
+// filters with a Parser parameter name.
+func shippedParsers(t *testing.T) *parser.Registry {
+	t.Helper()
+	m, _, err := config.ParseClassic("parsers.conf", conf.Parsers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, _, err := parser.NewRegistry(m.Parsers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reg
 }

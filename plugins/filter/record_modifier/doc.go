@@ -10,10 +10,13 @@
 // takes a key and a value (the rest of the line) and may repeat, as may
 // Remove_key, Allowlist_key and its older name Whitelist_key. Remove_key
 // and Allowlist_key exclude each other: setting both is a configuration
-// error, as in Fluent Bit. Values are strings. Metadata and timestamps are
-// kept.
+// error, as in Fluent Bit; both match keys case-insensitively, and a
+// trailing * matches by prefix (Remove_key Swap.*). Values are strings.
+// Metadata and timestamps are kept.
 //
-// A Record whose key the record already has replaces that field, so a
-// record never carries the same key twice. A record whose body cannot be
-// walked (a non-string key) passes unchanged, with a warning.
+// Differences, on purpose: a Record whose key the record already has
+// replaces that field, where Fluent Bit appends a second field of the same
+// name; a record left with no field is kept as {}, where Fluent Bit drops
+// it without a word; a record whose body cannot be walked (a non-string
+// key) passes unchanged, with a warning.
 package record_modifier

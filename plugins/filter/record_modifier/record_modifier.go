@@ -1,6 +1,7 @@
 package record_modifier
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
@@ -16,54 +17,75 @@ var _ plugin.Filter = (*Filter)(nil)
 type Filter struct {
 	logger  *slog.Logger
 	records [][2]string
-	// drop holds the keys removed from every record: Remove_key, and the
-	// keys of Record (replaced).
-	drop map[string]struct{}
-	// allow, when not nil, holds the only keys kept (besides Records).
-	allow   map[string]struct{}
-	uuidKey string
+	// replaced holds the keys of Record and Uuid_key: a record's own field
+	// of that name gives way to the new value.
+	replaced map[string]struct{}
+	// remove and allow are the Remove_key and Allowlist_key patterns; at
+	// most one of them is set.
+	remove, allow []keyPattern
+	uuidKey       string
+}
+
+// keyPattern is a Remove_key or Allowlist_key value. As in Fluent Bit it
+// matches case-insensitively, and a trailing * makes it a prefix.
+type keyPattern struct {
+	key    []byte
+	prefix bool
+}
+
+func newPatterns(keys []string) []keyPattern {
+	var out []keyPattern
+	for _, k := range keys {
+		p := keyPattern{key: []byte(k)}
+		if len(k) > 1 && k[len(k)-1] == '*' {
+			p.key, p.prefix = p.key[:len(k)-1], true
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func matchAny(patterns []keyPattern, k []byte) bool {
+	for _, p := range patterns {
+		if p.prefix && len(k) >= len(p.key) && bytes.EqualFold(k[:len(p.key)], p.key) ||
+			!p.prefix && bytes.EqualFold(k, p.key) {
+			return true
+		}
+	}
+	return false
 }
 
 // New returns a record_modifier filter configured by s.Config (see Spec).
 func New(s plugin.Settings) (*Filter, error) {
 	c := s.Config
-	f := &Filter{logger: s.Logger, drop: map[string]struct{}{}, uuidKey: c.String("Uuid_key")}
+	f := &Filter{logger: s.Logger, replaced: map[string]struct{}{}, uuidKey: c.String("Uuid_key")}
 	if f.logger == nil {
 		f.logger = slog.New(slog.DiscardHandler)
 	}
 	for _, w := range c.AllWords("Record") {
 		f.records = append(f.records, [2]string{w[0], w[1]})
-		f.drop[w[0]] = struct{}{}
+		f.replaced[w[0]] = struct{}{}
 	}
-	for _, k := range c.All("Remove_key") {
-		f.drop[k] = struct{}{}
-	}
-	allow := append(c.All("Allowlist_key"), c.All("Whitelist_key")...)
-	if len(allow) > 0 && len(c.All("Remove_key")) > 0 {
+	f.remove = newPatterns(c.All("Remove_key"))
+	f.allow = newPatterns(append(c.All("Allowlist_key"), c.All("Whitelist_key")...))
+	if len(f.allow) > 0 && len(f.remove) > 0 {
 		return nil, c.Errorf("Allowlist_key", "Remove_key and Allowlist_key (or Whitelist_key) exclude each other; use one of them")
 	}
-	if len(allow) > 0 {
-		f.allow = map[string]struct{}{}
-		for _, k := range allow {
-			f.allow[k] = struct{}{}
-		}
-	}
 	if f.uuidKey != "" {
-		f.drop[f.uuidKey] = struct{}{}
+		f.replaced[f.uuidKey] = struct{}{}
 	}
 	return f, nil
 }
 
 // keep reports whether a record's key k stays.
 func (f *Filter) keep(k []byte) bool {
-	if _, ok := f.drop[string(k)]; ok {
+	if _, ok := f.replaced[string(k)]; ok {
 		return false
 	}
-	if f.allow != nil {
-		_, ok := f.allow[string(k)]
-		return ok
+	if len(f.allow) > 0 {
+		return matchAny(f.allow, k)
 	}
-	return true
+	return !matchAny(f.remove, k)
 }
 
 // Filter rewrites every record of the batch into out.

@@ -49,6 +49,8 @@ func TestRecordModifier(t *testing.T) {
 		{"a record replaces an existing key", []string{"Record", "env prod"}, `{"env":"dev","log":"x"}`, `{"log":"x","env":"prod"}`},
 		{"remove keys", []string{"Remove_key", "password", "Remove_key", "token"}, `{"user":"a","password":"p","token":"t","n":{"password":1}}`, `{"user":"a","n":{"password":1}}`},
 		{"allowlist", []string{"Allowlist_key", "log", "Whitelist_key", "level", "Record", "added yes"}, `{"log":"x","level":"info","other":1}`, `{"log":"x","level":"info","added":"yes"}`},
+		{"case-insensitive, prefix with *", []string{"Remove_key", "SWAP.*", "Remove_key", "Token"}, `{"Swap.total":1,"swap.free":2,"Swapx":3,"token":"t","Mem.used":4}`, `{"Swapx":3,"Mem.used":4}`},
+		{"allowlist prefix", []string{"Allowlist_key", "ecs_*"}, `{"ecs_cluster":"c","ecs_task_arn":"a","log":"x"}`, `{"ecs_cluster":"c","ecs_task_arn":"a"}`},
 		{"nothing kept", []string{"Allowlist_key", "absent"}, `{"a":1}`, `{}`},
 		{"uuid", []string{"Uuid_key", "id"}, `{"a":1}`, `{"a":1,"id":"UUID"}`},
 	}

@@ -1,6 +1,7 @@
 package forward
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"github.com/sluice-logs/sluice/internal/forwardproto"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/record"
+	"github.com/tinylib/msgp/msgp"
 )
 
 // maxInflation bounds the decompressed size of a CompressedPackedForward
@@ -48,14 +50,16 @@ func (in *Input) serve(ctx context.Context, nc net.Conn, emit plugin.Emitter) {
 
 // session is the state of one connection.
 type session struct {
-	in       *Input
-	conn     net.Conn
-	r        *forwardproto.Reader
-	dec      decoder
-	events   record.Builder
-	out      []byte // responses
-	messages int
-	records  int
+	in        *Input
+	conn      net.Conn
+	r         *forwardproto.Reader
+	dec       decoder
+	events    record.Builder // events of the batched messages
+	batchTag  []byte         // client tag of the batched messages
+	batchMsgs int            // messages batched, not yet handed over
+	acks      []byte         // acks of the batched messages
+	messages  int            // messages handed over
+	records   int
 }
 
 func (s *session) run(ctx context.Context, emit plugin.Emitter) error {
@@ -80,30 +84,90 @@ func (s *session) run(ctx context.Context, emit plugin.Emitter) error {
 		if err != nil {
 			return s.readError(err)
 		}
+		n := s.messages + s.batchMsgs + 1
 		if forwardproto.IsPing(msg) {
-			return fmt.Errorf("%w: PING received but this input requires no handshake (no Shared_Key)", errProtocol)
+			return errors.Join(s.flush(ctx, emit),
+				fmt.Errorf("%w: PING received but this input requires no handshake (no Shared_Key)", errProtocol))
 		}
-		s.events.Reset()
+		if t := peekTag(msg); s.batchMsgs > 0 && !bytes.Equal(t, s.batchTag) {
+			if err := s.flush(ctx, emit); err != nil {
+				return err
+			}
+		}
+		mark := s.events.Mark()
 		m, err := s.dec.decode(msg, &s.events)
 		if err != nil {
-			return fmt.Errorf("message %d: %w", s.messages+1, err)
+			s.events.Rollback(mark)
+			return errors.Join(s.flush(ctx, emit), fmt.Errorf("message %d: %w", n, err))
 		}
 		if m.size >= 0 && int(m.size) != m.records {
 			s.in.logger.Warn("option size does not match the events received", "size", m.size, "events", m.records, "tag", string(m.tag))
 		}
-		if m.records > 0 {
-			if err := emit.Emit(ctx, s.tag(m.tag), s.events.Bytes(), s.events.Records()); err != nil {
-				return fmt.Errorf("message %d not accepted (it is not acknowledged): %w", s.messages+1, err)
-			}
-		}
-		s.messages++
-		s.records += m.records
+		s.batchTag = append(s.batchTag[:0], m.tag...)
+		s.batchMsgs++
 		if m.chunk != nil {
-			s.out = forwardproto.AppendAck(s.out[:0], m.chunk)
-			if err := s.write(s.out); err != nil {
-				return fmt.Errorf("sending ack: %w", err)
+			s.acks = forwardproto.AppendAck(s.acks, m.chunk)
+		}
+		if !s.r.Buffered() || s.events.Size() >= batchBytes {
+			if err := s.flush(ctx, emit); err != nil {
+				return err
 			}
 		}
+	}
+}
+
+// batchBytes bounds the events of consecutive messages handed to the
+// pipeline in one Emit.
+const batchBytes = 1 << 20
+
+// flush hands the batched messages' events to the pipeline and, once it
+// accepted them, acknowledges the messages that asked for it.
+func (s *session) flush(ctx context.Context, emit plugin.Emitter) error {
+	if s.batchMsgs == 0 {
+		return nil
+	}
+	if n := s.events.Records(); n > 0 {
+		if err := emit.Emit(ctx, s.tag(s.batchTag), s.events.Bytes(), n); err != nil {
+			return fmt.Errorf("messages %d to %d not accepted (they are not acknowledged): %w", s.messages+1, s.messages+s.batchMsgs, err)
+		}
+	}
+	s.messages += s.batchMsgs
+	s.records += s.events.Records()
+	s.batchMsgs = 0
+	s.release()
+	s.events.Reset()
+	if len(s.acks) > 0 {
+		err := s.write(s.acks)
+		s.acks = s.acks[:0]
+		if err != nil {
+			return fmt.Errorf("sending acks: %w", err)
+		}
+	}
+	return nil
+}
+
+// peekTag returns the tag of a message without decoding the rest; nil
+// when it has none (decode then says what is wrong).
+func peekTag(msg []byte) []byte {
+	_, r, err := msgp.ReadArrayHeaderBytes(msg)
+	if err != nil {
+		return nil
+	}
+	t, _, _ := readString(r)
+	return t
+}
+
+// keepBytes is the most a connection keeps allocated between messages for
+// decoded events and inflated payloads; larger buffers are let go.
+const keepBytes = 4 << 20
+
+// release lets go of buffers a large message made grow.
+func (s *session) release() {
+	if s.events.Size() > keepBytes {
+		s.events = record.Builder{}
+	}
+	if s.dec.inflated.Cap() > keepBytes {
+		s.dec.inflated = bytes.Buffer{}
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -160,7 +161,7 @@ func TestSharedKeyHandshake(t *testing.T) {
 		{"good", "client", "s3cret", "alice", "wonderland", ""},
 		{"wrong key", "client", "guess", "alice", "wonderland", "shared_key mismatch"},
 		{"wrong password", "client", "s3cret", "alice", "guess", "username/password mismatch"},
-		{"same hostname", "server", "s3cret", "alice", "wonderland", "same hostname between input and output"},
+		{"same hostname as the server (allowed, as in Fluent Bit)", "server", "s3cret", "alice", "wonderland", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -235,4 +236,47 @@ func TestTLS(t *testing.T) {
 	plain.Write(arr(str("app"), msgp.AppendInt(nil, 5), body(0, "x")))
 	expectClosed(t, plain)
 	waitFor(t, "the reason", func() bool { return contains(s.logs.String(), "TLS handshake") })
+}
+
+// TestBatchesBufferedMessages writes 500 Message-mode messages at once, as
+// a log driver does under load: they reach the pipeline in few Emits, and
+// every one is acknowledged after its Emit. A bad message at the end
+// keeps the good ones before it.
+func TestBatchesBufferedMessages(t *testing.T) {
+	s := startServer(t, nil)
+	c := s.dial(t)
+	var stream []byte
+	for i := 0; i < 500; i++ {
+		tag := "a"
+		if i >= 400 {
+			tag = "b" // a tag change splits the batch
+		}
+		stream = append(stream, arr(str(tag), msgp.AppendInt(nil, 5), body(i, "x"), options("chunk", strconv.Itoa(i)))...)
+	}
+	stream = append(stream, 0xc1)
+	if _, err := c.Write(stream); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	acks := forwardproto.NewReader(c, 4096, 4096)
+	for i := 0; i < 500; i++ {
+		msg, err := acks.Next()
+		if err != nil {
+			t.Fatalf("ack %d: %v", i, err)
+		}
+		if id, err := forwardproto.ParseAck(msg); err != nil || string(id) != strconv.Itoa(i) {
+			t.Fatalf("ack %d = %q, %v", i, id, err)
+		}
+	}
+	expectClosed(t, c)
+	got := s.out.records(t)
+	if len(got) != 500 || !strings.HasPrefix(got[399], "a ") || !strings.HasPrefix(got[400], "b ") {
+		t.Fatalf("%d records; 399: %s; 400: %s", len(got), got[399], got[400])
+	}
+	s.out.mu.Lock()
+	emits := len(s.out.got)
+	s.out.mu.Unlock()
+	if emits >= 250 {
+		t.Errorf("%d Emits for 500 buffered messages: not batched", emits)
+	}
 }

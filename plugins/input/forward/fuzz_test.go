@@ -2,7 +2,11 @@ package forward
 
 import (
 	"bytes"
+	"context"
+	"log/slog"
+	"net"
 	"testing"
+	"time"
 
 	"github.com/sluice-logs/sluice/internal/forwardproto"
 	"github.com/sluice-logs/sluice/internal/record"
@@ -45,6 +49,43 @@ func FuzzDecode(f *testing.F) {
 			if err != nil || n != m.records || n != out.Records() {
 				t.Fatalf("decoded %d records, builder has %d, record.Count = %d, %v", m.records, out.Records(), n, err)
 			}
+		}
+	})
+}
+
+// fuzzConn is a net.Conn that reads a fixed input and discards writes.
+type fuzzConn struct {
+	*bytes.Reader
+	written int
+}
+
+func (c *fuzzConn) Write(p []byte) (int, error)      { c.written += len(p); return len(p), nil }
+func (c *fuzzConn) Close() error                     { return nil }
+func (c *fuzzConn) LocalAddr() net.Addr              { return &net.TCPAddr{} }
+func (c *fuzzConn) RemoteAddr() net.Addr             { return &net.TCPAddr{} }
+func (c *fuzzConn) SetDeadline(time.Time) error      { return nil }
+func (c *fuzzConn) SetReadDeadline(time.Time) error  { return nil }
+func (c *fuzzConn) SetWriteDeadline(time.Time) error { return nil }
+
+// FuzzSession runs a whole connection (framing, batching, decoding, acks)
+// over arbitrary bytes: it must end with nil or an error, never panic, and
+// hand the pipeline only valid events.
+func FuzzSession(f *testing.F) {
+	f.Add(append(arr(str("a"), msgp.AppendInt(nil, 1), body(0, "x"), options("chunk", "1")), arr(str("a"), arr(entry(2, body(1, "y"))))...))
+	f.Add(append(arr(str("a"), msgp.AppendInt(nil, 1), body(0, "x")), 0xc1))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		in := &Input{chunkSize: 64, maxSize: 4096, msgTimeout: time.Second, logger: slog.New(slog.DiscardHandler)}
+		conn := &fuzzConn{Reader: bytes.NewReader(data)}
+		s := &session{in: in, conn: conn, r: forwardproto.NewReader(conn, 64, 4096), dec: decoder{maxInflated: 16 << 10}}
+		out := &collector{}
+		s.run(context.Background(), out)
+		for _, e := range out.got {
+			if n, err := record.Count(e.events); err != nil || n != e.n {
+				t.Fatalf("emitted %d events, record.Count = %d, %v", e.n, n, err)
+			}
+		}
+		if s.records != out.count() {
+			t.Fatalf("session counted %d records, pipeline got %d", s.records, out.count())
 		}
 	})
 }

@@ -46,6 +46,9 @@ type message struct {
 	size int64
 	// records is the number of events decoded.
 	records int
+	// signal is Fluent Bit's fluent_signal option: 0 for logs, 1 for
+	// metrics, 2 for traces.
+	signal int64
 }
 
 // decoder turns complete forward messages into record events. It keeps
@@ -137,6 +140,9 @@ func (d *decoder) decode(msg []byte, out *record.Builder) (message, error) {
 			return m, err
 		}
 	}
+	if m.signal != 0 {
+		return m, protocolf("fluent_signal %d (metrics or traces) is not supported; send only logs to this input", m.signal)
+	}
 	if m.mode == modePackedForward {
 		if compressed {
 			m.mode = modeCompressedPackedForward
@@ -175,6 +181,11 @@ func (m *message) readOptions(b []byte) (compressed bool, err error) {
 				return false
 			}
 			m.chunk = c
+		case "fluent_signal":
+			if m.signal, _, err = msgp.ReadInt64Bytes(value); err != nil {
+				err = protocolf("option fluent_signal must be an integer")
+				return false
+			}
 		case "size":
 			if m.size, _, err = msgp.ReadInt64Bytes(value); err != nil || m.size < 0 {
 				err = protocolf("option size must be a non-negative integer")

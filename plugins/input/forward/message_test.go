@@ -63,6 +63,7 @@ func TestDecodeModes(t *testing.T) {
 		{name: "option not a map", msg: arr(str("app"), arr(), str("x")), wantErr: "option is str"},
 		{name: "chunk not a string", msg: arr(str("app"), arr(), options("chunk", 5)), wantErr: "option chunk"},
 		{name: "negative size", msg: arr(str("app"), arr(), options("size", -1)), wantErr: "option size"},
+		{name: "metrics", msg: arr(str("app"), bin([]byte{0x80}), options("fluent_signal", 1)), wantErr: "fluent_signal 1 (metrics or traces) is not supported"},
 		{name: "forward with 4 elements", msg: arr(str("app"), arr(), options(), options()), wantErr: "at most 3 elements"},
 	}
 	for _, tc := range tests {

@@ -25,8 +25,9 @@
 //     as a line needs, up to Buffer_Size; a longer line is skipped up to its
 //     newline with a warning giving its number and length, and reading goes
 //     on, where Fluent Bit drops whatever fills its buffer.
-//   - Parser is accepted, so configurations carry over, but not applied
-//     until Sluice has parsers; a warning says so at startup.
+//   - With Parser, each line is read by that named parser instead of as
+//     JSON, and a line the parser does not match is kept as
+//     {"log": "<line>"}, where Fluent Bit drops it.
 //
 // Lines are emitted in batches of up to 512 records or 256 KiB, and
 // whenever no more input is waiting, so interactive use sees each line

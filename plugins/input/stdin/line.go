@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/record"
 	"github.com/tinylib/msgp/msgp"
 )
@@ -65,6 +66,24 @@ func decodeLine(b *record.Builder, scratch, line []byte, now record.Time) (lineK
 	b.AppendString(logKey)
 	b.AppendStringBytes(line)
 	return lineText, scratch, nil
+}
+
+// parseLine appends the record the named Parser makes of a line, timed by
+// the parsed time or now. A line the parser does not match is kept as
+// {"log": line}, where Fluent Bit drops it.
+func parseLine(b *record.Builder, p *parser.Parser, scratch, line []byte, now record.Time) (lineKind, []byte) {
+	line = bytes.TrimSuffix(line, []byte{'\r'})
+	if len(bytes.TrimSpace(line)) == 0 {
+		return lineBlank, scratch
+	}
+	if err := p.AppendEvent(b, line, now, nil); err == nil {
+		return lineJSON, scratch
+	}
+	b.BeginEvent(now, nil)
+	b.AppendMapHeader(1)
+	b.AppendString(logKey)
+	b.AppendStringBytes(line)
+	return lineText, scratch
 }
 
 // isSpace reports JSON's insignificant whitespace.

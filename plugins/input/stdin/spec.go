@@ -16,7 +16,7 @@ func Spec() plugin.Spec {
 		Params: []plugin.Param{
 			{Name: "Buffer_Size", Type: plugin.TypeSize, Default: "16k", Min: 1 << 10, Max: 1 << 30,
 				Doc: "longest line read; longer lines are skipped with a warning"},
-			{Name: "Parser", Doc: "parser for the lines; accepted but not applied yet (lines are read as JSON, other lines kept as {\"log\": line})"},
+			{Name: "Parser", Doc: "name of a [PARSER] that reads each line instead of JSON; lines it does not match are kept as {\"log\": line}"},
 		},
 		Examples: []string{
 			`[INPUT]

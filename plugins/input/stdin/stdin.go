@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/record"
 )
@@ -29,6 +30,7 @@ type Input struct {
 	logger  *slog.Logger
 	r       io.Reader
 	maxLine int
+	parser  *parser.Parser // nil: lines are read as JSON
 }
 
 // New returns a stdin input reading r, configured by s.Config (see Spec).
@@ -39,8 +41,12 @@ func New(s plugin.Settings, r io.Reader) (*Input, error) {
 	if in.logger == nil {
 		in.logger = slog.New(slog.DiscardHandler)
 	}
-	if p := c.String("Parser"); p != "" {
-		in.logger.Warn(fmt.Sprintf("Parser %q is accepted but not applied yet: lines are read as JSON, other lines kept as {\"log\": line}", p))
+	if name := c.String("Parser"); name != "" {
+		p, ok := s.Parsers.Lookup(name)
+		if !ok {
+			return nil, c.Errorf("Parser", "no parser named %q; %s", name, s.Parsers.UnknownHint(name))
+		}
+		in.parser = p
 	}
 	return in, nil
 }
@@ -149,7 +155,16 @@ func (st *runState) line(n int64, b []byte) {
 	if st.err != nil {
 		return
 	}
-	kind, scratch, err := decodeLine(&st.batch, st.scratch, b, st.now)
+	var (
+		kind    lineKind
+		scratch []byte
+		err     error
+	)
+	if st.in.parser != nil {
+		kind, scratch = parseLine(&st.batch, st.in.parser, st.scratch, b, st.now)
+	} else {
+		kind, scratch, err = decodeLine(&st.batch, st.scratch, b, st.now)
+	}
 	st.scratch = scratch
 	switch kind {
 	case lineJSON:
@@ -157,7 +172,11 @@ func (st *runState) line(n int64, b []byte) {
 	case lineText:
 		st.records++
 		st.text++
-		st.in.logger.Debug("line is not a JSON object or array; kept as {\"log\": line}", "line", n)
+		if st.in.parser != nil {
+			st.in.logger.Debug("line does not match the parser; kept as {\"log\": line}", "line", n, "parser", st.in.parser.Name())
+		} else {
+			st.in.logger.Debug("line is not a JSON object or array; kept as {\"log\": line}", "line", n)
+		}
 	case lineInvalid:
 		st.invalid++
 		st.in.logger.Warn("line skipped: not a valid record", "line", n, "error", err)

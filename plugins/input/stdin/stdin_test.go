@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sluice-logs/sluice/internal/config"
+	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/record"
 	"github.com/sluice-logs/sluice/plugins/output/stdout"
@@ -270,10 +271,33 @@ func TestReadErrorIsReturned(t *testing.T) {
 	}
 }
 
-func TestParserIsAcceptedWithAWarning(t *testing.T) {
-	var logs bytes.Buffer
-	newInput(t, strings.NewReader(""), &logs, "Parser", "json")
-	if !strings.Contains(logs.String(), `level=WARN`) || !strings.Contains(logs.String(), `Parser \"json\" is accepted but not applied yet`) {
-		t.Errorf("logs: %s", logs.String())
+func TestParserReadsEachLine(t *testing.T) {
+	reg, _, err := parser.NewRegistry([]config.Section{{Kind: config.KindParser, Params: []config.Param{
+		{Key: "Name", Value: "kv"}, {Key: "Format", Value: "logfmt"}, {Key: "Time_Key", Value: "ts"}, {Key: "Time_Format", Value: "%s"},
+		{Key: "Logfmt_No_Bare_Keys", Value: "on"},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sect := &config.Section{Kind: config.KindInput, Params: []config.Param{{Key: "Name", Value: "stdin"}, {Key: "Parser", Value: "kv"}}}
+	spec := Spec()
+	cfg, err := plugin.Decode(&spec, sect, "[INPUT] stdin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := New(plugin.Settings{ID: "stdin.0", Tag: "in.tag", Config: cfg, Parsers: reg}, strings.NewReader("ts=1700000000 a=1\r\nno value here\n\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &emitter{}
+	runToEOF(t, in, e)
+	got := e.got()
+	if len(got) != 2 || !strings.Contains(got[0], `{"a"=>"1"}`) || !strings.Contains(got[1], `{"log"=>"no value here"}`) {
+		t.Errorf("got %q", got)
+	}
+	sect.Params[1].Value = "missing"
+	cfg, _ = plugin.Decode(&spec, sect, "[INPUT] stdin")
+	if _, err := New(plugin.Settings{Config: cfg, Parsers: reg}, strings.NewReader("")); err == nil || !strings.Contains(err.Error(), `no parser named "missing"`) {
+		t.Errorf("unknown parser: %v", err)
 	}
 }

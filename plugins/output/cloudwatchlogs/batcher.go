@@ -15,7 +15,11 @@ import (
 // reused.
 func splitBatches(dst [][]logEvent, events []logEvent) [][]logEvent {
 	dst = dst[:0]
-	slices.SortStableFunc(events, func(a, b logEvent) int { return cmp.Compare(a.timestamp, b.timestamp) })
+	byTime := func(a, b logEvent) int { return cmp.Compare(a.timestamp, b.timestamp) }
+	// Records mostly arrive in time order: check before sorting.
+	if !slices.IsSortedFunc(events, byTime) {
+		slices.SortStableFunc(events, byTime)
+	}
 	start, size := 0, 0
 	for i := range events {
 		n := events[i].bytes()

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -54,21 +55,25 @@ type Output struct {
 	createGroup  bool
 	groupClass   string
 	retention    int32
+	groupTags    map[string]string
 
 	clientMu sync.Mutex
 	api      logsAPI // nil until the first Flush builds it
 
-	streamsMu sync.Mutex
+	streamsMu sync.Mutex // guards streams, lastSweep and each state's users and lastUsed
 	streams   map[destination]*streamState
+	lastSweep time.Time
 
 	pool sync.Pool // *flushState
 }
 
 // streamState is what the output knows about one log stream.
 type streamState struct {
-	mu      sync.Mutex // held while sending to the stream
-	token   *string    // the legacy sequence token the server last returned
-	created bool       // this output created or found the stream
+	mu    sync.Mutex // held while sending to the stream
+	token *string    // the legacy sequence token the server last returned
+
+	users    int       // Flushes using the state (guarded by Output.streamsMu)
+	lastUsed time.Time // when the last one ended (guarded by Output.streamsMu)
 }
 
 // New returns a cloudwatch_logs output configured by s.Config (see Spec).
@@ -97,7 +102,13 @@ func New(s plugin.Settings) (*Output, error) {
 	case o.stream == "" && o.streamPrefix == "":
 		return nil, c.Errorf("log_stream_name", "set log_stream_name, or log_stream_prefix to name streams after the tag")
 	}
+	if c.Bool("add_entity") {
+		return nil, c.Errorf("add_entity", "add_entity is not supported yet; remove it or set it off")
+	}
 	var err error
+	if o.groupTags, err = parseTags(c.String("new_log_group_tags")); err != nil {
+		return nil, c.Errorf("new_log_group_tags", "%v", err)
+	}
 	if t := c.String("log_group_template"); t != "" {
 		if o.groupTpl, err = accessor.ParseTemplate(t); err != nil {
 			return nil, c.Errorf("log_group_template", "%v", err)
@@ -204,8 +215,9 @@ func (o *Output) Flush(ctx context.Context, chunk *record.Chunk) error {
 	return o.outcome(chunk, p, results)
 }
 
-// streamResult is how sending one stream's events ended: the events from
-// failedFrom on (in sorted order) were not delivered, because of err.
+// streamResult is how sending one stream's events ended: delivered events
+// went through; failed holds those of the call that failed with err and of
+// every call after it.
 type streamResult struct {
 	delivered int
 	failed    []logEvent

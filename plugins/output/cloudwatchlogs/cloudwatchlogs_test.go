@@ -37,6 +37,7 @@ func TestNewRejects(t *testing.T) {
 		{"no stream", []string{"log_group_name", "g"}, "log_stream_prefix"},
 		{"both stream forms", []string{"log_group_name", "g", "log_stream_name", "s", "log_stream_prefix", "p-"}, "not both"},
 		{"namespace without emf", []string{"log_group_name", "g", "log_stream_name", "s", "metric_namespace", "ns"}, "json/emf"},
+		{"add_entity", []string{"log_group_name", "g", "log_stream_name", "s", "add_entity", "on"}, "not supported"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -59,7 +60,7 @@ func TestNewRejects(t *testing.T) {
 func TestFlushCreatesGroupStreamAndRetention(t *testing.T) {
 	logs := &syncBuffer{}
 	o := newOutput(t, logs, "region", "us-east-1", "log_group_name", "/ecs/logs/sample-test", "log_stream_name", "webapp",
-		"auto_create_group", "true", "log_retention_days", "30", "log_group_class", "INFREQUENT_ACCESS")
+		"auto_create_group", "true", "log_retention_days", "30", "log_group_class", "INFREQUENT_ACCESS", "new_log_group_tags", "team=web, env=prod")
 	emu := emulated(t, o, cwlemu.Options{})
 	if err := flush(t, o, chunkOf(t, "app", numbered(5, seqBody)...)); err != nil {
 		t.Fatal(err)
@@ -71,8 +72,8 @@ func TestFlushCreatesGroupStreamAndRetention(t *testing.T) {
 	if len(got) != 10 || got[0] != `{"seq":0}` || got[9] != `{"seq":9}` {
 		t.Fatalf("events %v", got)
 	}
-	if days, ok := emu.Retention("/ecs/logs/sample-test"); !ok || days != 30 {
-		t.Fatalf("retention %d, %v", days, ok)
+	if g, ok := emu.Group("/ecs/logs/sample-test"); !ok || g.Retention != 30 || g.Class != "INFREQUENT_ACCESS" || g.Tags["team"] != "web" || g.Tags["env"] != "prod" {
+		t.Fatalf("group %+v, %v", g, ok)
 	}
 	st := emu.Stats()
 	if st.Calls["CreateLogGroup"] != 1 || st.Calls["PutRetentionPolicy"] != 1 || st.Calls["CreateLogStream"] != 2 || st.Calls["PutLogEvents"] != 3 {
@@ -351,5 +352,48 @@ func TestFlushManyStreamsConcurrently(t *testing.T) {
 		if got := len(emu.Events("g", fmt.Sprintf("s%d", s))); got != 40 {
 			t.Errorf("stream s%d has %d events, want 40", s, got)
 		}
+	}
+}
+
+func TestIdleStreamsForgotten(t *testing.T) {
+	o := newOutput(t, nil, "log_group_name", "g", "log_stream_name", "s")
+	old := o.acquire(destination{"g", "old"})
+	o.release(old)
+	busy := o.acquire(destination{"g", "busy"})
+	o.streamsMu.Lock()
+	old.lastUsed = time.Now().Add(-5 * time.Hour)
+	busy.lastUsed = time.Now().Add(-5 * time.Hour)
+	o.lastSweep = time.Now().Add(-2 * time.Hour)
+	o.streamsMu.Unlock()
+	o.release(o.acquire(destination{"g", "new"}))
+	o.streamsMu.Lock()
+	defer o.streamsMu.Unlock()
+	if _, ok := o.streams[destination{"g", "old"}]; ok {
+		t.Error("an idle stream was kept")
+	}
+	if _, ok := o.streams[destination{"g", "busy"}]; !ok {
+		t.Error("a stream in use was forgotten")
+	}
+}
+
+// TestFlushPartialPermanent mixes a stream CloudWatch rejects (an invalid
+// name from a template) with a valid one: the valid records are delivered,
+// the invalid ones come back as a partial failure, and alone on the retry
+// they are a permanent error the engine drops and counts.
+func TestFlushPartialPermanent(t *testing.T) {
+	o := newOutput(t, nil, "region", "us-east-1", "log_group_name", "g", "log_stream_name", "s", "log_stream_template", "$stream", "auto_create_group", "on")
+	emu := emulated(t, o, cwlemu.Options{})
+	c := chunkOf(t, "t", event{base, `{"seq":0,"stream":"ok"}`}, event{base, `{"seq":1,"stream":"bad:name"}`}, event{base, `{"seq":2,"stream":"ok"}`})
+	err := flush(t, o, c)
+	class, _, failed := plugin.Classify(err)
+	if class != plugin.ClassPartial || len(failed) != 1 || failed[0] != 1 {
+		t.Fatalf("class %s failed %v (%v), want record 1 partial", class, failed, err)
+	}
+	if got := len(emu.Events("g", "ok")); got != 2 {
+		t.Fatalf("%d events in ok", got)
+	}
+	err = flush(t, o, chunkOf(t, "t", event{base, `{"seq":1,"stream":"bad:name"}`}))
+	if class, _, _ := plugin.Classify(err); class != plugin.ClassPermanent {
+		t.Fatalf("retry: %s (%v), want permanent", class, err)
 	}
 }

@@ -25,11 +25,19 @@
 //     on (with log_group_class), and log_retention_days is set once, right
 //     after this output created the group. A missing group without
 //     auto_create_group is a retryable error saying what to do.
+//   - new_log_group_tags (key=value,...) tags the groups this output
+//     creates, as the parameter of AWS's Go "cloudwatch" plugin did; Fluent
+//     Bit's C plugin lacks it. add_entity (Application Signals entities) is
+//     declared so a config using it gets a clear error: it is not
+//     implemented yet.
 //   - log_format json/emf sends the x-amzn-logs-format: json/emf header,
 //     so CloudWatch extracts the metrics of Embedded Metric Format
 //     records. With metric_namespace, records without an "_aws" member get
 //     one declaring their numeric fields as metrics (metric_dimensions:
-//     "a,b;c" is the dimension sets [a b] and [c]).
+//     "a,b;c" is the dimension sets [a b] and [c]). Fluent Bit does that
+//     only for the records of its cpu and mem inputs; Sluice does it for
+//     every record of the output, so set metric_namespace only on an
+//     output that carries metrics (each metric costs money in CloudWatch).
 //
 // # Batching
 //

@@ -67,6 +67,7 @@ func (o *Output) prepare(chunk *record.Chunk, p *preparedChunk) error {
 	destIndex := map[destination]int{}
 	staticDest := destination{group: o.group, stream: o.staticStream(chunk.Tag)}
 	var name []byte
+	var lastGroup, lastStream string // the previous record's names, to reuse
 	it := record.NewIterator(chunk.Data)
 	for it.Next() {
 		ev := it.Event()
@@ -98,7 +99,8 @@ func (o *Output) prepare(chunk *record.Chunk, p *preparedChunk) error {
 		if o.groupTpl != nil {
 			var ok bool
 			if name, ok = o.groupTpl.Render(name[:0], chunk.Tag, ev.Body); ok && len(name) > 0 {
-				d.group = string(name)
+				d.group = reuse(name, lastGroup)
+				lastGroup = d.group
 			} else {
 				p.groupFallback++
 			}
@@ -106,7 +108,8 @@ func (o *Output) prepare(chunk *record.Chunk, p *preparedChunk) error {
 		if o.streamTpl != nil {
 			var ok bool
 			if name, ok = o.streamTpl.Render(name[:0], chunk.Tag, ev.Body); ok && len(name) > 0 {
-				d.stream = string(name)
+				d.stream = reuse(name, lastStream)
+				lastStream = d.stream
 			} else {
 				p.streamFallback++
 			}
@@ -141,6 +144,15 @@ func (o *Output) prepare(chunk *record.Chunk, p *preparedChunk) error {
 		return err
 	}
 	return nil
+}
+
+// reuse returns last when it equals name (records of one source come in
+// runs), else name as a new string.
+func reuse(name []byte, last string) string {
+	if string(name) == last {
+		return last
+	}
+	return string(name)
 }
 
 // staticStream is the stream of records when no template applies:

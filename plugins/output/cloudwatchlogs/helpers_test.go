@@ -71,6 +71,10 @@ func newOutput(t testing.TB, logs *syncBuffer, kv ...string) *Output {
 // emulated serves an emulator for the test and points o at it.
 func emulated(t testing.TB, o *Output, opts cwlemu.Options) *cwlemu.Server {
 	t.Helper()
+	if opts.AccessKeyID == "" {
+		// Check every request's signature, as AWS does.
+		opts.AccessKeyID, opts.SecretAccessKey = "AKIDTEST", "secret"
+	}
 	emu := cwlemu.New(opts)
 	srv := httptest.NewServer(emu)
 	t.Cleanup(srv.Close)

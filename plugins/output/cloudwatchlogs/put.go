@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -13,16 +14,40 @@ import (
 	"github.com/sluice-logs/sluice/internal/awsconf"
 )
 
-// state returns the streamState of d, creating it.
-func (o *Output) state(d destination) *streamState {
+// streamIdle is how long the state of an unused log stream is kept: with
+// templates, streams come and go with pods, and the map must not grow for
+// the life of the process.
+const streamIdle = 4 * time.Hour
+
+// acquire returns the streamState of d, creating it, and marks it in use
+// until release. Now and then it forgets streams idle for streamIdle.
+func (o *Output) acquire(d destination) *streamState {
 	o.streamsMu.Lock()
 	defer o.streamsMu.Unlock()
+	now := time.Now()
+	if now.Sub(o.lastSweep) > streamIdle/4 {
+		o.lastSweep = now
+		for k, st := range o.streams {
+			if st.users == 0 && now.Sub(st.lastUsed) > streamIdle {
+				delete(o.streams, k)
+			}
+		}
+	}
 	st := o.streams[d]
 	if st == nil {
 		st = &streamState{}
 		o.streams[d] = st
 	}
+	st.users++
 	return st
+}
+
+// release ends a use of st begun by acquire.
+func (o *Output) release(st *streamState) {
+	o.streamsMu.Lock()
+	st.users--
+	st.lastUsed = time.Now()
+	o.streamsMu.Unlock()
 }
 
 // sendStream sends the events of one log stream in order, one
@@ -30,20 +55,28 @@ func (o *Output) state(d destination) *streamState {
 // that batch and the ones after it are reported failed, so the stream's
 // order holds on the retry.
 func (o *Output) sendStream(ctx context.Context, api logsAPI, d destination, msgs []byte, events []logEvent) streamResult {
-	st := o.state(d)
+	st := o.acquire(d)
+	defer o.release(st)
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	batches := splitBatches(nil, events)
 	in := &cwl.PutLogEventsInput{LogGroupName: aws.String(d.group), LogStreamName: aws.String(d.stream)}
-	var inputs []types.InputLogEvent
+	// The SDK takes pointers: point into per-batch arrays instead of
+	// allocating two values per event.
+	var (
+		inputs     []types.InputLogEvent
+		timestamps []int64
+		texts      []string
+	)
 	delivered := 0
 	for bi, batch := range batches {
-		inputs = inputs[:0]
+		inputs, timestamps, texts = inputs[:0], timestamps[:0], texts[:0]
 		for _, ev := range batch {
-			inputs = append(inputs, types.InputLogEvent{
-				Timestamp: aws.Int64(ev.timestamp),
-				Message:   aws.String(string(msgs[ev.off : ev.off+ev.size])),
-			})
+			timestamps = append(timestamps, ev.timestamp)
+			texts = append(texts, string(msgs[ev.off:ev.off+ev.size]))
+		}
+		for i := range batch {
+			inputs = append(inputs, types.InputLogEvent{Timestamp: &timestamps[i], Message: &texts[i]})
 		}
 		in.LogEvents = inputs
 		if err := o.put(ctx, api, d, st, in); err != nil {
@@ -71,7 +104,6 @@ func (o *Output) put(ctx context.Context, api logsAPI, d destination, st *stream
 		out, err := api.PutLogEvents(ctx, in, o.putOptions()...)
 		if err == nil {
 			st.token = out.NextSequenceToken
-			st.created = true
 			o.reportRejected(d, in, out.RejectedLogEventsInfo)
 			return nil
 		}
@@ -132,6 +164,9 @@ func (o *Output) createStream(ctx context.Context, api logsAPI, d destination) e
 func (o *Output) createLogGroup(ctx context.Context, api logsAPI, group string) error {
 	call := awsconf.Call{Section: o.id, Action: "logs:CreateLogGroup", Resource: o.groupARN(group)}
 	in := &cwl.CreateLogGroupInput{LogGroupName: aws.String(group)}
+	if len(o.groupTags) > 0 {
+		in.Tags = o.groupTags
+	}
 	if o.groupClass != "" {
 		in.LogGroupClass = types.LogGroupClass(o.groupClass)
 	}

@@ -30,6 +30,27 @@ func checkRetention(raw string) error {
 	return fmt.Errorf("invalid value %q; valid values are 0 (never expire) and %s", raw, strings.Join(vals, ", "))
 }
 
+// parseTags reads new_log_group_tags: key=value pairs separated by commas.
+func parseTags(raw string) (map[string]string, error) {
+	tags := map[string]string{}
+	for _, pair := range strings.Split(raw, ",") {
+		if pair = strings.TrimSpace(pair); pair == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(pair, "=")
+		if k = strings.TrimSpace(k); !ok || k == "" {
+			return nil, fmt.Errorf("invalid tag %q; write key=value pairs separated by commas, e.g. team=payments,env=prod", pair)
+		}
+		tags[k] = strings.TrimSpace(v)
+	}
+	return tags, nil
+}
+
+func checkTags(raw string) error {
+	_, err := parseTags(raw)
+	return err
+}
+
 // Spec declares the cloudwatch_logs output with the parameters of Fluent
 // Bit's (plugins/out_cloudwatch_logs config_map) plus the common AWS
 // parameters of awsconf.Params. Workers is the engine's common parameter.
@@ -57,6 +78,10 @@ func Spec() plugin.Spec {
 		{Name: "log_group_class", Default: "STANDARD", Options: []string{"STANDARD", "INFREQUENT_ACCESS"}, Doc: "class of log groups this output creates"},
 		{Name: "log_retention_days", Type: plugin.TypeInt, Default: "0", Check: checkRetention,
 			Doc: "retention set on log groups this output creates, in days (0: never expire)"},
+		{Name: "new_log_group_tags", Check: checkTags,
+			Doc: "tags of log groups this output creates, as key=value pairs separated by commas (the parameter of AWS's Go cloudwatch plugin)"},
+		{Name: "add_entity", Type: plugin.TypeBool, Default: "false",
+			Doc: "add the Application Signals entity to PutLogEvents calls; not supported yet, on is a configuration error"},
 	}
 	return plugin.Spec{
 		Kind:    plugin.KindOutput,

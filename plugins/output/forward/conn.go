@@ -145,10 +145,15 @@ func (c *conn) handshake(a *clientAuth) error {
 }
 
 // send writes msg and, when chunkID is set, waits for its ack, all within
-// net.io_timeout.
-func (o *Output) send(c *conn, msg, chunkID []byte) error {
+// net.io_timeout; ctx ending (the engine's grace period) cuts it short.
+func (o *Output) send(ctx context.Context, c *conn, msg, chunkID []byte) error {
 	c.nc.SetDeadline(time.Now().Add(o.ioTimeout))
-	defer c.nc.SetDeadline(time.Time{})
+	stop := context.AfterFunc(ctx, func() { c.nc.SetDeadline(time.Now()) })
+	defer func() {
+		if stop() {
+			c.nc.SetDeadline(time.Time{})
+		}
+	}()
 	if _, err := c.nc.Write(msg); err != nil {
 		return fmt.Errorf("send to %s: %w", c.node.address, err)
 	}

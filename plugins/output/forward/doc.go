@@ -11,7 +11,9 @@
 // The server is Host/Port, Unix_Path, or the nodes of an Upstream file in
 // Fluent Bit's format ([UPSTREAM] name, then [NODE] name/host/port with
 // optional tls.* and shared_key, self_hostname, username, password).
-// Nodes take chunks in round-robin order; a node that cannot be reached is
+// A relative Upstream path is taken from the working directory (Fluent Bit
+// resolves it against the configuration file's directory): give an
+// absolute one. Nodes take chunks in round-robin order; a node that cannot be reached is
 // skipped for the next one within the same Flush, and a failed send is
 // returned to the engine, whose retry goes to the next node.
 //

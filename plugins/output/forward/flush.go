@@ -42,7 +42,7 @@ func (o *Output) Flush(ctx context.Context, chunk *record.Chunk) error {
 			}
 			continue
 		}
-		if err := o.send(c, msg, chunkID); err != nil {
+		if err := o.send(ctx, c, msg, chunkID); err != nil {
 			c.close()
 			return fmt.Errorf("forward output %s: node %s: %w", o.id, n.name, err)
 		}

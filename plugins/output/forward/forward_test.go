@@ -151,7 +151,7 @@ func TestOutputToInput(t *testing.T) {
 	}{
 		{"plain", nil, nil, "app", `1700000000000000000 {"seq":0} {}`},
 		{"ack and gzip", nil, []string{"Require_ack_response", "on", "Compress", "gzip"}, "app", `1700000000000000000 {"seq":0} {}`},
-		{"options, tag, integer time, metadata", nil, []string{"Send_options", "on", "Tag", "other", "Time_as_Integer", "on", "Retain_Metadata_In_Forward_Mode", "on", "Add_Option", "fluent_signal 0"},
+		{"options, tag, integer time, metadata", nil, []string{"Send_options", "on", "Tag", "other", "Time_as_Integer", "on", "Retain_Metadata_In_Forward_Mode", "on", "Add_Option", "origin sluice-test"},
 			"other", `1700000000000000000 {"seq":0} {"m":1}`},
 		{"shared key", []string{"Shared_Key", "k3y", "Self_Hostname", "in"}, []string{"Shared_Key", "k3y", "Self_Hostname", "out", "Require_ack_response", "on"}, "app", `1700000000000000000 {"seq":0} {}`},
 		{"users", []string{"Shared_Key", "k3y", "Security.Users", "bob pw"}, []string{"Shared_Key", "k3y", "Self_Hostname", "out", "Username", "bob", "Password", "pw"}, "app", `1700000000000000000 {"seq":0} {}`},
@@ -223,6 +223,30 @@ func TestUnackedChunkFails(t *testing.T) {
 	}
 	if class, _, _ := plugin.Classify(err); class != plugin.ClassRetryable {
 		t.Errorf("class %v, want retryable", class)
+	}
+}
+
+func TestFlushEndsWithItsContext(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go io.Copy(io.Discard, c)
+		}
+	}()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	o := newOutput(t, "Port", port, "Require_ack_response", "on", "net.io_timeout", "1h")
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if err := o.Flush(ctx, numbered("app", 0, 1)); err == nil {
+		t.Fatal("Flush without an ack succeeded")
 	}
 }
 

@@ -22,9 +22,12 @@
 //   - Every request is SigV4-signed: an Authorization header of the form
 //     "AWS4-HMAC-SHA256 Credential=<key>/<yyyymmdd>/<region>/logs/aws4_request,
 //     SignedHeaders=<...host...x-amz-date...>, Signature=<64 hex>" and an
-//     X-Amz-Date header (IncompleteSignatureException otherwise). The
-//     signature itself is not recomputed. With Options.AccessKeyID, another
-//     key is UnrecognizedClientException.
+//     X-Amz-Date header (IncompleteSignatureException otherwise). With
+//     Options.AccessKeyID, another key is UnrecognizedClientException; with
+//     Options.SecretAccessKey too, the signature is recomputed over the
+//     signed headers and the payload and a mismatch is
+//     InvalidSignatureException (403), as when a client changes a signed
+//     header after signing.
 //   - Names: log group 1-512 characters of [.-_/#A-Za-z0-9]; log stream
 //     1-512 characters without ':' or '*'; logGroupClass STANDARD,
 //     INFREQUENT_ACCESS or DELIVERY; retentionInDays one of AWS's values.
@@ -55,7 +58,9 @@
 // exceeded"), a fraction answered 503 ServiceUnavailableException, all of
 // them 503 (an outage), connections closed without an answer, added
 // latency, and AccessDeniedException for chosen log groups, worded as IAM
-// words it. GET /_emulator/stats returns call counts, GET
+// words it. Running.Down and Running.Up stop and resume listening, for an
+// outage where connections are refused. GET /_emulator/stats returns call
+// counts and the accepted batches, GET
 // /_emulator/events?group=G&stream=S the stored events, POST
 // /_emulator/reset clears everything.
 //

@@ -22,6 +22,9 @@ type Options struct {
 	Now func() time.Time
 	// AccessKeyID, when set, is the only access key accepted.
 	AccessKeyID string
+	// SecretAccessKey, with AccessKeyID, makes the emulator recompute and
+	// check every request's SigV4 signature.
+	SecretAccessKey string
 	// RequireSequenceToken enables the legacy sequence-token protocol.
 	RequireSequenceToken bool
 	// Region and Account appear in ARNs; us-east-1 and 123456789012 when
@@ -61,7 +64,26 @@ type Stats struct {
 	Events int `json:"events"`
 	// EMFCalls counts PutLogEvents calls with x-amzn-logs-format: json/emf.
 	EMFCalls int `json:"emf_calls"`
+	// Batches describes the accepted PutLogEvents calls, oldest first
+	// (the last maxBatches of them).
+	Batches []Batch `json:"batches"`
 }
+
+// Batch is an accepted PutLogEvents call.
+type Batch struct {
+	Group  string `json:"group"`
+	Stream string `json:"stream"`
+	// Events is the number of events in the call, Bytes their size as
+	// CloudWatch Logs counts it (message bytes + 26 per event).
+	Events int `json:"events"`
+	Bytes  int `json:"bytes"`
+	// First and Last are the timestamps of its first and last events.
+	First int64 `json:"first"`
+	Last  int64 `json:"last"`
+}
+
+// maxBatches bounds Stats.Batches.
+const maxBatches = 10000
 
 // Event is a stored log event.
 type Event struct {
@@ -110,6 +132,13 @@ func (s *Server) resetLocked() {
 	s.policy = nil
 }
 
+// Reset forgets every group, stream, event, counter and fault.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	s.resetLocked()
+	s.mu.Unlock()
+}
+
 // SetFaults replaces the injected faults.
 func (s *Server) SetFaults(f Faults) {
 	s.mu.Lock()
@@ -129,6 +158,7 @@ func (s *Server) Stats() Stats {
 	for k, v := range s.stats.Errors {
 		st.Errors[k] = v
 	}
+	st.Batches = append([]Batch(nil), s.stats.Batches...)
 	return st
 }
 
@@ -174,6 +204,30 @@ func (s *Server) Retention(group string) (int, bool) {
 	return g.retention, true
 }
 
+// Group describes a log group.
+type Group struct {
+	Class string
+	// Retention is in days; 0 never expires.
+	Retention int
+	Tags      map[string]string
+}
+
+// Group returns what the emulator holds about a log group and whether it
+// exists.
+func (s *Server) Group(name string) (Group, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.groups[name]
+	if g == nil {
+		return Group{}, false
+	}
+	tags := map[string]string{}
+	for k, v := range g.tags {
+		tags[k] = v
+	}
+	return Group{Class: g.class, Retention: g.retention, Tags: tags}, true
+}
+
 // apiError is an error answer of the API.
 type apiError struct {
 	status  int
@@ -194,8 +248,9 @@ func notFound(what string) *apiError {
 
 var authHeader = regexp.MustCompile(`^AWS4-HMAC-SHA256 Credential=([^/,\s]+)/(\d{8})/([^/,\s]+)/logs/aws4_request, ?SignedHeaders=([a-z0-9;\-]+), ?Signature=[0-9a-f]{64}$`)
 
-// checkSignature enforces the shape of a SigV4 Authorization header.
-func (s *Server) checkSignature(r *http.Request) *apiError {
+// checkSignature enforces the shape of a SigV4 Authorization header and,
+// with Options.SecretAccessKey, the signature itself.
+func (s *Server) checkSignature(r *http.Request, body []byte) *apiError {
 	auth := r.Header.Get("Authorization")
 	if auth == "" {
 		return &apiError{status: 400, code: "MissingAuthenticationTokenException", message: "Missing Authentication Token"}
@@ -210,6 +265,9 @@ func (s *Server) checkSignature(r *http.Request) *apiError {
 	}
 	if s.opts.AccessKeyID != "" && m[1] != s.opts.AccessKeyID {
 		return &apiError{status: 400, code: "UnrecognizedClientException", message: "The security token included in the request is invalid."}
+	}
+	if s.opts.SecretAccessKey != "" {
+		return verifySignature(r, body, m[1], m[3], m[4], s.opts.SecretAccessKey)
 	}
 	return nil
 }
@@ -271,7 +329,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fault)
 		return
 	}
-	if aerr := s.checkSignature(r); aerr != nil {
+	if aerr := s.checkSignature(r, body); aerr != nil {
 		s.countError(aerr)
 		writeError(w, aerr)
 		return
@@ -325,73 +383,53 @@ func writeError(w http.ResponseWriter, e *apiError) {
 	json.NewEncoder(w).Encode(body)
 }
 
-// dispatch decodes the request of op and runs it under the lock.
+// dispatch decodes the request of op (outside the lock, so calls decode
+// in parallel) and runs it under the lock.
 func (s *Server) dispatch(op string, body []byte, h http.Header) (any, *apiError) {
-	decode := func(v any) *apiError {
-		if len(body) == 0 {
-			body = []byte("{}")
+	if len(body) == 0 {
+		body = []byte("{}")
+	}
+	var in any
+	var run func() (any, *apiError)
+	switch op {
+	case "CreateLogGroup":
+		v := &createLogGroupInput{}
+		in, run = v, func() (any, *apiError) { return nil, s.createLogGroup(v) }
+	case "CreateLogStream":
+		v := &createLogStreamInput{}
+		in, run = v, func() (any, *apiError) { return nil, s.createLogStream(v) }
+	case "PutRetentionPolicy":
+		v := &putRetentionPolicyInput{}
+		in, run = v, func() (any, *apiError) { return nil, s.putRetentionPolicy(v) }
+	case "PutLogEvents":
+		v := &putLogEventsInput{}
+		in, run = v, func() (any, *apiError) {
+			if h.Get("X-Amzn-Logs-Format") == "json/emf" {
+				s.stats.EMFCalls++
+			}
+			return s.putLogEvents(v)
 		}
-		if err := json.Unmarshal(body, v); err != nil {
-			return &apiError{status: 400, code: "SerializationException", message: "cannot decode the request: " + err.Error()}
-		}
-		return nil
+	case "DescribeLogGroups":
+		v := &describeLogGroupsInput{}
+		in, run = v, func() (any, *apiError) { return s.describeLogGroups(v) }
+	case "DescribeLogStreams":
+		v := &describeLogStreamsInput{}
+		in, run = v, func() (any, *apiError) { return s.describeLogStreams(v) }
+	case "GetLogEvents":
+		v := &getLogEventsInput{}
+		in, run = v, func() (any, *apiError) { return s.getLogEvents(v) }
+	case "FilterLogEvents":
+		v := &filterLogEventsInput{}
+		in, run = v, func() (any, *apiError) { return s.filterLogEvents(v) }
+	default:
+		return nil, &apiError{status: 400, code: "UnknownOperationException", message: "operation " + op + " is not emulated"}
+	}
+	if err := json.Unmarshal(body, in); err != nil {
+		return nil, &apiError{status: 400, code: "SerializationException", message: "cannot decode the request: " + err.Error()}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	switch op {
-	case "CreateLogGroup":
-		var in createLogGroupInput
-		if e := decode(&in); e != nil {
-			return nil, e
-		}
-		return nil, s.createLogGroup(&in)
-	case "CreateLogStream":
-		var in createLogStreamInput
-		if e := decode(&in); e != nil {
-			return nil, e
-		}
-		return nil, s.createLogStream(&in)
-	case "PutRetentionPolicy":
-		var in putRetentionPolicyInput
-		if e := decode(&in); e != nil {
-			return nil, e
-		}
-		return nil, s.putRetentionPolicy(&in)
-	case "PutLogEvents":
-		var in putLogEventsInput
-		if e := decode(&in); e != nil {
-			return nil, e
-		}
-		if h.Get("X-Amzn-Logs-Format") == "json/emf" {
-			s.stats.EMFCalls++
-		}
-		return s.putLogEvents(&in)
-	case "DescribeLogGroups":
-		var in describeLogGroupsInput
-		if e := decode(&in); e != nil {
-			return nil, e
-		}
-		return s.describeLogGroups(&in)
-	case "DescribeLogStreams":
-		var in describeLogStreamsInput
-		if e := decode(&in); e != nil {
-			return nil, e
-		}
-		return s.describeLogStreams(&in)
-	case "GetLogEvents":
-		var in getLogEventsInput
-		if e := decode(&in); e != nil {
-			return nil, e
-		}
-		return s.getLogEvents(&in)
-	case "FilterLogEvents":
-		var in filterLogEventsInput
-		if e := decode(&in); e != nil {
-			return nil, e
-		}
-		return s.filterLogEvents(&in)
-	}
-	return nil, &apiError{status: 400, code: "UnknownOperationException", message: "operation " + op + " is not emulated"}
+	return run()
 }
 
 // denied answers AccessDeniedException if faults deny group or, in policy
@@ -442,9 +480,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	case "/_emulator/events":
 		json.NewEncoder(w).Encode(s.Events(r.URL.Query().Get("group"), r.URL.Query().Get("stream")))
 	case "/_emulator/reset":
-		s.mu.Lock()
-		s.resetLocked()
-		s.mu.Unlock()
+		s.Reset()
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		http.NotFound(w, r)
@@ -455,23 +491,60 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 type Running struct {
 	*Server
 	// URL is the endpoint to configure, "http://127.0.0.1:PORT".
-	URL string
-	srv *http.Server
-	ln  net.Listener
+	URL  string
+	addr string
+
+	mu  sync.Mutex
+	srv *http.Server // nil while Down
 }
 
 // Start serves a new emulator on addr ("127.0.0.1:0" picks a free port)
 // until Close.
 func Start(addr string, opts Options) (*Running, error) {
+	run := &Running{Server: New(opts)}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("cloudwatch logs emulator: listen on %s: %w", addr, err)
 	}
-	run := &Running{Server: New(opts), URL: "http://" + ln.Addr().String(), ln: ln}
-	run.srv = &http.Server{Handler: run.Server, ReadHeaderTimeout: 10 * time.Second}
-	go run.srv.Serve(ln)
+	run.addr = ln.Addr().String()
+	run.URL = "http://" + run.addr
+	run.serve(ln)
 	return run, nil
 }
 
+func (r *Running) serve(ln net.Listener) {
+	r.srv = &http.Server{Handler: r.Server, ReadHeaderTimeout: 10 * time.Second}
+	go r.srv.Serve(ln)
+}
+
+// Down stops listening and closes every connection, so clients get
+// "connection refused" (an outage of the endpoint itself); the stored
+// state is kept for Up.
+func (r *Running) Down() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.srv == nil {
+		return nil
+	}
+	err := r.srv.Close()
+	r.srv = nil
+	return err
+}
+
+// Up listens again on the same address after Down.
+func (r *Running) Up() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.srv != nil {
+		return nil
+	}
+	ln, err := net.Listen("tcp", r.addr)
+	if err != nil {
+		return fmt.Errorf("cloudwatch logs emulator: listen again on %s: %w", r.addr, err)
+	}
+	r.serve(ln)
+	return nil
+}
+
 // Close stops serving and closes open connections.
-func (r *Running) Close() error { return r.srv.Close() }
+func (r *Running) Close() error { return r.Down() }

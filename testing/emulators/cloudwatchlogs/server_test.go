@@ -2,6 +2,7 @@ package cloudwatchlogs
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -312,4 +313,121 @@ func TestReads(t *testing.T) {
 	if err != nil || len(filtered.Events) != 2 || aws.ToString(filtered.Events[0].LogStreamName) != "s1" {
 		t.Fatalf("FilterLogEvents: %+v %v", filtered, err)
 	}
+}
+
+func TestAdminAPI(t *testing.T) {
+	run, err := Start("127.0.0.1:0", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	do := func(method, path, body string) *http.Response {
+		req, _ := http.NewRequest(method, run.URL+path, strings.NewReader(body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { resp.Body.Close() })
+		return resp
+	}
+	if resp := do("PUT", "/_emulator/faults", `{"throttle_rate":0.5,"deny_groups":["a"]}`); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("PUT faults: %s", resp.Status)
+	}
+	run.mu.Lock()
+	f := run.faults
+	run.mu.Unlock()
+	if f.ThrottleRate != 0.5 || len(f.DenyGroups) != 1 {
+		t.Fatalf("faults %+v", f)
+	}
+	if resp := do("PUT", "/_emulator/faults", `{"throttle_rate":`); resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("bad faults: %s", resp.Status)
+	}
+	c := cwl.New(cwl.Options{Region: "us-east-1", BaseEndpoint: aws.String(run.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("AKID", "s", ""), Retryer: aws.NopRetryer{}})
+	run.SetFaults(Faults{})
+	mustCreate(t, c, "g", "s")
+	c.PutLogEvents(context.Background(), &cwl.PutLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s"),
+		LogEvents: events(2, func(int) int64 { return time.Now().UnixMilli() }, func(int) string { return "hello" })})
+	var evs []Event
+	if err := json.NewDecoder(do("GET", "/_emulator/events?group=g&stream=s", "").Body).Decode(&evs); err != nil || len(evs) != 2 {
+		t.Fatalf("events %v %v", evs, err)
+	}
+	var st Stats
+	if err := json.NewDecoder(do("GET", "/_emulator/stats", "").Body).Decode(&st); err != nil || st.Events != 2 || st.Calls["PutLogEvents"] != 1 || len(st.Batches) != 1 || st.Batches[0].Bytes != 2*(5+26) {
+		t.Fatalf("stats %+v %v", st, err)
+	}
+	do("POST", "/_emulator/reset", "")
+	if len(run.Groups()) != 0 {
+		t.Fatal("reset kept groups")
+	}
+}
+
+func TestDownAndUp(t *testing.T) {
+	run, err := Start("127.0.0.1:0", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	get := func() error {
+		resp, err := http.Get(run.URL + "/_emulator/stats")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err
+	}
+	if err := get(); err != nil {
+		t.Fatal(err)
+	}
+	run.Down()
+	if err := get(); err == nil {
+		t.Fatal("answered while down")
+	}
+	if err := run.Up(); err != nil {
+		t.Fatal(err)
+	}
+	if err := get(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSignatureVerified(t *testing.T) {
+	for _, tt := range []struct {
+		name, secret, token, code string
+	}{
+		{"right secret", "secret", "", ""},
+		{"right secret and a session token", "secret", "session", ""},
+		{"wrong secret", "other", "", "InvalidSignatureException"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			emu := New(Options{AccessKeyID: "AKIDEMU", SecretAccessKey: "secret"})
+			srv := httptest.NewServer(emu)
+			defer srv.Close()
+			c := cwl.New(cwl.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Retryer: aws.NopRetryer{},
+				Credentials: credentials.NewStaticCredentialsProvider("AKIDEMU", tt.secret, tt.token)})
+			_, err := c.CreateLogGroup(context.Background(), &cwl.CreateLogGroupInput{LogGroupName: aws.String("g")})
+			if got, _ := code(err); got != tt.code {
+				t.Fatalf("code %q (%v), want %q", got, err, tt.code)
+			}
+			if tt.code != "" {
+				return
+			}
+			// A signed header changed after signing is caught.
+			_, err = c.PutLogEvents(context.Background(), &cwl.PutLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s"),
+				LogEvents: events(1, func(int) int64 { return time.Now().UnixMilli() }, func(int) string { return "m" })},
+				func(o *cwl.Options) {
+					o.HTTPClient = tamperingClient{}
+				})
+			if got, _ := code(err); got != "InvalidSignatureException" {
+				t.Fatalf("tampered request: %v", err)
+			}
+		})
+	}
+}
+
+// tamperingClient changes the signed X-Amz-Target header after signing.
+type tamperingClient struct{}
+
+func (tamperingClient) Do(r *http.Request) (*http.Response, error) {
+	r.Header.Set("X-Amz-Target", "Logs_20140328.CreateLogStream")
+	return http.DefaultClient.Do(r)
 }

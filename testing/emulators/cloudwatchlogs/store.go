@@ -14,6 +14,7 @@ type logGroup struct {
 	class     string
 	retention int // days; 0 never expires
 	created   int64
+	tags      map[string]string
 	streams   map[string]*logStream
 }
 
@@ -113,7 +114,7 @@ func (s *Server) createLogGroup(in *createLogGroupInput) *apiError {
 	if s.groups[in.LogGroupName] != nil {
 		return &apiError{status: 400, code: "ResourceAlreadyExistsException", message: "The specified log group already exists"}
 	}
-	s.groups[in.LogGroupName] = &logGroup{name: in.LogGroupName, class: class, created: s.nowMS(), streams: map[string]*logStream{}}
+	s.groups[in.LogGroupName] = &logGroup{name: in.LogGroupName, class: class, created: s.nowMS(), tags: in.Tags, streams: map[string]*logStream{}}
 	return nil
 }
 
@@ -315,6 +316,11 @@ func (s *Server) putLogEvents(in *putLogEventsInput) (any, *apiError) {
 		s.stats.Events++
 	}
 	st.sequence++
+	if len(s.stats.Batches) == maxBatches {
+		s.stats.Batches = append(s.stats.Batches[:0], s.stats.Batches[1:]...)
+	}
+	s.stats.Batches = append(s.stats.Batches, Batch{Group: g.name, Stream: st.name, Events: n, Bytes: total,
+		First: *in.LogEvents[0].Timestamp, Last: *in.LogEvents[n-1].Timestamp})
 	out := &putLogEventsOutput{NextSequenceToken: strconv.FormatUint(st.sequence, 10)}
 	if rejected {
 		out.RejectedLogEventsInfo = &info

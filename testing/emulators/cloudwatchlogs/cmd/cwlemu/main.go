@@ -23,10 +23,12 @@ func main() {
 	latency := flag.Duration("latency", 0, "delay added to every answer")
 	deny := flag.String("deny", "", "comma-separated log groups whose calls get AccessDeniedException")
 	seqTokens := flag.Bool("require-sequence-token", false, "enforce the legacy sequence-token protocol")
+	accessKey := flag.String("access-key", "", "the only access key accepted (any when empty)")
+	secretKey := flag.String("secret-key", "", "with -access-key, verify every request's SigV4 signature with this secret")
 	policy := flag.String("policy", "", "IAM policy document (JSON) that authorises every call (policy mode)")
 	flag.Parse()
 
-	run, err := cwlemu.Start(*addr, cwlemu.Options{RequireSequenceToken: *seqTokens, Seed: time.Now().UnixNano()})
+	run, err := cwlemu.Start(*addr, cwlemu.Options{RequireSequenceToken: *seqTokens, AccessKeyID: *accessKey, SecretAccessKey: *secretKey, Seed: time.Now().UnixNano()})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
