@@ -178,3 +178,79 @@ func netPost(t *testing.T, url, body string, gz bool) int {
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+// TestSyslogInput sends numbered RFC 5424 messages over TCP, half
+// octet-counted and half newline-framed, and RFC 3164 messages over UDP:
+// every message reaches the file output parsed, once.
+func TestSyslogInput(t *testing.T) {
+	const n = 600
+	dir := t.TempDir()
+	tcpPort, udpPort := freePort(t), freePort(t)
+	cfg := writeFile(t, dir, "syslog.conf", fmt.Sprintf(`
+[SERVICE]
+    Flush  0.2
+    Grace  5
+
+[INPUT]
+    Name    syslog
+    Mode    tcp
+    Listen  127.0.0.1
+    Port    %d
+    Tag     syslog.tcp
+
+[INPUT]
+    Name    syslog
+    Mode    udp
+    Listen  127.0.0.1
+    Port    %d
+    Parser  syslog-rfc3164
+    Tag     syslog.udp
+
+[OUTPUT]
+    Name    file
+    Match   syslog.*
+    Path    %s
+    Format  plain
+`, tcpPort, udpPort, dir))
+	p := start(t, nil, "-c", cfg)
+	c := netDialRetry(t, "tcp", fmt.Sprintf("127.0.0.1:%d", tcpPort))
+	for i := 0; i < n; i++ {
+		msg := fmt.Sprintf(`<165>1 2024-05-01T10:00:00.000Z web-%d app 42 ID%d - seq=%d`, i%3, i, i)
+		if i%2 == 0 {
+			fmt.Fprintf(c, "%d %s", len(msg), msg)
+		} else {
+			fmt.Fprintf(c, "%s\n", msg)
+		}
+	}
+	c.Close()
+	u, err := net.Dial("udp", fmt.Sprintf("127.0.0.1:%d", udpPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	udpSent := 0
+	// UDP can drop on a loaded machine: send until the input has some.
+	eventually(t, 10*time.Second, "udp messages", func() bool {
+		fmt.Fprintf(u, "<34>Oct 11 22:14:15 mymachine su[%d]: 'su root' failed\n", udpSent)
+		udpSent++
+		return len(jsonLines(t, filepath.Join(dir, "syslog.udp"))) >= 3
+	})
+	u.Close()
+	tcpOut := filepath.Join(dir, "syslog.tcp")
+	eventually(t, 20*time.Second, "tcp messages", func() bool { return len(jsonLines(t, tcpOut)) >= n })
+	p.stop(syscall.SIGTERM, 10*time.Second)
+	var recs []map[string]any
+	for _, r := range jsonLines(t, tcpOut) {
+		var seq int
+		if _, err := fmt.Sscanf(r["message"].(string), "seq=%d", &seq); err != nil || r["ident"] != "app" || r["pri"] != "165" {
+			t.Fatalf("record %v", r)
+		}
+		r["seq"] = float64(seq)
+		recs = append(recs, r)
+	}
+	checkSequence(t, recs, "seq", n)
+	for _, r := range jsonLines(t, filepath.Join(dir, "syslog.udp")) {
+		if r["host"] != "mymachine" || r["ident"] != "su" || r["message"] != "'su root' failed" {
+			t.Fatalf("udp record %v", r)
+		}
+	}
+}

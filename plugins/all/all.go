@@ -20,6 +20,7 @@ import (
 	forwardin "github.com/sluice-logs/sluice/plugins/input/forward"
 	httpinput "github.com/sluice-logs/sluice/plugins/input/http"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
+	"github.com/sluice-logs/sluice/plugins/input/syslog"
 	"github.com/sluice-logs/sluice/plugins/input/tcp"
 	"github.com/sluice-logs/sluice/plugins/output/cloudwatchlogs"
 	"github.com/sluice-logs/sluice/plugins/output/datadog"
@@ -44,6 +45,7 @@ func Specs() []plugin.Spec {
 		forwardin.Spec(),
 		httpinput.Spec(),
 		stdin.Spec(),
+		syslog.Spec(),
 		tcp.Spec(),
 
 		// Filters.
