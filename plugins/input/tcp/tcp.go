@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/internal/recordstream"
 	"github.com/sluice-logs/sluice/internal/tlsconf"
 )
 
@@ -44,7 +45,7 @@ func New(s plugin.Settings) (*Input, error) {
 		logger:    s.Logger,
 		address:   net.JoinHostPort(c.String("Listen"), strconv.FormatInt(c.Int("Port"), 10)),
 		format:    c.String("Format"),
-		separator: parseSeparator(c.String("Separator")),
+		separator: recordstream.ParseSeparator(c.String("Separator")),
 		sourceKey: c.String("Source_Address_Key"),
 		bound:     make(chan struct{}),
 	}

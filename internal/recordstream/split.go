@@ -1,4 +1,4 @@
-package tcp
+package recordstream
 
 import (
 	"bytes"
@@ -79,10 +79,10 @@ func (s *jsonSplitter) next(buf []byte, pos int) (start, end int, done bool, err
 // maxDepth matches package record's nesting bound.
 const maxDepth = 100
 
-// parseSeparator turns the Separator parameter into bytes: \n, \r, \t and
+// ParseSeparator turns the Separator parameter into bytes: \n, \r, \t and
 // \\ are understood, as Fluent Bit users write them in configuration
 // files.
-func parseSeparator(s string) []byte {
+func ParseSeparator(s string) []byte {
 	r := []byte{}
 	for i := 0; i < len(s); i++ {
 		if s[i] == '\\' && i+1 < len(s) {
