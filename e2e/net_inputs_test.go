@@ -254,3 +254,71 @@ func TestSyslogInput(t *testing.T) {
 		}
 	}
 }
+
+// TestUDPInput sends numbered JSON records, ten per datagram, paced so
+// the loopback never overflows the socket buffer, plus a bad datagram:
+// every record reaches the file output once and the bad one is reported.
+func TestUDPInput(t *testing.T) {
+	const n, per = 500, 10
+	dir := t.TempDir()
+	port := freePort(t)
+	cfg := writeFile(t, dir, "udp.conf", fmt.Sprintf(`
+[SERVICE]
+    Flush  0.2
+    Grace  5
+
+[INPUT]
+    Name    udp
+    Listen  127.0.0.1
+    Port    %d
+    Tag     app.udp
+
+[OUTPUT]
+    Name    file
+    Match   app.*
+    Path    %s
+    File    out.log
+    Format  plain
+`, port, dir))
+	p := start(t, nil, "-c", cfg)
+	out := filepath.Join(dir, "out.log")
+	c, err := net.Dial("udp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first datagram may come before the socket is bound: resend a
+	// probe until one arrives.
+	eventually(t, 10*time.Second, "udp input listening", func() bool {
+		fmt.Fprint(c, `{"probe":true}`)
+		return strings.Contains(p.stderr.String(), "listening")
+	})
+	fmt.Fprint(c, "this is not json")
+	lines := strings.Split(strings.TrimSpace(numberedLines(n)), "\n")
+	for i := 0; i < n; i += per {
+		fmt.Fprint(c, strings.Join(lines[i:i+per], "\n"))
+		if (i/per)%10 == 9 {
+			want := i + per
+			eventually(t, 10*time.Second, "datagrams delivered", func() bool {
+				cnt := 0
+				for _, r := range jsonLines(t, out) {
+					if _, ok := r["seq"]; ok {
+						cnt++
+					}
+				}
+				return cnt >= want
+			})
+		}
+	}
+	c.Close()
+	p.stop(syscall.SIGTERM, 10*time.Second)
+	var recs []map[string]any
+	for _, r := range jsonLines(t, out) {
+		if _, ok := r["seq"]; ok {
+			recs = append(recs, r)
+		}
+	}
+	checkSequence(t, recs, "seq", n)
+	if !strings.Contains(p.stderr.String(), "invalid datagram") {
+		t.Errorf("bad datagram not reported:\n%s", p.stderr.String())
+	}
+}

@@ -157,3 +157,10 @@ func (d *Decoder) object(m []byte, now record.Time) error {
 	d.Events.AppendString(d.Source)
 	return nil
 }
+
+// Reset forgets an incomplete message, for a caller that decodes
+// independent messages (datagrams) with one Decoder. Events is kept.
+func (d *Decoder) Reset() {
+	d.pending, d.scanned, d.start = d.pending[:0], 0, 0
+	d.split = jsonSplitter{}
+}

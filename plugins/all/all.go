@@ -22,6 +22,7 @@ import (
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
 	"github.com/sluice-logs/sluice/plugins/input/syslog"
 	"github.com/sluice-logs/sluice/plugins/input/tcp"
+	"github.com/sluice-logs/sluice/plugins/input/udp"
 	"github.com/sluice-logs/sluice/plugins/output/cloudwatchlogs"
 	"github.com/sluice-logs/sluice/plugins/output/datadog"
 	"github.com/sluice-logs/sluice/plugins/output/es"
@@ -47,6 +48,7 @@ func Specs() []plugin.Spec {
 		stdin.Spec(),
 		syslog.Spec(),
 		tcp.Spec(),
+		udp.Spec(),
 
 		// Filters.
 		anomaly.Spec(),
