@@ -322,3 +322,45 @@ func TestUDPInput(t *testing.T) {
 		t.Errorf("bad datagram not reported:\n%s", p.stderr.String())
 	}
 }
+
+// TestExecInput runs a one-shot command printing numbered JSON lines,
+// parsed with the shipped json parser: every line reaches the file output
+// once; a failing command is reported with its exit status and stderr.
+func TestExecInput(t *testing.T) {
+	const n = 1000
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "exec.conf", fmt.Sprintf(`
+[SERVICE]
+    Flush         0.2
+    Grace         5
+    Parsers_File  parsers.conf
+
+[INPUT]
+    Name     exec
+    Tag      app.exec
+    Command  i=0; while [ $i -lt %d ]; do echo "{\"seq\":$i}"; i=$((i+1)); done
+    Parser   json
+    Oneshot  On
+
+[INPUT]
+    Name          exec
+    Tag           broken
+    Command       echo "disk probe failed" >&2; exit 4
+    Interval_Sec  1
+
+[OUTPUT]
+    Name    file
+    Match   app.*
+    Path    %s
+    File    out.log
+    Format  plain
+`, n, dir))
+	p := start(t, nil, "-c", cfg)
+	out := filepath.Join(dir, "out.log")
+	eventually(t, 20*time.Second, "command output", func() bool { return len(jsonLines(t, out)) >= n })
+	eventually(t, 10*time.Second, "the failure reported", func() bool {
+		return strings.Contains(p.stderr.String(), "exit status 4") && strings.Contains(p.stderr.String(), "disk probe failed")
+	})
+	p.stop(syscall.SIGTERM, 10*time.Second)
+	checkSequence(t, jsonLines(t, out), "seq", n)
+}

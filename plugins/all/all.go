@@ -17,6 +17,7 @@ import (
 	"github.com/sluice-logs/sluice/plugins/filter/rewrite_tag"
 	"github.com/sluice-logs/sluice/plugins/filter/throttle"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
+	"github.com/sluice-logs/sluice/plugins/input/exec"
 	forwardin "github.com/sluice-logs/sluice/plugins/input/forward"
 	httpinput "github.com/sluice-logs/sluice/plugins/input/http"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
@@ -43,6 +44,7 @@ func Specs() []plugin.Spec {
 	return []plugin.Spec{
 		// Inputs.
 		dummy.Spec(),
+		exec.Spec(),
 		forwardin.Spec(),
 		httpinput.Spec(),
 		stdin.Spec(),
