@@ -24,6 +24,7 @@ import (
 	"github.com/sluice-logs/sluice/plugins/input/syslog"
 	"github.com/sluice-logs/sluice/plugins/input/tcp"
 	"github.com/sluice-logs/sluice/plugins/input/udp"
+	"github.com/sluice-logs/sluice/plugins/output/cloudwatch"
 	"github.com/sluice-logs/sluice/plugins/output/cloudwatchlogs"
 	"github.com/sluice-logs/sluice/plugins/output/datadog"
 	"github.com/sluice-logs/sluice/plugins/output/es"
@@ -66,6 +67,7 @@ func Specs() []plugin.Spec {
 		throttle.Spec(),
 
 		// Outputs.
+		cloudwatch.Spec(),
 		cloudwatchlogs.Spec(),
 		datadog.Spec(),
 		es.Spec(),
