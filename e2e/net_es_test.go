@@ -104,3 +104,57 @@ func TestOpenSearchPartialBulkFailures(t *testing.T) {
 		t.Errorf("refusals not logged:\n%s", p.stderr.String())
 	}
 }
+
+// TestOpenSearchSigV4 is the Amazon OpenSearch Service set-up: AWS_Auth
+// with the task's credentials (here the environment), gzip, and an
+// emulator that recomputes every signature; numbered records arrive once.
+func TestOpenSearchSigV4(t *testing.T) {
+	const n = 500
+	dir := t.TempDir()
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDE2E")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "e2e-secret")
+	t.Setenv("AWS_SESSION_TOKEN", "e2e-token")
+	t.Setenv("AWS_CONFIG_FILE", dir+"/no-config")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", dir+"/no-credentials")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_PROFILE", "")
+	es := bulk.Start()
+	defer es.Close()
+	es.Auth = &bulk.SigV4{AccessKeyID: "AKIDE2E", SecretAccessKey: "e2e-secret", Service: "es"}
+	port := es.Listener.Addr().(*net.TCPAddr).Port
+	cfg := writeFile(t, dir, "os.conf", fmt.Sprintf(`
+[SERVICE]
+    Flush  0.2
+    Grace  10
+
+[INPUT]
+    Name  stdin
+    Tag   app
+
+[OUTPUT]
+    Name                opensearch
+    Match               *
+    Host                127.0.0.1
+    Port                %d
+    AWS_Auth            On
+    AWS_Region          eu-west-1
+    Index               app-logs
+    Suppress_Type_Name  On
+    compress            gzip
+`, port))
+	p := start(t, strings.NewReader(numberedLines(n)), "-c", cfg)
+	eventually(t, 20*time.Second, "documents indexed", func() bool { return len(es.Docs()) >= n })
+	p.stop(syscall.SIGTERM, 15*time.Second)
+	var recs []map[string]any
+	for _, d := range es.Docs() {
+		if d.Index != "app-logs" {
+			t.Fatalf("index %q", d.Index)
+		}
+		recs = append(recs, d.Source)
+	}
+	checkSequence(t, recs, "seq", n)
+	_, headers := es.Requests()
+	if headers[0].Get("X-Amz-Security-Token") != "e2e-token" {
+		t.Errorf("session token not sent: %v", headers[0])
+	}
+}

@@ -256,3 +256,37 @@ func FuzzBulkResponse(f *testing.F) {
 		_ = out.Err()
 	})
 }
+
+// With AWS_Auth, requests are SigV4-signed over the compressed body; the
+// emulator recomputes the signature as OpenSearch Service does. A wrong
+// secret is refused with 403, which is retried (the policy or the
+// credentials can be fixed while records wait).
+func TestSigV4AgainstTheEmulator(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("AWS_CONFIG_FILE", dir+"/config")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", dir+"/credentials")
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDES")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "right")
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	es, port := emulator(t)
+	es.Auth = &bulk.SigV4{AccessKeyID: "AKIDES", SecretAccessKey: "right", Service: "es"}
+	o := newOutput(t, port, "AWS_Auth", "on", "AWS_Region", "eu-west-1", "compress", "gzip", "Suppress_Type_Name", "on")
+	if err := o.Flush(context.Background(), chunk(t, `{"n":1}`, `{"n":2}`)); err != nil {
+		t.Fatal(err)
+	}
+	if len(es.Docs()) != 2 {
+		t.Fatalf("docs %v", es.Docs())
+	}
+	es.Auth.SecretAccessKey = "other"
+	err := o.Flush(context.Background(), chunk(t, `{"n":3}`))
+	if class, _, _ := plugin.Classify(err); class != plugin.ClassRetryable || !strings.Contains(err.Error(), "signature we calculated does not match") {
+		t.Errorf("wrong secret: %v", err)
+	}
+	es.Auth = &bulk.SigV4{AccessKeyID: "AKIDES", SecretAccessKey: "right", Service: "aoss"}
+	err = o.Flush(context.Background(), chunk(t, `{"n":4}`))
+	if err == nil || !strings.Contains(err.Error(), "aoss") {
+		t.Errorf("service name: %v", err)
+	}
+}

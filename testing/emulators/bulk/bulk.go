@@ -38,10 +38,12 @@ type Server struct {
 	Fault func(doc map[string]any) int
 	// RequestFault, when set, may fail a whole request with a status.
 	RequestFault func(n int) int
-	docs         []Doc
-	ids          map[string]bool // index/id
-	requests     int
-	headers      []http.Header
+	// Auth, when set, requires SigV4-signed requests (403 otherwise).
+	Auth     *SigV4
+	docs     []Doc
+	ids      map[string]bool // index/id
+	requests int
+	headers  []http.Header
 }
 
 // Start runs an emulator until the test's cleanup (the caller closes it).
@@ -82,16 +84,23 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"error":"no handler found for uri"}`, http.StatusBadRequest)
 		return
 	}
-	var rd io.Reader = r.Body
+	raw, _ := io.ReadAll(r.Body)
+	if s.Auth != nil {
+		if why := s.Auth.check(r, raw); why != "" {
+			w.WriteHeader(http.StatusForbidden)
+			json.NewEncoder(w).Encode(map[string]string{"message": why})
+			return
+		}
+	}
+	body := raw
 	if r.Header.Get("Content-Encoding") == "gzip" {
-		zr, err := gzip.NewReader(r.Body)
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
 		if err != nil {
 			http.Error(w, `{"error":"bad gzip"}`, http.StatusBadRequest)
 			return
 		}
-		rd = zr
+		body, _ = io.ReadAll(zr)
 	}
-	body, _ := io.ReadAll(rd)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests++
