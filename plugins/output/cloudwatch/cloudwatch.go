@@ -1,6 +1,7 @@
 package cloudwatch
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -133,13 +134,69 @@ func New(s plugin.Settings) (plugin.Output, error) {
 		}
 	}
 	spec := cloudwatchlogs.Spec()
-	cfg, err := plugin.Decode(&spec, sect, c.Label()+" (as cloudwatch_logs)")
+	cfg, err := plugin.Decode(&spec, sect, c.Label())
 	if err != nil {
-		return nil, fmt.Errorf("%s: mapping the Go plugin's parameters onto cloudwatch_logs: %w", c.Label(), err)
+		return nil, reposition(c, err)
 	}
 	if s.Logger != nil {
 		s.Logger.Info("the aws-for-fluent-bit Go plugin cloudwatch is served by Sluice's cloudwatch_logs output", "notes", strings.Join(notes, "; "))
 	}
 	s.Config = cfg
-	return cloudwatchlogs.New(s)
+	out, err := cloudwatchlogs.New(s)
+	if err != nil {
+		return nil, reposition(c, err)
+	}
+	return out, nil
+}
+
+// goName is the Go plugin's parameter behind a cloudwatch_logs one.
+var goName = map[string]string{"log_group_template": "log_group_name", "log_stream_template": "log_stream_name"}
+
+// reposition turns the errors of the mapped cloudwatch_logs section back
+// into errors at the user's own section and parameter lines.
+func reposition(c *plugin.Config, err error) error {
+	var errs []error
+	for _, e := range flatten(err) {
+		var ce *config.Error
+		if !errors.As(e, &ce) {
+			errs = append(errs, c.Errorf("Name", "served by cloudwatch_logs: %v", e))
+			continue
+		}
+		name, msg, ok := strings.Cut(ce.Msg, ": ")
+		if !ok {
+			name, msg = "Name", ce.Msg
+		}
+		if g, found := goName[name]; found {
+			name = g
+		}
+		if !declared(name) {
+			name, msg = "Name", ce.Msg
+		}
+		if ce.Hint != "" {
+			msg += "; " + ce.Hint
+		}
+		errs = append(errs, c.Errorf(name, "%s (served by cloudwatch_logs)", msg))
+	}
+	return errors.Join(errs...)
+}
+
+func flatten(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, flatten(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
+
+// declared reports whether name is a parameter of this output's Spec.
+func declared(name string) bool {
+	for _, p := range Spec().Params {
+		if strings.EqualFold(p.Name, name) {
+			return true
+		}
+	}
+	return false
 }

@@ -31,9 +31,10 @@ func TestNewMapsOntoCloudWatchLogs(t *testing.T) {
 	}{
 		{[]string{"region", "us-east-1", "log_group_name", "/ecs/$(ecs_cluster)", "log_stream_prefix", "app-", "auto_create_group", "true", "experimental_concurrency", "4"}, ""},
 		{[]string{"region", "us-east-1", "log_group_name", "g", "log_stream_name", "$(tag)"}, ""},
-		{[]string{"region", "us-east-1", "log_group_name", "g", "credentials_endpoint", "http://x"}, "AWS_CONTAINER_CREDENTIALS_FULL_URI"},
+		{[]string{"region", "us-east-1", "log_group_name", "g", "log_stream_prefix", "p", "credentials_endpoint", "http://x"}, "AWS_CONTAINER_CREDENTIALS_FULL_URI"},
 		{[]string{"region", "us-east-1", "log_group_name", "$(ecs_task_id)"}, "ecs_task_arn"},
-		{[]string{"region", "us-east-1", "log_group_name", "g", "log_retention_days", "2"}, "as cloudwatch_logs"},
+		{[]string{"region", "us-east-1", "log_group_name", "g", "log_stream_prefix", "p", "log_retention_days", "2"}, "test.conf:5: [output] cloudwatch log_retention_days: invalid value \"2\""},
+		{[]string{"region", "us-east-1", "log_group_name", "g"}, "test.conf:1: [output] cloudwatch log_stream_name: set log_stream_name, or log_stream_prefix"},
 	} {
 		s, err := plugintest.TrySettings(Spec(), tc.kv...)
 		if err == nil {
