@@ -1,6 +1,7 @@
 package httpout
 
 import (
+	"errors"
 	"strconv"
 	"time"
 
@@ -96,8 +97,4 @@ func AppendRecordJSON(dst []byte, ev *record.Event, dateKey string, f DateFormat
 	return dst, nil
 }
 
-var errNotMap = errorString("record body is not a map")
-
-type errorString string
-
-func (e errorString) Error() string { return string(e) }
+var errNotMap = errors.New("record body is not a map")

@@ -20,6 +20,7 @@ type StatusError struct {
 	Hint   string // what the operator can do
 }
 
+// Error says which output's request failed, how, and what to do.
 func (e *StatusError) Error() string {
 	msg := fmt.Sprintf("output %s: %s %s: HTTP %d %s", e.Output, e.Method, e.URL, e.Status, http.StatusText(e.Status))
 	if e.Body != "" {
