@@ -12,9 +12,10 @@ import (
 // batch is the records of one request, grouped by tag in the order the
 // tags first appear.
 type batch struct {
-	tags []string
-	by   map[string]*record.Builder
-	body []byte
+	tags   []string
+	by     map[string]*record.Builder
+	body   []byte
+	remote string // REMOTE_ADDR, with add_remote_addr
 }
 
 func (b *batch) reset() {
@@ -43,6 +44,13 @@ var errNotObject = errors.New("the body must be a JSON object or an array of obj
 // under tag or, with tagKey, the record's string value at that key. On
 // error b holds nothing the caller should emit.
 func (b *batch) decode(js []byte, tag, tagKey string, now record.Time) error {
+	return b.decodeWith(js, tag, tagKey, "", now)
+}
+
+// decodeWith is decode that adds REMOTE_ADDR: remote to every record when
+// remote is not empty (add_remote_addr).
+func (b *batch) decodeWith(js []byte, tag, tagKey, remote string, now record.Time) error {
+	b.remote = remote
 	b.reset()
 	var err error
 	b.body, err = record.AppendJSONAsMsgpack(b.body[:0], js)
@@ -81,7 +89,21 @@ func (b *batch) add(m []byte, tag, tagKey string, now record.Time) {
 			}
 		}
 	}
-	b.builder(tag).Append(now, nil, m)
+	bl := b.builder(tag)
+	if b.remote == "" {
+		bl.Append(now, nil, m)
+		return
+	}
+	n, rest, err := msgp.ReadMapHeaderBytes(m)
+	if err != nil {
+		bl.Append(now, nil, m)
+		return
+	}
+	bl.BeginEvent(now, nil)
+	bl.AppendMapHeader(int(n) + 1)
+	bl.AppendRawValue(rest)
+	bl.AppendString("REMOTE_ADDR")
+	bl.AppendString(b.remote)
 }
 
 // tagFromPath is Fluent Bit's tag of a request path: the path without its

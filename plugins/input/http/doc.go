@@ -7,7 +7,7 @@
 // Parameters and defaults are those of plugins/in_http: Listen 0.0.0.0,
 // Port 9880, buffer_max_size 4M, buffer_chunk_size 512K,
 // successful_response_code 201 (200, 201 or 204), success_header
-// (repeatable), tag_key, and tls*.
+// (repeatable), tag_key, add_remote_addr, and tls*.
 //
 //   - The body is a JSON object or an array of objects, with
 //     Content-Type application/json; Content-Encoding gzip is decompressed.
@@ -15,7 +15,8 @@
 //     gives app.log; characters other than letters, digits, '.', '_' and
 //     '-' become '_'); POST / uses the input's Tag. With tag_key, a record
 //     whose value at that key is a string goes under that tag instead.
-//   - Records are timestamped when they arrive.
+//   - Records are timestamped when they arrive. add_remote_addr adds
+//     REMOTE_ADDR: the first X-Forwarded-For address, else the client's.
 //
 // # Bad requests
 //

@@ -35,6 +35,7 @@ type Input struct {
 	okCode   int
 	okHeader [][2]string
 	http2    bool
+	remote   bool // add_remote_addr
 	bound    chan struct{}
 	addr     net.Addr
 
@@ -55,6 +56,7 @@ func New(s plugin.Settings) (*Input, error) {
 		maxBody: c.Size("buffer_max_size"),
 		okCode:  int(c.Int("successful_response_code")),
 		http2:   c.Bool("http2"),
+		remote:  c.Bool("add_remote_addr"),
 		bound:   make(chan struct{}),
 	}
 	if in.logger == nil {
@@ -164,7 +166,11 @@ func (in *Input) serve(ctx context.Context, r *http.Request, emit plugin.Emitter
 		b = new(batch)
 	}
 	defer in.batches.Put(b)
-	if err := b.decode(*body, tag, in.tagKey, record.Now()); err != nil {
+	remote := ""
+	if in.remote {
+		remote = remoteAddr(r)
+	}
+	if err := b.decodeWith(*body, tag, in.tagKey, remote, record.Now()); err != nil {
 		return 0, &requestError{http.StatusBadRequest, err.Error()}
 	}
 	n := 0
@@ -179,6 +185,22 @@ func (in *Input) serve(ctx context.Context, r *http.Request, emit plugin.Emitter
 		bl.Reset()
 	}
 	return n, nil
+}
+
+// remoteAddr is the client's address for add_remote_addr: the first
+// X-Forwarded-For entry (a proxy or load balancer in front), else the
+// connection's host.
+func remoteAddr(r *http.Request) string {
+	if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+		first, _, _ := strings.Cut(xff, ",")
+		if first = strings.TrimSpace(first); first != "" {
+			return first
+		}
+	}
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
 }
 
 // read returns the (decompressed) body, at most maxBody bytes.

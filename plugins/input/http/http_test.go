@@ -168,3 +168,20 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestAddRemoteAddr(t *testing.T) {
+	_, col, url := startInput(t, "add_remote_addr", "on")
+	post(t, url+"/a", "application/json", "", []byte(`{"n":1}`))
+	req, _ := nethttp.NewRequest("POST", url+"/a", strings.NewReader(`{"n":2}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Forwarded-For", "203.0.113.7, 10.0.0.1")
+	resp, err := nethttp.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	got := col.WaitFor(t, 2)
+	if got[0] != `{"n":1,"REMOTE_ADDR":"127.0.0.1"}` || got[1] != `{"n":2,"REMOTE_ADDR":"203.0.113.7"}` {
+		t.Errorf("got %q", got)
+	}
+}

@@ -20,6 +20,7 @@ func Spec() plugin.Spec {
 		{Name: "successful_response_code", Type: plugin.TypeInt, Default: "201", Check: checkCode, Doc: "status of a successful request: 200, 201 or 204"},
 		{Name: "success_header", Type: plugin.TypeWords, Words: 2, Multiple: true, Doc: "a header name and value added to successful responses; repeat for more"},
 		{Name: "http2", Type: plugin.TypeBool, Default: "on", Doc: "serve HTTP/2 (over TLS)"},
+		{Name: "add_remote_addr", Type: plugin.TypeBool, Default: "off", Doc: "add REMOTE_ADDR to each record: the first X-Forwarded-For address, else the client's"},
 	}
 	return plugin.Spec{
 		Kind:        plugin.KindInput,
