@@ -8,7 +8,7 @@
 // port 3100, uri /loki/api/v1/push, labels (job=fluent-bit), label_keys,
 // remove_keys, drop_single_key, line_format (json or key_value),
 // auto_kubernetes_labels, structured_metadata, tenant_id
-// (X-Scope-OrgID), http_user/http_passwd, bearer_token, compress gzip,
+// (X-Scope-OrgID) and tenant_id_key (one request per tenant), http_user/http_passwd, bearer_token, compress gzip,
 // Workers and tls*.
 //
 //   - labels is a comma-separated list of NAME=VALUE, where VALUE is a
@@ -32,7 +32,7 @@
 //
 // # Differences
 //
-// tenant_id_key, label_map_path and structured_metadata_map_keys are not
+// label_map_path and structured_metadata_map_keys are not
 // supported yet (a configuration error says so); remove_keys takes
 // top-level keys only.
 package loki

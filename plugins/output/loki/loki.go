@@ -36,7 +36,10 @@ type Output struct {
 	dropOne  bool
 	keyValue bool
 	autoKube bool
-	pushes   sync.Pool // *push
+	// tenant is tenant_id; tenantKey, tenant_id_key.
+	tenant    string
+	tenantKey *accessor.Path
+	pushes    sync.Pool // *push
 }
 
 // New returns a loki output configured by s.Config (see Spec). It does no
@@ -52,7 +55,7 @@ func New(s plugin.Settings) (*Output, error) {
 		autoKube: c.Bool("auto_kubernetes_labels"),
 		remove:   map[string]bool{},
 	}
-	for _, p := range []string{"tenant_id_key", "label_map_path", "structured_metadata_map_keys"} {
+	for _, p := range []string{"label_map_path", "structured_metadata_map_keys"} {
 		if c.IsSet(p) {
 			return nil, c.Errorf(p, "not supported yet by Sluice's loki output; remove it (labels and label_keys cover most uses)")
 		}
@@ -78,8 +81,11 @@ func New(s plugin.Settings) (*Output, error) {
 		o.remove[strings.TrimPrefix(k, "$")] = true
 	}
 	header := [][2]string{}
-	if t := c.String("tenant_id"); t != "" {
-		header = append(header, [2]string{"X-Scope-OrgID", t})
+	o.tenant = c.String("tenant_id")
+	if k := c.String("tenant_id_key"); k != "" {
+		if o.tenantKey, err = accessor.ParseKey(k); err != nil {
+			return nil, c.Errorf("tenant_id_key", "%v", err)
+		}
 	}
 	if t := c.String("bearer_token"); t != "" {
 		header = append(header, [2]string{"Authorization", "Bearer " + t})
@@ -104,9 +110,95 @@ func New(s plugin.Settings) (*Output, error) {
 	return o, nil
 }
 
-// push is the body being built: one stream per label set, in the order
-// they first appear.
+// Flush pushes the chunk: one request, or with tenant_id_key one per
+// tenant (in the order tenants first appear).
+func (o *Output) Flush(ctx context.Context, chunk *record.Chunk) error {
+	p, _ := o.pushes.Get().(*push)
+	if p == nil {
+		p = &push{}
+	}
+	defer o.pushes.Put(p)
+	p.reset()
+	out := httpout.Outcome{Records: chunk.Records}
+	it := record.NewIterator(chunk.Data)
+	for it.Next() {
+		t := p.tenant(o.tenantOf(it.Event().Body))
+		if err := o.add(t, it.Event()); err != nil {
+			out.Item(it.Index(), plugin.Permanent(fmt.Errorf("output %s: record %d: %w", o.id, it.Index(), err)))
+			continue
+		}
+		t.indexes = append(t.indexes, it.Index())
+	}
+	for _, t := range p.tenants[:p.used] {
+		if len(t.indexes) == 0 {
+			continue
+		}
+		t.build()
+		req := httpout.Request{Path: o.uri, ContentType: "application/json", Body: t.body}
+		if t.name != "" {
+			req.Header = [][2]string{{"X-Scope-OrgID", t.name}}
+		}
+		_, err := o.client.Do(ctx, &req)
+		if !out.Add(httpout.Batch{Body: t.body, Records: t.indexes}, err) {
+			// The server is struggling: the other tenants' records are
+			// retried too, without sending them now.
+			for _, rest := range p.tenants[:p.used] {
+				if rest != t && len(rest.body) == 0 {
+					out.Add(httpout.Batch{Records: rest.indexes}, err)
+					rest.indexes = rest.indexes[:0]
+				}
+			}
+		}
+	}
+	return out.Err()
+}
+
+// tenantOf is the tenant of a record: its tenant_id_key value, else
+// tenant_id.
+func (o *Output) tenantOf(body []byte) string {
+	if o.tenantKey != nil {
+		if v, ok := o.tenantKey.Get(body); ok {
+			if s, ok := record.StringValue(v); ok && len(s) > 0 {
+				return string(s)
+			}
+		}
+	}
+	return o.tenant
+}
+
+// push is the bodies being built for one chunk, one per tenant.
 type push struct {
+	tenants []*tenantPush
+	used    int
+}
+
+func (p *push) reset() {
+	for _, t := range p.tenants[:p.used] {
+		t.reset("")
+	}
+	p.used = 0
+}
+
+// tenant returns the body of tenant name, starting one if needed.
+func (p *push) tenant(name string) *tenantPush {
+	for _, t := range p.tenants[:p.used] {
+		if t.name == name {
+			return t
+		}
+	}
+	if p.used == len(p.tenants) {
+		p.tenants = append(p.tenants, &tenantPush{streams: map[string]int{}})
+	}
+	t := p.tenants[p.used]
+	p.used++
+	t.reset(name)
+	return t
+}
+
+// tenantPush is one push body: one stream per label set, in the order
+// they first appear.
+type tenantPush struct {
+	name    string
 	streams map[string]int // labels JSON -> index
 	labels  [][]byte
 	values  [][]byte
@@ -116,45 +208,30 @@ type push struct {
 	indexes []int
 }
 
-// Flush pushes the chunk in one request.
-func (o *Output) Flush(ctx context.Context, chunk *record.Chunk) error {
-	p, _ := o.pushes.Get().(*push)
-	if p == nil {
-		p = &push{streams: map[string]int{}}
-	}
-	defer o.pushes.Put(p)
-	clear(p.streams)
-	p.labels, p.values, p.indexes = p.labels[:0], p.values[:0], p.indexes[:0]
-	out := httpout.Outcome{Records: chunk.Records}
-	it := record.NewIterator(chunk.Data)
-	for it.Next() {
-		if err := o.add(p, it.Event()); err != nil {
-			out.Item(it.Index(), plugin.Permanent(fmt.Errorf("output %s: record %d: %w", o.id, it.Index(), err)))
-			continue
+func (t *tenantPush) reset(name string) {
+	t.name = name
+	clear(t.streams)
+	t.labels, t.values, t.indexes, t.body = t.labels[:0], t.values[:0], t.indexes[:0], t.body[:0]
+}
+
+// build writes the push body of the streams.
+func (t *tenantPush) build() {
+	t.body = append(t.body[:0], `{"streams":[`...)
+	for i := range t.labels {
+		if i > 0 {
+			t.body = append(t.body, ',')
 		}
-		p.indexes = append(p.indexes, it.Index())
+		t.body = append(t.body, `{"stream":`...)
+		t.body = append(t.body, t.labels[i]...)
+		t.body = append(t.body, `,"values":[`...)
+		t.body = append(t.body, t.values[i]...)
+		t.body = append(t.body, "]}"...)
 	}
-	if len(p.indexes) > 0 {
-		p.body = append(p.body[:0], `{"streams":[`...)
-		for i := range p.labels {
-			if i > 0 {
-				p.body = append(p.body, ',')
-			}
-			p.body = append(p.body, `{"stream":`...)
-			p.body = append(p.body, p.labels[i]...)
-			p.body = append(p.body, `,"values":[`...)
-			p.body = append(p.body, p.values[i]...)
-			p.body = append(p.body, "]}"...)
-		}
-		p.body = append(p.body, "]}"...)
-		_, err := o.client.Do(ctx, &httpout.Request{Path: o.uri, ContentType: "application/json", Body: p.body})
-		out.Add(httpout.Batch{Body: p.body, Records: p.indexes}, err)
-	}
-	return out.Err()
+	t.body = append(t.body, "]}"...)
 }
 
 // add appends one entry to its stream.
-func (o *Output) add(p *push, ev *record.Event) error {
+func (o *Output) add(p *tenantPush, ev *record.Event) error {
 	// Labels.
 	s := append(p.scratch[:0], '{')
 	s, n := appendPairs(s, o.labels, ev.Body, 0)

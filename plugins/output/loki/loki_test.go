@@ -134,7 +134,7 @@ func TestStatusAndConfig(t *testing.T) {
 	if class, _, _ := plugin.Classify(o.Flush(context.Background(), chunk(t, `{"a":1}`))); class != plugin.ClassThrottled {
 		t.Errorf("429: %s", class)
 	}
-	for _, kv := range [][]string{{"labels", "job"}, {"tenant_id_key", "t"}, {"labels", "a=$x["}} {
+	for _, kv := range [][]string{{"labels", "job"}, {"label_map_path", "m.json"}, {"labels", "a=$x["}} {
 		s, err := plugintest.TrySettings(Spec(), kv...)
 		if err == nil {
 			_, err = New(s)
@@ -150,5 +150,29 @@ func TestLabelName(t *testing.T) {
 		if got := labelName(in); got != want {
 			t.Errorf("%s: %s", in, got)
 		}
+	}
+}
+
+func TestTenantIDKey(t *testing.T) {
+	l, o := start(t, "tenant_id", "default", "tenant_id_key", "$team")
+	if err := o.Flush(context.Background(), chunk(t, `{"team":"a","n":1}`, `{"n":2}`, `{"team":"a","n":3}`, `{"team":"b","n":4}`)); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for i, p := range l.pushes {
+		n := 0
+		for _, s := range p.Streams {
+			n += len(s.Values)
+		}
+		got = append(got, fmt.Sprintf("%s:%d", l.hdr[i].Get("X-Scope-OrgID"), n))
+	}
+	if fmt.Sprint(got) != "[a:2 default:1 b:1]" {
+		t.Errorf("pushes %v", got)
+	}
+	// A failed push retries that tenant's records and the unsent ones.
+	l.status = 503
+	err := o.Flush(context.Background(), chunk(t, `{"team":"a","n":1}`, `{"team":"b","n":2}`))
+	if class, _, failed := plugin.Classify(err); class == plugin.ClassPartial || len(failed) != 0 {
+		t.Errorf("all-failed flush: class %s failed %v", class, failed)
 	}
 }

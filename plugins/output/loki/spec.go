@@ -13,7 +13,7 @@ func Spec() plugin.Spec {
 		{Name: "Port", Type: plugin.TypeInt, Default: "3100", Min: 1, Max: 65535, Doc: "TCP port of Loki"},
 		{Name: "URI", Default: "/loki/api/v1/push", Doc: "path of the push API"},
 		{Name: "tenant_id", Doc: "tenant, sent as X-Scope-OrgID"},
-		{Name: "tenant_id_key", Doc: "not supported yet: record key holding the tenant"},
+		{Name: "tenant_id_key", Doc: "record accessor of each record's tenant (one request per tenant); tenant_id when the record has none"},
 		{Name: "labels", Default: "job=fluent-bit", Doc: "stream labels: NAME=VALUE (a literal or $accessor) or bare $accessors, comma-separated"},
 		{Name: "label_keys", Doc: "record accessors whose values become labels named by their last key, comma-separated"},
 		{Name: "label_map_path", Doc: "not supported yet: file mapping record keys to labels"},
