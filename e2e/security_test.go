@@ -193,3 +193,37 @@ func TestAnomalyFilterAlertsOnABurst(t *testing.T) {
 	}
 	checkSequence(t, jsonLines(t, filepath.Join(out, "app.log")), "seq", seq)
 }
+
+// TestSecurityRoutingExample checks the shipped example of the seed
+// scenario: it validates, and `sluice iam readers` gives each team a
+// read-only policy on exactly its own log groups.
+func TestSecurityRoutingExample(t *testing.T) {
+	const conf = "../examples/security-routing/fluent-bit.conf"
+	if _, stderr, code := run(t, "validate", "-c", conf); code != 0 {
+		t.Fatalf("validate: exit %d: %s", code, stderr)
+	}
+	stdout, stderr, code := run(t, "iam", "readers", "-c", conf, "--region", "us-east-1", "--account", "123456789012")
+	if code != 0 {
+		t.Fatalf("iam readers: exit %d: %s", code, stderr)
+	}
+	dev, sec, ok := strings.Cut(stdout, "// team secops")
+	if !ok || !strings.Contains(dev, "// team developers") {
+		t.Fatalf("readers output lacks the two teams:\n%s", stdout)
+	}
+	for _, want := range []string{"log-group:/app/*:*", "logs:GetLogEvents"} {
+		if !strings.Contains(dev, want) {
+			t.Errorf("developers' policy lacks %s:\n%s", want, dev)
+		}
+	}
+	for _, want := range []string{"log-group:/security/alerts:*", "log-group:/security/events:*"} {
+		if !strings.Contains(sec, want) {
+			t.Errorf("secops' policy lacks %s:\n%s", want, sec)
+		}
+		if strings.Contains(dev, want) {
+			t.Errorf("developers may read %s", want)
+		}
+	}
+	if strings.Contains(sec, "/app/") {
+		t.Errorf("secops' policy covers the application log groups:\n%s", sec)
+	}
+}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"syscall"
 	"time"
@@ -86,6 +88,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	svc := p.Service()
 	logger := logs.New(svc.LogLevel, "component", "sluice")
+	applyMemLimit(svc.Config.Size("Mem_Limit"), logger)
 	for _, w := range p.Warnings() {
 		logger.Warn(w)
 	}
@@ -131,6 +134,20 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		return exitRuntime
 	}
 	return exitOK
+}
+
+// applyMemLimit sets the Go runtime's soft memory limit from [SERVICE]
+// Mem_Limit, unless GOMEMLIMIT in the environment already set it.
+func applyMemLimit(limit int64, logger *slog.Logger) {
+	if limit <= 0 {
+		return
+	}
+	if env := os.Getenv("GOMEMLIMIT"); env != "" {
+		logger.Info("[SERVICE] Mem_Limit ignored: the GOMEMLIMIT environment variable sets the limit", "GOMEMLIMIT", env)
+		return
+	}
+	debug.SetMemoryLimit(limit)
+	logger.Info("memory limit set", "bytes", limit)
 }
 
 // reloadOnSIGHUP turns each SIGHUP into a reload request until ctx ends.

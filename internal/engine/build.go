@@ -33,13 +33,14 @@ func label(kind config.Kind, name, id string) string {
 // builder turns configuration sections into plugin instances, collecting
 // every error rather than stopping at the first.
 type builder struct {
-	registry *plugin.Registry
-	logs     *logging.Factory
-	service  *Service
-	parsers  *parser.Registry
-	counts   map[string]int // per kind+plugin instance counter
-	ids      map[string]config.Position
-	errs     []error
+	registry  *plugin.Registry
+	logs      *logging.Factory
+	service   *Service
+	parsers   *parser.Registry
+	counts    map[string]int   // per kind+plugin instance counter
+	mlParsers []config.Section // [MULTILINE_PARSER] sections, for Settings
+	ids       map[string]config.Position
+	errs      []error
 }
 
 func (b *builder) fail(err error) { b.errs = append(b.errs, err) }
@@ -95,7 +96,7 @@ func (b *builder) instance(kind plugin.Kind, sect *config.Section) (*instance, *
 
 func (b *builder) settings(inst *instance, tag string) plugin.Settings {
 	return plugin.Settings{ID: inst.id, Tag: tag, Config: inst.config, Logger: inst.logger, Flush: b.service.Flush,
-		Parsers: b.parsers}
+		Parsers: b.parsers, MultilineParsers: b.mlParsers}
 }
 
 func (b *builder) input(sect *config.Section, reg *metrics.Registry) *inputRunner {

@@ -69,7 +69,7 @@ func New(m *config.Model, opts Options) (*Pipeline, error) {
 		opts.Metrics = metrics.NewRegistry()
 	}
 	b := &builder{registry: opts.Registry, logs: opts.Logs, service: svc,
-		counts: map[string]int{}, ids: map[string]config.Position{}}
+		counts: map[string]int{}, ids: map[string]config.Position{}, mlParsers: m.MultilineParsers}
 	p := &Pipeline{service: svc, metrics: opts.Metrics,
 		logger: opts.Logs.New(svc.LogLevel, "component", "engine")}
 	parsers, warns, err := parser.NewRegistry(m.Parsers)

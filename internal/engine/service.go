@@ -32,6 +32,7 @@ var serviceParams = []plugin.Param{
 	{Name: "HC_Errors_Count", Type: plugin.TypeInt, Default: "5", Doc: "output errors within HC_Period that make the health check fail"},
 	{Name: "HC_Retry_Failure_Count", Type: plugin.TypeInt, Default: "5", Doc: "retry failures within HC_Period that make the health check fail"},
 	{Name: "HC_Period", Type: plugin.TypeDuration, Default: "60", Doc: "window of the health check (seconds)"},
+	{Name: "Mem_Limit", Type: plugin.TypeSize, Doc: "soft limit of the process's memory (Go's GOMEMLIMIT): the garbage collector works harder as it nears it; set it to about 90% of the container's limit. The GOMEMLIMIT environment variable wins (Sluice only)"},
 	{Name: "Hot_Reload", Type: plugin.TypeBool, Default: "off", Doc: "allow reloading the configuration on SIGHUP"},
 	{Name: "scheduler.base", Type: plugin.TypeDuration, Default: "5", Doc: "base of the exponential retry backoff (seconds)"},
 	{Name: "scheduler.cap", Type: plugin.TypeDuration, Default: "2000", Doc: "longest wait between two retries (seconds)"},

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/sluice-logs/sluice/internal/config"
 	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/record"
 )
@@ -76,6 +77,9 @@ type Settings struct {
 	Logger *slog.Logger
 	// Flush is the service's flush interval, for plugins that batch.
 	Flush time.Duration
+	// MultilineParsers are the configuration's [MULTILINE_PARSER]
+	// sections, for plugins that join lines by name (package multiline).
+	MultilineParsers []config.Section
 	// Parsers holds the configuration's [PARSER] definitions by name, for
 	// plugins with a Parser parameter. It is never nil when built by the
 	// engine (possibly empty).

@@ -6,8 +6,11 @@ package all
 import (
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/plugins/filter/anomaly"
+	"github.com/sluice-logs/sluice/plugins/filter/aws"
+	"github.com/sluice-logs/sluice/plugins/filter/ecs"
 	"github.com/sluice-logs/sluice/plugins/filter/grep"
 	"github.com/sluice-logs/sluice/plugins/filter/k8saudit"
+	"github.com/sluice-logs/sluice/plugins/filter/kubernetes"
 	"github.com/sluice-logs/sluice/plugins/filter/lua"
 	"github.com/sluice-logs/sluice/plugins/filter/modify"
 	"github.com/sluice-logs/sluice/plugins/filter/nest"
@@ -22,6 +25,7 @@ import (
 	httpinput "github.com/sluice-logs/sluice/plugins/input/http"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
 	"github.com/sluice-logs/sluice/plugins/input/syslog"
+	"github.com/sluice-logs/sluice/plugins/input/tail"
 	"github.com/sluice-logs/sluice/plugins/input/tcp"
 	"github.com/sluice-logs/sluice/plugins/input/udp"
 	"github.com/sluice-logs/sluice/plugins/output/cloudwatch"
@@ -31,9 +35,12 @@ import (
 	"github.com/sluice-logs/sluice/plugins/output/file"
 	forwardout "github.com/sluice-logs/sluice/plugins/output/forward"
 	httpoutput "github.com/sluice-logs/sluice/plugins/output/http"
+	"github.com/sluice-logs/sluice/plugins/output/kinesisfirehose"
+	"github.com/sluice-logs/sluice/plugins/output/kinesisstreams"
 	"github.com/sluice-logs/sluice/plugins/output/loki"
 	"github.com/sluice-logs/sluice/plugins/output/null"
 	"github.com/sluice-logs/sluice/plugins/output/opensearch"
+	"github.com/sluice-logs/sluice/plugins/output/s3"
 	"github.com/sluice-logs/sluice/plugins/output/splunk"
 	"github.com/sluice-logs/sluice/plugins/output/stdout"
 )
@@ -50,13 +57,17 @@ func Specs() []plugin.Spec {
 		httpinput.Spec(),
 		stdin.Spec(),
 		syslog.Spec(),
+		tail.Spec(),
 		tcp.Spec(),
 		udp.Spec(),
 
 		// Filters.
 		anomaly.Spec(),
+		aws.Spec(),
+		ecs.Spec(),
 		grep.Spec(),
 		k8saudit.Spec(),
+		kubernetes.Spec(),
 		lua.Spec(),
 		modify.Spec(),
 		nest.Spec(),
@@ -74,9 +85,12 @@ func Specs() []plugin.Spec {
 		file.Spec(),
 		forwardout.Spec(),
 		httpoutput.Spec(),
+		kinesisfirehose.Spec(),
+		kinesisstreams.Spec(),
 		loki.Spec(),
 		null.Spec(),
 		opensearch.Spec(),
+		s3.Spec(),
 		splunk.Spec(),
 		stdout.Spec(),
 	}
