@@ -33,8 +33,10 @@ import (
 	"github.com/sluice-logs/sluice/plugins/output/datadog"
 	"github.com/sluice-logs/sluice/plugins/output/es"
 	"github.com/sluice-logs/sluice/plugins/output/file"
+	"github.com/sluice-logs/sluice/plugins/output/firehose"
 	forwardout "github.com/sluice-logs/sluice/plugins/output/forward"
 	httpoutput "github.com/sluice-logs/sluice/plugins/output/http"
+	"github.com/sluice-logs/sluice/plugins/output/kinesis"
 	"github.com/sluice-logs/sluice/plugins/output/kinesisfirehose"
 	"github.com/sluice-logs/sluice/plugins/output/kinesisstreams"
 	"github.com/sluice-logs/sluice/plugins/output/loki"
@@ -83,8 +85,10 @@ func Specs() []plugin.Spec {
 		datadog.Spec(),
 		es.Spec(),
 		file.Spec(),
+		firehose.Spec(),
 		forwardout.Spec(),
 		httpoutput.Spec(),
+		kinesis.Spec(),
 		kinesisfirehose.Spec(),
 		kinesisstreams.Spec(),
 		loki.Spec(),

@@ -1,12 +1,11 @@
 package cloudwatch
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 
-	"github.com/sluice-logs/sluice/internal/config"
+	"github.com/sluice-logs/sluice/internal/goplugin"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/plugins/output/cloudwatchlogs"
 )
@@ -47,11 +46,8 @@ func Spec() plugin.Spec {
 		plugin.Param{Name: "log_stream_name", Doc: "log stream; may be a $(var) template; not with log_stream_prefix"},
 		plugin.Param{Name: "default_log_group_name", Default: "fluentbit-default", Doc: "log group when a log_group_name variable is missing"},
 		plugin.Param{Name: "default_log_stream_name", Default: "/fluentbit-default", Doc: "log stream when a log_stream_name variable is missing"},
-		plugin.Param{Name: "credentials_endpoint", Doc: "not supported: set AWS_CONTAINER_CREDENTIALS_FULL_URI instead"},
 	)
-	for n, why := range ignored {
-		params = append(params, plugin.Param{Name: n, Doc: "accepted and ignored: " + why})
-	}
+	params = append(params, mapping.Params()...)
 	return plugin.Spec{
 		Kind:    plugin.KindOutput,
 		Name:    "cloudwatch",
@@ -93,21 +89,23 @@ func translate(s string) (string, bool, error) {
 	return out, out != s, err
 }
 
+// mapping is the Go plugin's translation onto cloudwatch_logs.
+var mapping = goplugin.Mapping{
+	Plugin:      "cloudwatch",
+	Target:      cloudwatchlogs.Spec,
+	Same:        same,
+	Ignored:     ignored,
+	Unsupported: map[string]string{"credentials_endpoint": "set AWS_CONTAINER_CREDENTIALS_FULL_URI to that endpoint instead"},
+	Translate:   translateNames,
+}
+
 // New maps the section onto a cloudwatch_logs section and builds that
 // output.
-func New(s plugin.Settings) (plugin.Output, error) {
-	c := s.Config
-	if c.IsSet("credentials_endpoint") {
-		return nil, c.Errorf("credentials_endpoint", "not supported by Sluice; set AWS_CONTAINER_CREDENTIALS_FULL_URI to that endpoint instead")
-	}
-	sect := &config.Section{Kind: config.KindOutput}
-	add := func(k, v string) { sect.Params = append(sect.Params, config.Param{Key: k, Value: v}) }
-	add("Name", "cloudwatch_logs")
-	for _, n := range same {
-		if c.IsSet(n) {
-			add(n, c.String(n))
-		}
-	}
+func New(s plugin.Settings) (plugin.Output, error) { return mapping.Build(s, Spec()) }
+
+// translateNames writes log_group_name and log_stream_name, as templates
+// when they hold $(var) variables, with the default_* names as fallbacks.
+func translateNames(c *plugin.Config, add func(key, value string)) ([]string, error) {
 	var notes []string
 	for _, pair := range []struct{ name, template, fallback string }{
 		{"log_group_name", "log_group_template", "default_log_group_name"},
@@ -128,75 +126,5 @@ func New(s plugin.Settings) (plugin.Output, error) {
 		add(pair.name, c.String(pair.fallback))
 		notes = append(notes, fmt.Sprintf("%s %s as %s (fallback %s)", pair.name, c.String(pair.name), t, c.String(pair.fallback)))
 	}
-	for n, why := range ignored {
-		if c.IsSet(n) {
-			notes = append(notes, fmt.Sprintf("%s ignored: %s", n, why))
-		}
-	}
-	spec := cloudwatchlogs.Spec()
-	cfg, err := plugin.Decode(&spec, sect, c.Label())
-	if err != nil {
-		return nil, reposition(c, err)
-	}
-	if s.Logger != nil {
-		s.Logger.Info("the aws-for-fluent-bit Go plugin cloudwatch is served by Sluice's cloudwatch_logs output", "notes", strings.Join(notes, "; "))
-	}
-	s.Config = cfg
-	out, err := cloudwatchlogs.New(s)
-	if err != nil {
-		return nil, reposition(c, err)
-	}
-	return out, nil
-}
-
-// goName is the Go plugin's parameter behind a cloudwatch_logs one.
-var goName = map[string]string{"log_group_template": "log_group_name", "log_stream_template": "log_stream_name"}
-
-// reposition turns the errors of the mapped cloudwatch_logs section back
-// into errors at the user's own section and parameter lines.
-func reposition(c *plugin.Config, err error) error {
-	var errs []error
-	for _, e := range flatten(err) {
-		var ce *config.Error
-		if !errors.As(e, &ce) {
-			errs = append(errs, c.Errorf("Name", "served by cloudwatch_logs: %v", e))
-			continue
-		}
-		name, msg, ok := strings.Cut(ce.Msg, ": ")
-		if !ok {
-			name, msg = "Name", ce.Msg
-		}
-		if g, found := goName[name]; found {
-			name = g
-		}
-		if !declared(name) {
-			name, msg = "Name", ce.Msg
-		}
-		if ce.Hint != "" {
-			msg += "; " + ce.Hint
-		}
-		errs = append(errs, c.Errorf(name, "%s (served by cloudwatch_logs)", msg))
-	}
-	return errors.Join(errs...)
-}
-
-func flatten(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, flatten(e)...)
-		}
-		return out
-	}
-	return []error{err}
-}
-
-// declared reports whether name is a parameter of this output's Spec.
-func declared(name string) bool {
-	for _, p := range Spec().Params {
-		if strings.EqualFold(p.Name, name) {
-			return true
-		}
-	}
-	return false
+	return notes, nil
 }
