@@ -6,7 +6,7 @@ BIN     := bin/sluice
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build run test unit e2e deps npm-deps tmux vet fmt-check lint-docker fuzz bench clean
+.PHONY: all build run test unit e2e deps npm-deps tmux vet fmt-check lint-docker fuzz bench clean docs
 
 all: build
 
@@ -81,7 +81,11 @@ fuzz:
 	@set -e; for target in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
 	  for fn in $$(grep -h '^func Fuzz' $$target/*_test.go | sed 's/func \(Fuzz[A-Za-z0-9_]*\).*/\1/'); do \
 	    echo "fuzz $$target $$fn"; \
-	    $(GO) test -run XXX -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$target > /tmp/fuzz.$$fn.log 2>&1 || { cat /tmp/fuzz.$$fn.log; exit 1; }; \
+	    if ! $(GO) test -run XXX -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$target > /tmp/fuzz.$$fn.log 2>&1; then \
+	      if grep -q 'context deadline exceeded' /tmp/fuzz.$$fn.log && ! grep -q 'Failing input written' /tmp/fuzz.$$fn.log; then \
+	        echo "  (go test -fuzz ended during minimisation: no crasher; continuing)"; \
+	      else cat /tmp/fuzz.$$fn.log; exit 1; fi; \
+	    fi; \
 	  done; \
 	done
 
@@ -93,6 +97,12 @@ BENCH_N ?= 500000
 bench: build
 	$(GO) test -run XXX -bench . -benchmem ./internal/... ./plugins/...
 	$(GO) run ./bench/routerbench -router sluice=$(BIN) -n $(BENCH_N)
+
+# The plugin reference (docs/plugins/, docs/service.md), generated from the
+# plugin declarations; run it after adding or changing a plugin's Spec and
+# commit docs/. internal/plugindoc's TestGeneratedDocs fails when it is stale.
+docs:
+	$(GO) run ./cmd/sluice plugins --markdown-dir docs
 
 clean:
 	rm -rf bin e2e.log

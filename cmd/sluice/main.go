@@ -7,6 +7,7 @@
 //	sluice validate -c FILE          check a configuration without running it
 //	sluice test FILE...              run configuration unit tests
 //	sluice iam policy|check|readers  the IAM policies the AWS outputs need
+//	sluice plugins [KIND [NAME]]     the built-in plugins and their parameters
 //	sluice version                   print the version
 //
 // main only wires the sub-commands; each lives in its own file.
@@ -44,6 +45,7 @@ func commands() []command {
 		{"health", "check a running Sluice's health endpoint (for HEALTHCHECK)", healthCommand},
 		{"tap", "stream the records passing through a component of a running Sluice", tapCommand},
 		{"top", "live terminal view of a running Sluice's throughput, errors and buffers", topCommand},
+		{"plugins", "the built-in plugins and their parameters: plugins [--json] [KIND [NAME]]", pluginsCommand},
 		{"iam", "least-privilege IAM policies of the AWS outputs: policy, check, readers", iamCommand},
 		{"version", "print the version", versionCommand},
 		{"help", "print this help", func(_ []string, stdout, _ io.Writer) int { usage(stdout); return exitOK }},
@@ -73,6 +75,7 @@ Usage:
   sluice validate -c FILE           check a configuration; exit 2 on errors, warnings on stderr
   sluice test TESTFILE...           run configuration unit tests
   sluice iam policy -c FILE         the least-privilege IAM policy of the AWS outputs (also: iam check, iam readers)
+  sluice plugins output NAME        a plugin's parameters, defaults, valid values and examples (--json)
   sluice version                    print the version
 
 Commands:

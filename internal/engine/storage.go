@@ -144,15 +144,19 @@ func (p *Pipeline) syncStorage() {
 func (p *Pipeline) loadBacklog(ctx context.Context) {
 	b := p.storage
 	for {
-		for p.loadOne() {
-			if ctx.Err() != nil {
-				return
-			}
+		// ctx is checked before each load, not after: once shutdown has
+		// begun no chunk is loaded any more (select picks at random between
+		// a ready wake and a ready Done, so the select alone cannot
+		// guarantee that).
+		for ctx.Err() == nil && p.loadOne() {
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-b.wake:
+			if ctx.Err() != nil {
+				return
+			}
 		}
 	}
 }

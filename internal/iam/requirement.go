@@ -105,6 +105,7 @@ type deriver func(sect *config.Section, s Section, env Env) ([]Requirement, erro
 // derivers lists the AWS outputs by Fluent Bit plugin name.
 var derivers = map[string]deriver{
 	"cloudwatch_logs":  cloudWatchLogs,
+	"kafka":            kafkaOutput,
 	"kinesis_firehose": kinesisFirehose,
 	"kinesis_streams":  kinesisStreams,
 	"s3":               s3Output,

@@ -23,6 +23,7 @@ import (
 	"github.com/sluice-logs/sluice/plugins/input/exec"
 	forwardin "github.com/sluice-logs/sluice/plugins/input/forward"
 	httpinput "github.com/sluice-logs/sluice/plugins/input/http"
+	kafkain "github.com/sluice-logs/sluice/plugins/input/kafka"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
 	"github.com/sluice-logs/sluice/plugins/input/syslog"
 	"github.com/sluice-logs/sluice/plugins/input/tail"
@@ -36,6 +37,7 @@ import (
 	"github.com/sluice-logs/sluice/plugins/output/firehose"
 	forwardout "github.com/sluice-logs/sluice/plugins/output/forward"
 	httpoutput "github.com/sluice-logs/sluice/plugins/output/http"
+	kafkaout "github.com/sluice-logs/sluice/plugins/output/kafka"
 	"github.com/sluice-logs/sluice/plugins/output/kinesis"
 	"github.com/sluice-logs/sluice/plugins/output/kinesisfirehose"
 	"github.com/sluice-logs/sluice/plugins/output/kinesisstreams"
@@ -57,6 +59,7 @@ func Specs() []plugin.Spec {
 		exec.Spec(),
 		forwardin.Spec(),
 		httpinput.Spec(),
+		kafkain.Spec(),
 		stdin.Spec(),
 		syslog.Spec(),
 		tail.Spec(),
@@ -89,6 +92,7 @@ func Specs() []plugin.Spec {
 		forwardout.Spec(),
 		httpoutput.Spec(),
 		kinesis.Spec(),
+		kafkaout.Spec(),
 		kinesisfirehose.Spec(),
 		kinesisstreams.Spec(),
 		loki.Spec(),

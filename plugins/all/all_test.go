@@ -11,13 +11,15 @@ import (
 	"github.com/sluice-logs/sluice/internal/config"
 	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/internal/plugindoc"
 )
 
 var validName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 // TestSpecs checks every built-in plugin's declaration: the registry takes
-// them all, names are valid, every parameter is documented, and every
-// example configures the plugin without error.
+// them all, names are valid, the parameters meet plugindoc.Check (each
+// documented, names unique, defaults valid), and every example configures
+// the plugin without error.
 func TestSpecs(t *testing.T) {
 	specs := Specs()
 	reg, err := plugin.NewRegistry(specs...)
@@ -35,16 +37,10 @@ func TestSpecs(t *testing.T) {
 			if spec.Summary == "" {
 				t.Error("no Summary")
 			}
-			seen := map[string]bool{}
-			for _, p := range spec.Params {
-				key := strings.ToLower(p.Name)
-				if seen[key] {
-					t.Errorf("parameter %s declared twice", p.Name)
-				}
-				seen[key] = true
-				if strings.TrimSpace(p.Doc) == "" {
-					t.Errorf("parameter %s has no Doc", p.Name)
-				}
+			// The declaration rules of the generated reference: every
+			// parameter documented, unique names, valid defaults.
+			if err := plugindoc.Check(&spec); err != nil {
+				t.Error(err)
 			}
 			if len(spec.Examples) == 0 {
 				t.Fatal("no Example")
