@@ -129,8 +129,18 @@ func (o *outputRunner) deliver(ctx context.Context, t *task) {
 	case plugin.ClassPermanent:
 		o.drop(t, "permanent_error", err)
 	case plugin.ClassPartial:
+		rejected := plugin.Rejected(err)
+		if len(rejected) > 0 {
+			o.reject(t, rejected, err)
+			if len(failed) == 0 {
+				o.metrics.ProcRecords.Add(uint64(t.chunk.Records - len(rejected)))
+				o.metrics.ProcBytes.Add(uint64(len(t.chunk.Data)))
+				o.finish(t)
+				return
+			}
+		}
 		if rest, ok := subset(t.chunk, failed); ok {
-			o.metrics.ProcRecords.Add(uint64(t.chunk.Records - rest.Records))
+			o.metrics.ProcRecords.Add(uint64(max(t.chunk.Records-rest.Records-len(rejected), 0)))
 			o.metrics.ProcBytes.Add(uint64(len(t.chunk.Data) - len(rest.Data)))
 			t.chunk = rest
 			t.subset = true
@@ -227,6 +237,26 @@ func (o *outputRunner) drop(t *task, reason string, err error) {
 		t.flight.release()
 	}
 	o.pipeline.tasks.Done()
+}
+
+// reject gives up on the records of t at indexes, which the destination
+// refused for good while it took or deferred the others (see
+// plugin.PartialRejected): they are counted, logged and dead-lettered as a
+// permanent error, and the flight is marked failed so an input waiting
+// for an acknowledgement learns that not everything was delivered.
+func (o *outputRunner) reject(t *task, indexes []int, err error) {
+	part, ok := subset(t.chunk, indexes)
+	if !ok {
+		return
+	}
+	t.flight.failed.Store(true)
+	o.metrics.Drop("permanent_error", part.Records)
+	args := []any{"tag", part.Tag, "records", part.Records, "reason", "permanent_error", "error", err}
+	if o.deadLetter(&task{chunk: part}, "permanent_error", err) {
+		o.logger.Error("dropping records the destination rejected; written to the dead-letter store", args...)
+	} else {
+		o.logger.Error("dropping records the destination rejected", args...)
+	}
 }
 
 // stop ends the output after the grace period: retries still waiting are

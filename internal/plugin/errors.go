@@ -25,10 +25,11 @@ const (
 )
 
 type classified struct {
-	err    error
-	class  ErrorClass
-	wait   time.Duration
-	failed []int
+	err      error
+	class    ErrorClass
+	wait     time.Duration
+	failed   []int
+	rejected []int
 }
 
 func (c *classified) Error() string { return c.err.Error() }
@@ -49,6 +50,24 @@ func Throttled(err error, wait time.Duration) error {
 // retried. err describes the failures (e.g. the first error code).
 func Partial(err error, failed []int) error {
 	return &classified{err: err, class: ClassPartial, failed: failed}
+}
+
+// PartialRejected is Partial for a destination that reports a result per
+// record (an Elasticsearch bulk response): the records at failed are
+// retried, the records at rejected are refused for good and are dropped
+// like a permanent error (counted, logged with err, dead-lettered), and the
+// others were delivered. Either list may be empty.
+func PartialRejected(err error, failed, rejected []int) error {
+	return &classified{err: err, class: ClassPartial, failed: failed, rejected: rejected}
+}
+
+// Rejected returns the indexes a PartialRejected error gives up on.
+func Rejected(err error) []int {
+	var c *classified
+	if errors.As(err, &c) {
+		return c.rejected
+	}
+	return nil
 }
 
 // Classify returns the class of err, the wait a throttle asked for and the

@@ -20,19 +20,32 @@ import (
 	"github.com/sluice-logs/sluice/plugins/filter/rewrite_tag"
 	"github.com/sluice-logs/sluice/plugins/filter/throttle"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
+	"github.com/sluice-logs/sluice/plugins/input/exec"
 	forwardin "github.com/sluice-logs/sluice/plugins/input/forward"
+	httpin "github.com/sluice-logs/sluice/plugins/input/http"
 	kafkain "github.com/sluice-logs/sluice/plugins/input/kafka"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
+	"github.com/sluice-logs/sluice/plugins/input/syslog"
 	"github.com/sluice-logs/sluice/plugins/input/tail"
 	"github.com/sluice-logs/sluice/plugins/input/tcp"
+	"github.com/sluice-logs/sluice/plugins/input/udp"
+	"github.com/sluice-logs/sluice/plugins/output/cloudwatch"
 	"github.com/sluice-logs/sluice/plugins/output/cloudwatchlogs"
+	"github.com/sluice-logs/sluice/plugins/output/datadog"
+	"github.com/sluice-logs/sluice/plugins/output/es"
 	"github.com/sluice-logs/sluice/plugins/output/file"
+	"github.com/sluice-logs/sluice/plugins/output/firehose"
 	forwardout "github.com/sluice-logs/sluice/plugins/output/forward"
+	httpout "github.com/sluice-logs/sluice/plugins/output/http"
 	kafkaout "github.com/sluice-logs/sluice/plugins/output/kafka"
+	"github.com/sluice-logs/sluice/plugins/output/kinesis"
 	"github.com/sluice-logs/sluice/plugins/output/kinesisfirehose"
 	"github.com/sluice-logs/sluice/plugins/output/kinesisstreams"
+	"github.com/sluice-logs/sluice/plugins/output/loki"
 	"github.com/sluice-logs/sluice/plugins/output/null"
+	"github.com/sluice-logs/sluice/plugins/output/opensearch"
 	"github.com/sluice-logs/sluice/plugins/output/s3"
+	"github.com/sluice-logs/sluice/plugins/output/splunk"
 	"github.com/sluice-logs/sluice/plugins/output/stdout"
 )
 
@@ -43,11 +56,15 @@ func Specs() []plugin.Spec {
 	return []plugin.Spec{
 		// Inputs.
 		dummy.Spec(),
+		exec.Spec(),
 		forwardin.Spec(),
+		httpin.Spec(),
 		kafkain.Spec(),
 		stdin.Spec(),
+		syslog.Spec(),
 		tail.Spec(),
 		tcp.Spec(),
+		udp.Spec(),
 
 		// Filters.
 		anomaly.Spec(),
@@ -66,14 +83,23 @@ func Specs() []plugin.Spec {
 		throttle.Spec(),
 
 		// Outputs.
+		cloudwatch.Spec(),
 		cloudwatchlogs.Spec(),
+		datadog.Spec(),
+		es.Spec(),
 		file.Spec(),
+		firehose.Spec(),
 		forwardout.Spec(),
+		httpout.Spec(),
 		kafkaout.Spec(),
+		kinesis.Spec(),
 		kinesisfirehose.Spec(),
 		kinesisstreams.Spec(),
+		loki.Spec(),
 		null.Spec(),
+		opensearch.Spec(),
 		s3.Spec(),
+		splunk.Spec(),
 		stdout.Spec(),
 	}
 }

@@ -1,19 +1,29 @@
-// Package tcp implements the tcp input: it listens on a TCP port for
-// newline-separated JSON objects (Format json) or raw text records split on
-// a Separator (Format none, each record kept as {"log": text}).
-//
-// ECS adds one to every FireLens configuration it generates for Fluent Bit
-// (Tag firelens-healthcheck on 127.0.0.1:8877, routed to a null output),
-// so a FireLens task does not start without it.
+// Package tcp implements Fluent Bit's tcp input: it listens on a TCP port
+// and turns what clients send into records — a stream of JSON objects
+// (Format json, the default; EMF-over-TCP and log4j JSON appenders use
+// it), or text split on Separator into {"log": "..."} records (Format
+// none).
 //
 // # Fluent Bit parity
 //
-// Parameters and defaults are Fluent Bit's in_tcp ones: Listen 0.0.0.0,
-// Port 5170, Chunk_Size 32 and Buffer_Size (Chunk_Size when unset), both
-// in KB when written as a bare number, Format json, Separator "\n",
-// Source_Address_Key. Differences, on purpose: in json mode each record
-// is one line (Fluent Bit also splits objects written back to back on one
-// line); a line that is not a JSON object is dropped with a warning that
-// counts it, and a record longer than Buffer_Size closes its connection
-// with the reason logged.
+// Parameters and defaults are those of plugins/in_tcp: Listen 0.0.0.0,
+// Port 5170, Chunk_Size 32 and Buffer_Size (default Chunk_Size) in KB,
+// Format json, Separator "\n" (escapes \n, \r, \t are understood),
+// Source_Address_Key, and tls*. JSON objects may follow each other
+// directly or be separated by white space or newlines; a JSON array of
+// objects gives one record per object. Records are timestamped when they
+// arrive.
+//
+// # Bad clients
+//
+// A connection that sends something that is not JSON, a non-object value,
+// or a message (or, with Format none, a line) longer than Buffer_Size gets
+// a warning naming the remote address and the reason, and is closed; the
+// records it sent before are kept, and no other connection is affected.
+//
+// # Differences
+//
+// Fluent Bit skips invalid JSON and goes on reading the connection, which
+// can resynchronise in the middle of a value and make records of garbage;
+// Sluice closes the connection instead, so the client reconnects cleanly.
 package tcp

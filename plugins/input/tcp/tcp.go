@@ -1,207 +1,143 @@
 package tcp
 
 import (
-	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/sluice-logs/sluice/internal/plugin"
-	"github.com/sluice-logs/sluice/internal/record"
+	"github.com/sluice-logs/sluice/internal/recordstream"
+	"github.com/sluice-logs/sluice/internal/tlsconf"
 )
 
 var _ plugin.Input = (*Input)(nil)
 
-// Input is the tcp input.
+// Input is a tcp input instance.
 type Input struct {
-	id, tag    string
-	logger     *slog.Logger
-	address    string
-	chunk, max int
-	json       bool
-	sep        []byte
-	sourceKey  string
-	bound      chan struct{}
-	addr       net.Addr
+	id        string
+	tag       string
+	logger    *slog.Logger
+	address   string
+	tls       *tls.Config
+	format    string
+	separator []byte
+	chunkSize int
+	maxSize   int
+	sourceKey string
+	bound     chan struct{} // closed once the listener is open
+	addr      net.Addr
 }
 
-// New returns a tcp input configured by s.Config (see Spec).
+// New returns a tcp input configured by s.Config (see Spec). It does no
+// I/O: Run opens the listener.
 func New(s plugin.Settings) (*Input, error) {
 	c := s.Config
-	in := &Input{id: s.ID, tag: s.Tag, logger: s.Logger, json: c.String("Format") == "json",
-		sourceKey: c.String("Source_Address_Key"), bound: make(chan struct{}),
-		address: net.JoinHostPort(c.String("Listen"), strconv.FormatInt(c.Int("Port"), 10))}
+	in := &Input{
+		id:        s.ID,
+		tag:       s.Tag,
+		logger:    s.Logger,
+		address:   net.JoinHostPort(c.String("Listen"), strconv.FormatInt(c.Int("Port"), 10)),
+		format:    c.String("Format"),
+		separator: recordstream.ParseSeparator(c.String("Separator")),
+		sourceKey: c.String("Source_Address_Key"),
+		bound:     make(chan struct{}),
+	}
 	if in.logger == nil {
 		in.logger = slog.New(slog.DiscardHandler)
 	}
-	chunk, _ := parseKB(c.String("Chunk_Size")) // checked by the Spec
-	max := chunk
+	chunk, _ := parseKB(c.String("Chunk_Size"))
+	in.chunkSize = int(chunk)
+	in.maxSize = in.chunkSize
 	if c.IsSet("Buffer_Size") {
-		max, _ = parseKB(c.String("Buffer_Size"))
+		max, _ := parseKB(c.String("Buffer_Size"))
+		in.maxSize = int(max)
 	}
-	if chunk <= 0 || max < chunk {
-		return nil, c.Errorf("Buffer_Size", "must be at least Chunk_Size (%d bytes) and above 0", chunk)
+	if in.maxSize < in.chunkSize {
+		in.chunkSize = in.maxSize
 	}
-	in.chunk, in.max = int(chunk), int(max)
-	sep := strings.NewReplacer(`\n`, "\n", `\r`, "\r", `\t`, "\t").Replace(c.String("Separator"))
-	if in.json || sep == "" {
-		sep = "\n"
+	var err error
+	if in.tls, err = tlsconf.Server(c); err != nil {
+		return nil, err
 	}
-	in.sep = []byte(sep)
 	return in, nil
 }
 
-// Run listens until ctx ends, serving each connection in a goroutine it
-// owns.
+// checkKB validates a size in KB (Fluent Bit's unit for Chunk_Size and
+// Buffer_Size) or with an explicit unit.
+func checkKB(raw string) error {
+	_, err := parseKB(raw)
+	return err
+}
+
+// parseKB reads a bare number as KB, as Fluent Bit's in_tcp does, and a
+// number with a unit (64k, 1M) as that size.
+func parseKB(raw string) (int64, error) {
+	raw = strings.TrimSpace(raw)
+	if n, err := strconv.ParseInt(raw, 10, 64); err == nil {
+		if n <= 0 || n > 1<<20 {
+			return 0, fmt.Errorf("%q KB is out of range (1 to 1048576)", raw)
+		}
+		return n * 1024, nil
+	}
+	n, err := plugin.ParseSize(raw)
+	if err != nil {
+		return 0, err
+	}
+	if n <= 0 || n > 1<<30 {
+		return 0, fmt.Errorf("%q is out of range (1 byte to 1G)", raw)
+	}
+	return n, nil
+}
+
+// Run listens and serves connections until ctx ends; every connection
+// goroutine is stopped and waited for before Run returns.
 func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
 	ln, err := net.Listen("tcp", in.address)
 	if err != nil {
-		return fmt.Errorf("tcp input %s: listen on %s: %w (is another process using it?)", in.id, in.address, err)
+		return fmt.Errorf("tcp input %s: listen on %s: %w; check Listen and Port (is another process using the port?)", in.id, in.address, err)
 	}
 	in.addr = ln.Addr()
 	close(in.bound)
-	in.logger.Info("listening", "address", in.addr.String())
+	if in.tls != nil {
+		ln = tls.NewListener(ln, in.tls)
+	}
+	in.logger.Info("listening", "address", in.addr.String(), "format", in.format, "tls", in.tls != nil)
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	var delay time.Duration
 	for {
 		nc, err := ln.Accept()
 		if err != nil {
-			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+			if ctx.Err() != nil {
 				return nil
 			}
-			return fmt.Errorf("tcp input %s: accept: %w", in.id, err)
+			var ne net.Error
+			if errors.As(err, &ne) && !errors.Is(err, net.ErrClosed) {
+				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+				in.logger.Warn("accept failed; retrying", "error", err, "retry_in", delay)
+				select {
+				case <-time.After(delay):
+					continue
+				case <-ctx.Done():
+					return nil
+				}
+			}
+			return fmt.Errorf("tcp input %s: accept on %s: %w", in.id, in.addr, err)
 		}
+		delay = 0
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer nc.Close()
-			cstop := context.AfterFunc(ctx, func() { nc.Close() })
-			defer cstop()
-			if err := in.serve(ctx, nc, emit); err != nil && ctx.Err() == nil {
-				in.logger.Warn("closing connection", "remote", nc.RemoteAddr().String(), "reason", err.Error())
-			}
+			in.serve(ctx, nc, emit)
 		}()
 	}
-}
-
-// Addr waits until Run is listening and returns the bound address, or nil
-// when ctx ends first.
-func (in *Input) Addr(ctx context.Context) net.Addr {
-	select {
-	case <-in.bound:
-		return in.addr
-	case <-ctx.Done():
-		return nil
-	}
-}
-
-// serve reads records from one connection; each read's complete records
-// are emitted as one batch.
-func (in *Input) serve(ctx context.Context, nc net.Conn, emit plugin.Emitter) error {
-	buf := make([]byte, in.chunk)
-	end := 0
-	var b record.Builder
-	source := nc.RemoteAddr().String()
-	for {
-		if end == len(buf) {
-			if len(buf) >= in.max {
-				return fmt.Errorf("record longer than Buffer_Size (%d bytes); raise Buffer_Size", in.max)
-			}
-			grown := make([]byte, min(len(buf)+in.chunk, in.max))
-			copy(grown, buf[:end])
-			buf = grown
-		}
-		n, rerr := nc.Read(buf[end:])
-		end += n
-		b.Reset()
-		rest := buf[:end]
-		for {
-			i := bytes.Index(rest, in.sep)
-			if i < 0 {
-				break
-			}
-			in.append(&b, rest[:i], source)
-			rest = rest[i+len(in.sep):]
-		}
-		if rerr != nil && len(rest) > 0 { // the last record needs no separator
-			in.append(&b, rest, source)
-			rest = nil
-		}
-		end = copy(buf, rest)
-		if b.Records() > 0 {
-			if err := emit.Emit(ctx, in.tag, b.Bytes(), b.Records()); err != nil {
-				return err
-			}
-		}
-		if rerr != nil {
-			if errors.Is(rerr, io.EOF) || errors.Is(rerr, net.ErrClosed) {
-				return nil
-			}
-			return rerr
-		}
-	}
-}
-
-// append adds one record; an invalid JSON line is logged and skipped.
-func (in *Input) append(b *record.Builder, rec []byte, source string) {
-	rec = bytes.TrimRight(rec, "\r")
-	if in.json && len(bytes.TrimSpace(rec)) == 0 {
-		return
-	}
-	m, start := b.Mark(), b.Size()
-	b.BeginEvent(record.Now(), nil)
-	extra := 0
-	if in.sourceKey != "" {
-		extra = 1
-	}
-	if in.json {
-		trimmed := bytes.TrimSpace(rec)
-		if trimmed[0] != '{' || b.AppendJSONValue(trimmed) != nil {
-			b.Rollback(m)
-			in.logger.Warn("dropped a line that is not a JSON object", "bytes", len(rec))
-			return
-		}
-		if extra > 0 {
-			in.addSource(b, m, start, source)
-		}
-		return
-	}
-	b.AppendMapHeader(1 + extra)
-	b.AppendString("log")
-	b.AppendStringBytes(rec)
-	if extra > 0 {
-		b.AppendString(in.sourceKey)
-		b.AppendString(source)
-	}
-}
-
-// addSource re-encodes the event just appended at start (mark m) with the
-// source address key added to its body.
-func (in *Input) addSource(b *record.Builder, m record.Mark, start int, source string) {
-	it := record.NewIterator(b.Bytes()[start:])
-	if !it.Next() {
-		return
-	}
-	ev := *it.Event()
-	body := append([]byte(nil), ev.Body...)
-	b.Rollback(m)
-	b.BeginEvent(ev.Time, nil)
-	n := 0
-	record.MapEntries(body, func(_, _ []byte) bool { n++; return true })
-	b.AppendMapHeader(n + 1)
-	record.MapEntries(body, func(k, v []byte) bool {
-		b.AppendStringBytes(k)
-		b.AppendRawValue(v)
-		return true
-	})
-	b.AppendString(in.sourceKey)
-	b.AppendString(source)
 }

@@ -1,0 +1,195 @@
+package exec
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os/exec"
+	"sync"
+	"time"
+
+	"github.com/tinylib/msgp/msgp"
+
+	"github.com/sluice-logs/sluice/internal/parser"
+	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/internal/record"
+)
+
+var _ plugin.Input = (*Input)(nil)
+
+// Input is an exec input instance.
+type Input struct {
+	id       string
+	tag      string
+	logger   *slog.Logger
+	command  string
+	parser   *parser.Parser
+	interval time.Duration
+	bufSize  int
+	oneshot  bool
+}
+
+// New returns an exec input configured by s.Config (see Spec). It does no
+// I/O.
+func New(s plugin.Settings) (*Input, error) {
+	c := s.Config
+	in := &Input{
+		id:       s.ID,
+		tag:      s.Tag,
+		logger:   s.Logger,
+		command:  c.String("Command"),
+		interval: time.Duration(c.Int("Interval_Sec"))*time.Second + time.Duration(c.Int("Interval_NSec")),
+		bufSize:  int(c.Size("Buf_Size")),
+		oneshot:  c.Bool("Oneshot"),
+	}
+	if in.logger == nil {
+		in.logger = slog.New(slog.DiscardHandler)
+	}
+	for _, p := range []string{"Exit_After_Oneshot", "Propagate_Exit_Code"} {
+		if c.Bool(p) {
+			return nil, c.Errorf(p, "not supported yet by Sluice; use Oneshot, and stop Sluice from the task or pod")
+		}
+	}
+	if name := c.String("Parser"); name != "" {
+		p, ok := s.Parsers.Lookup(name)
+		if !ok {
+			return nil, c.Errorf("Parser", "no parser named %q; %s", name, s.Parsers.UnknownHint(name))
+		}
+		in.parser = p
+	}
+	if !in.oneshot && in.interval <= 0 {
+		return nil, c.Errorf("Interval_Sec", "the interval must be positive (or set Oneshot on)")
+	}
+	return in, nil
+}
+
+// Run runs the command at start and then every interval (once with
+// Oneshot) until ctx ends.
+func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
+	t := time.NewTicker(max(in.interval, time.Millisecond))
+	defer t.Stop()
+	for {
+		if err := in.runOnce(ctx, emit); err != nil {
+			return nil // ctx ended while emitting
+		}
+		if in.oneshot {
+			return nil
+		}
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// stderrTail keeps the last bytes a command wrote to standard error.
+type stderrTail struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (s *stderrTail) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.buf = append(s.buf, p...)
+	if len(s.buf) > 1024 {
+		s.buf = s.buf[len(s.buf)-1024:]
+	}
+	return len(p), nil
+}
+
+// runOnce runs the command and emits its lines; it returns an error only
+// when Emit failed (shutdown).
+func (in *Input) runOnce(ctx context.Context, emit plugin.Emitter) error {
+	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", in.command)
+	var stderr stderrTail
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		in.logger.Warn("cannot run command", "command", in.command, "error", err)
+		return nil
+	}
+	if err := cmd.Start(); err != nil {
+		in.logger.Warn("cannot run command", "command", in.command, "error", err)
+		return nil
+	}
+	b := lineBatch{in: in}
+	emitErr := b.read(ctx, out, emit)
+	io.Copy(io.Discard, out) // let the command finish if Emit stopped reading
+	werr := cmd.Wait()
+	if emitErr != nil {
+		return emitErr
+	}
+	if werr != nil && ctx.Err() == nil {
+		var ee *exec.ExitError
+		status := werr.Error()
+		if errors.As(werr, &ee) {
+			status = fmt.Sprintf("exit status %d", ee.ExitCode())
+		}
+		in.logger.Warn("command failed", "command", in.command, "status", status,
+			"stderr", string(bytes.TrimSpace(stderr.buf)), "lines", b.lines)
+	}
+	return nil
+}
+
+// lineBatch turns lines into records, emitted every 512 lines and at the
+// end of the output.
+type lineBatch struct {
+	in        *Input
+	events    record.Builder
+	body      []byte
+	lines     int
+	unmatched int
+}
+
+func (b *lineBatch) read(ctx context.Context, r io.Reader, emit plugin.Emitter) error {
+	br := bufio.NewReaderSize(r, b.in.bufSize)
+	for {
+		line, err := br.ReadSlice('\n')
+		if len(line) > 0 {
+			b.add(bytes.TrimRight(line, "\r\n"))
+			if b.events.Records() >= 512 {
+				if err := b.flush(ctx, emit); err != nil {
+					return err
+				}
+			}
+		}
+		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
+			break // EOF or a read error: the command's output ended
+		}
+	}
+	return b.flush(ctx, emit)
+}
+
+func (b *lineBatch) add(line []byte) {
+	b.lines++
+	now := record.Now()
+	if b.in.parser != nil {
+		if err := b.in.parser.AppendEvent(&b.events, line, now, nil); err == nil {
+			return
+		}
+		b.unmatched++
+	}
+	b.body = msgp.AppendMapHeader(b.body[:0], 1)
+	b.body = msgp.AppendString(b.body, "exec")
+	b.body = msgp.AppendStringFromBytes(b.body, line)
+	b.events.Append(now, nil, b.body)
+}
+
+func (b *lineBatch) flush(ctx context.Context, emit plugin.Emitter) error {
+	if b.unmatched > 0 {
+		b.in.logger.Warn("lines the parser does not match, kept under exec", "parser", b.in.parser.Name(), "count", b.unmatched)
+		b.unmatched = 0
+	}
+	if b.events.Records() == 0 {
+		return nil
+	}
+	err := emit.Emit(ctx, b.in.tag, b.events.Bytes(), b.events.Records())
+	b.events.Reset()
+	return err
+}

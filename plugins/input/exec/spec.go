@@ -1,0 +1,31 @@
+package exec
+
+import "github.com/sluice-logs/sluice/internal/plugin"
+
+// Spec declares the exec input with Fluent Bit's parameters
+// (plugins/in_exec/in_exec.c config_map).
+func Spec() plugin.Spec {
+	return plugin.Spec{
+		Kind:    plugin.KindInput,
+		Name:    "exec",
+		Summary: "run a shell command every interval (or once) and read each line it prints as a record",
+		Params: []plugin.Param{
+			{Name: "Command", Required: true, Doc: "command to run with /bin/sh -c"},
+			{Name: "Parser", Doc: "parser of the lines; without one a line is {\"exec\": line}"},
+			{Name: "Interval_Sec", Type: plugin.TypeInt, Default: "1", Min: 0, Max: 1 << 31, Doc: "seconds between runs"},
+			{Name: "Interval_NSec", Type: plugin.TypeInt, Default: "0", Min: 0, Max: 999999999, Doc: "nanoseconds added to Interval_Sec"},
+			{Name: "Buf_Size", Type: plugin.TypeSize, Default: "4096", Min: 16, Max: 1 << 30, Doc: "longest line; longer lines are cut into pieces of this size"},
+			{Name: "Oneshot", Type: plugin.TypeBool, Default: "off", Doc: "run the command once, at start"},
+			{Name: "Exit_After_Oneshot", Type: plugin.TypeBool, Default: "off", Doc: "not supported yet: exit once the one-shot command exits"},
+			{Name: "Propagate_Exit_Code", Type: plugin.TypeBool, Default: "off", Doc: "not supported yet: exit with the command's exit code"},
+		},
+		Examples: []string{
+			`[INPUT]
+    Name          exec
+    Tag           disk
+    Command       df -P / | tail -n 1
+    Interval_Sec  60`,
+		},
+		NewInput: func(s plugin.Settings) (plugin.Input, error) { return New(s) },
+	}
+}
