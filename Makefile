@@ -36,9 +36,10 @@ vet:
 # Test tools from npm, installed together into .cache/npm (one install, so
 # npm never prunes one tool while adding another), again only when the list
 # changes: dockerfilelint for the Dockerfile, and clients and emulators
-# nobody on the team wrote, which the e2e tests drive Sluice with.
+# nobody on the team wrote, which the e2e tests drive Sluice with
+# (@fluent-org/logger; kinesalite for Kinesis Data Streams, s3rver for S3).
 NPM_PREFIX   := .cache/npm
-NPM_PACKAGES := dockerfilelint@1.8.0 @fluent-org/logger@1.0.10
+NPM_PACKAGES := dockerfilelint@1.8.0 @fluent-org/logger@1.0.10 kinesalite@3.3.3 s3rver@3.7.1
 NPM_STAMP    := $(NPM_PREFIX)/.installed-$(shell echo '$(NPM_PACKAGES)' | cksum | cut -d' ' -f1)
 DOCKERFILELINT := $(NPM_PREFIX)/node_modules/.bin/dockerfilelint
 

@@ -24,7 +24,9 @@ type env struct {
 	HTTPPort int    // the router's monitoring port
 	Port     int    // a free port for network inputs
 	Port2    int    // a second one (a downstream router)
+	Endpoint string // an emulator's URL, set by a scenario's setup
 	stdin    io.WriteCloser
+	environ  []string // extra environment of the router processes
 }
 
 // scenario is one workload.
@@ -44,6 +46,8 @@ type scenario struct {
 	// fixedRate marks a scenario whose feed paces itself: CPU % and RSS are
 	// its figures, not throughput.
 	fixedRate bool
+	// setup starts what the scenario sends to (an emulator); cleanup stops it.
+	setup func(*env) (cleanup func(), err error)
 }
 
 // result is what one run measured.
@@ -79,6 +83,13 @@ func run(sc scenario, r router) (result, error) {
 	}
 	defer os.RemoveAll(dir)
 	e := &env{Dir: dir, HTTPPort: freePort(), Port: freePort(), Port2: freePort()}
+	if sc.setup != nil {
+		cleanup, err := sc.setup(e)
+		if err != nil {
+			return result{}, fmt.Errorf("setup: %w", err)
+		}
+		defer cleanup()
+	}
 	if sc.prepare != nil {
 		if err := sc.prepare(e); err != nil {
 			return result{}, fmt.Errorf("prepare: %w", err)
@@ -152,6 +163,7 @@ func startRouter(r router, tmpl string, e *env, path string, withStdin bool) (*r
 	}
 	p := &routerProcess{cmd: exec.Command(r.path, "-c", path), done: make(chan struct{})}
 	p.cmd.Stderr = &p.stderr
+	p.cmd.Env = append(os.Environ(), e.environ...)
 	if withStdin {
 		w, err := p.cmd.StdinPipe()
 		if err != nil {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/fluent/fluent-logger-golang/fluent"
+
+	cwlemu "github.com/sluice-logs/sluice/testing/emulators/cloudwatchlogs"
 )
 
 // service is the [SERVICE] section every scenario shares: the monitoring
@@ -40,8 +42,8 @@ func accessLine(i, size int) string {
 	line := fmt.Sprintf(`10.0.%d.%d - - [01/Dec/2026:05:00:00 +0000] "GET /api/v1/orders/%d?page=2 HTTP/1.1" 200 %d "https://example.com/shop" "`,
 		i%250, i%200, i, 1000+i%9000)
 	agent := "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
-	for len(line)+len(agent)+1 < size {
-		agent += " x"
+	if pad := size - len(line) - len(agent) - 1; pad > 0 {
+		agent += strings.Repeat("x", pad)
 	}
 	return line + agent + `"`
 }
@@ -140,6 +142,18 @@ func scenarios(n, size int, rateFor time.Duration) []scenario {
     Port  {{.Port2}}
 ` + nullOutput, records: n, bytes: lineBytes, prepare: parsersOnly,
 			feed: func(ctx context.Context, e *env) error { return feedForward(ctx, e.Port, n, size, 0) }},
+		{name: "forward-cloudwatch_logs-1KB", config: service + forwardInput + `
+[OUTPUT]
+    Name               cloudwatch_logs
+    Match              *
+    region             us-east-1
+    log_group_name     /bench
+    log_stream_name    bench
+    auto_create_group  On
+    endpoint           {{.Endpoint}}
+    workers            2
+`, records: n / 4, bytes: int64(n/4) * 1024, prepare: parsersOnly, setup: startCloudWatchEmulator,
+			feed: func(ctx context.Context, e *env) error { return feedForward(ctx, e.Port, n/4, 1024, 0) }},
 		{name: "tail-10k-lines-per-s", config: service + tailInput + nullOutput, records: rateRecords,
 			bytes: int64(rateRecords) * int64(size+1), fixedRate: true,
 			prepare: func(e *env) error {
@@ -217,4 +231,18 @@ func appendAtRate(ctx context.Context, path string, rate, total, size int) error
 		}
 	}
 	return nil
+}
+
+// startCloudWatchEmulator runs Sluice's strict CloudWatch Logs emulator
+// (testing/emulators/cloudwatchlogs) in this process and gives the router
+// static credentials for it.
+func startCloudWatchEmulator(e *env) (func(), error) {
+	emu, err := cwlemu.Start("127.0.0.1:0", cwlemu.Options{AccessKeyID: "AKIDBENCH", SecretAccessKey: "bench", Region: "us-east-1"})
+	if err != nil {
+		return nil, err
+	}
+	e.Endpoint = emu.URL
+	e.environ = append(e.environ, "AWS_ACCESS_KEY_ID=AKIDBENCH", "AWS_SECRET_ACCESS_KEY=bench", "AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE="+filepath.Join(e.Dir, "none"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(e.Dir, "none"))
+	return func() { emu.Close() }, nil
 }

@@ -78,6 +78,7 @@ func Load(ctx context.Context, s Settings) (cfg aws.Config, err error) {
 	if s.Endpoint != "" {
 		cfg.BaseEndpoint = aws.String(s.Endpoint)
 	}
+	cfg.HTTPClient = bodyKeepingClient{next: cfg.HTTPClient}
 	return cfg, nil
 }
 

@@ -6,8 +6,11 @@ package all
 import (
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/plugins/filter/anomaly"
+	"github.com/sluice-logs/sluice/plugins/filter/aws"
+	"github.com/sluice-logs/sluice/plugins/filter/ecs"
 	"github.com/sluice-logs/sluice/plugins/filter/grep"
 	"github.com/sluice-logs/sluice/plugins/filter/k8saudit"
+	"github.com/sluice-logs/sluice/plugins/filter/kubernetes"
 	"github.com/sluice-logs/sluice/plugins/filter/lua"
 	"github.com/sluice-logs/sluice/plugins/filter/modify"
 	"github.com/sluice-logs/sluice/plugins/filter/nest"
@@ -24,7 +27,10 @@ import (
 	"github.com/sluice-logs/sluice/plugins/output/cloudwatchlogs"
 	"github.com/sluice-logs/sluice/plugins/output/file"
 	forwardout "github.com/sluice-logs/sluice/plugins/output/forward"
+	"github.com/sluice-logs/sluice/plugins/output/kinesisfirehose"
+	"github.com/sluice-logs/sluice/plugins/output/kinesisstreams"
 	"github.com/sluice-logs/sluice/plugins/output/null"
+	"github.com/sluice-logs/sluice/plugins/output/s3"
 	"github.com/sluice-logs/sluice/plugins/output/stdout"
 )
 
@@ -42,8 +48,11 @@ func Specs() []plugin.Spec {
 
 		// Filters.
 		anomaly.Spec(),
+		aws.Spec(),
+		ecs.Spec(),
 		grep.Spec(),
 		k8saudit.Spec(),
+		kubernetes.Spec(),
 		lua.Spec(),
 		modify.Spec(),
 		nest.Spec(),
@@ -57,7 +66,10 @@ func Specs() []plugin.Spec {
 		cloudwatchlogs.Spec(),
 		file.Spec(),
 		forwardout.Spec(),
+		kinesisfirehose.Spec(),
+		kinesisstreams.Spec(),
 		null.Spec(),
+		s3.Spec(),
 		stdout.Spec(),
 	}
 }
