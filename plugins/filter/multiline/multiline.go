@@ -81,7 +81,7 @@ func New(s plugin.Settings) (*Filter, error) {
 		f.st = f.newState()
 		f.st.j.FlushTimeout = f.flush
 		f.stop, f.done = make(chan struct{}), make(chan struct{})
-		go f.timer()
+		go f.timer(f.stop)
 	}
 	return f, nil
 }
@@ -322,14 +322,14 @@ func appendEvents(out *record.Builder, events []byte) {
 }
 
 // timer emits the groups not continued within flush_ms until stopped.
-func (f *Filter) timer() {
+func (f *Filter) timer(stop <-chan struct{}) {
 	defer close(f.done)
 	period := max(f.flush/2, time.Millisecond)
 	t := time.NewTicker(period)
 	defer t.Stop()
 	for {
 		select {
-		case <-f.stop:
+		case <-stop:
 			return
 		case <-t.C:
 			f.mu.Lock()
