@@ -24,12 +24,14 @@ type Filter struct {
 	docker  bool // a docker parser is in the list
 	cri     bool // a cri parser is in the list
 	buffer  bool
+	partial bool // mode partial_message
 	flush   time.Duration
 	emitter plugin.Emitter
 	logger  *slog.Logger
 
 	mu      sync.Mutex
-	st      *state // buffered lines (buffer on)
+	st      *state   // buffered lines (buffer on)
+	pt      partials // split messages (mode partial_message)
 	drained bool   // Drain ran: later batches are joined within themselves
 	stop    chan struct{}
 	done    chan struct{}
@@ -47,8 +49,16 @@ func New(s plugin.Settings) (*Filter, error) {
 	if f.logger == nil {
 		f.logger = slog.New(slog.DiscardHandler)
 	}
+	f.key = c.String("multiline.key_content")
 	if strings.EqualFold(c.String("mode"), "partial_message") {
-		return nil, c.Errorf("mode", "partial_message is not supported yet; join Docker's split lines with multiline.parser docker (json-file lines) or in the tail input")
+		if !f.buffer {
+			return nil, c.Errorf("mode", "partial_message needs buffer on (messages left unfinished are emitted after flush_ms)")
+		}
+		if f.key == "" {
+			f.key = "log"
+		}
+		f.partial, f.pt.keyContent = true, f.key
+		return f, f.start()
 	}
 	var names []string
 	for _, v := range c.All("multiline.parser") {
@@ -70,20 +80,25 @@ func New(s plugin.Settings) (*Filter, error) {
 		f.docker = f.docker || p.Kind() == ml.KindDocker
 		f.cri = f.cri || p.Kind() == ml.KindCRI
 	}
-	f.key = c.String("multiline.key_content")
 	if f.key == "" {
 		f.key = sectionKeyContent(names, s.MultilineParsers)
 	}
-	if f.buffer {
-		if f.emitter == nil {
-			return nil, errors.New("multiline " + f.id + ": buffer on needs the engine's emitter (Spec.Emits)")
-		}
-		f.st = f.newState()
-		f.st.j.FlushTimeout = f.flush
-		f.stop, f.done = make(chan struct{}), make(chan struct{})
-		go f.timer(f.stop)
+	if !f.buffer {
+		return f, nil
 	}
-	return f, nil
+	f.st = f.newState()
+	f.st.j.FlushTimeout = f.flush
+	return f, f.start()
+}
+
+// start starts the flush_ms timer of a buffered filter.
+func (f *Filter) start() error {
+	if f.emitter == nil {
+		return errors.New("multiline " + f.id + ": buffer on needs the engine's emitter (Spec.Emits)")
+	}
+	f.stop, f.done = make(chan struct{}), make(chan struct{})
+	go f.timer(f.stop)
+	return nil
 }
 
 // sectionKeyContent returns the key_content of the first named
@@ -280,6 +295,13 @@ func writeJoined(out *record.Builder, ev record.Event, key string, r *ml.Record)
 func (f *Filter) Filter(tag string, events []byte, out *record.Builder) (plugin.FilterResult, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.partial {
+		changed, err := f.filterPartial(tag, events, out)
+		if !changed {
+			return plugin.FilterUnchanged, err
+		}
+		return plugin.FilterModified, err
+	}
 	if !f.buffer || f.drained {
 		return f.filterBatch(tag, events, out)
 	}
@@ -334,19 +356,20 @@ func (f *Filter) timer(stop <-chan struct{}) {
 		case <-t.C:
 			f.mu.Lock()
 			if !f.drained {
-				f.emitHeld(context.Background(), func(j *ml.Joiner) { j.FlushExpired() })
+				f.emitHeld(context.Background(), false)
 			}
 			f.mu.Unlock()
 		}
 	}
 }
 
-// emitHeld runs flush on the buffered joiner and emits what it finishes,
-// per tag in the order the tags first appear. f.mu is held.
-func (f *Filter) emitHeld(ctx context.Context, flush func(*ml.Joiner)) error {
+// emitHeld emits what the filter holds, per tag in the order the tags
+// first appear: the groups expired after flush_ms, or all of them. f.mu
+// is held.
+func (f *Filter) emitHeld(ctx context.Context, all bool) error {
 	var tags []string
 	builders := map[string]*record.Builder{}
-	f.st.sink = func(tag string) *record.Builder {
+	sink := func(tag string) *record.Builder {
 		b := builders[tag]
 		if b == nil {
 			b = new(record.Builder)
@@ -355,7 +378,18 @@ func (f *Filter) emitHeld(ctx context.Context, flush func(*ml.Joiner)) error {
 		}
 		return b
 	}
-	flush(f.st.j)
+	switch {
+	case f.partial && all:
+		f.pt.flush(0, sink)
+	case f.partial:
+		f.pt.flush(f.flush, sink)
+	case all:
+		f.st.sink = sink
+		f.st.j.Flush()
+	default:
+		f.st.sink = sink
+		f.st.j.FlushExpired()
+	}
 	var errs []error
 	for _, tag := range tags {
 		b := builders[tag]
@@ -381,7 +415,7 @@ func (f *Filter) Drain(ctx context.Context) error {
 		return nil
 	}
 	f.drained = true
-	return f.emitHeld(ctx, func(j *ml.Joiner) { j.Flush() })
+	return f.emitHeld(ctx, true)
 }
 
 func (f *Filter) stopTimer() {

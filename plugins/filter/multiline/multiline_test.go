@@ -306,7 +306,7 @@ func TestConfigErrors(t *testing.T) {
 	}{
 		{[]string{"multiline.parser", "nosuch"}, "nosuch"},
 		{[]string{"multiline.parser", " , "}, "names no parser"},
-		{[]string{"multiline.parser", "java", "mode", "partial_message"}, "not supported"},
+		{[]string{"mode", "partial_message", "buffer", "off"}, "needs buffer on"},
 		{[]string{"multiline.parser", "java", "mode", "other"}, "mode"},
 		{[]string{"multiline.parser", "java", "flush_ms", "0"}, "flush_ms"},
 		{[]string{}, "multiline.parser"},
@@ -322,5 +322,51 @@ func TestConfigErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: err = %v, want %q", c.kv, err, c.want)
 		}
+	}
+}
+
+// TestPartialMessage joins the pieces the Docker fluentd log driver marks
+// with partial_message, partial_id and partial_last, one piece per batch
+// and two split messages interleaved: a finished message leaves in the
+// batch of its last piece, without the partial_* keys; one whose last
+// piece never comes is emitted after flush_ms.
+func TestPartialMessage(t *testing.T) {
+	em := &fakeEmitter{t: t}
+	f := newFilter(t, em, nil, "mode", "partial_message", "flush_ms", "20")
+	piece := func(id, ord, last, text string) string {
+		return `{"container_id":"c1","source":"stdout","log":"` + text + `","partial_message":"true","partial_id":"` + id +
+			`","partial_ordinal":"` + ord + `","partial_last":"` + last + `"}`
+	}
+	var got []string
+	for _, b := range []string{
+		piece("abc", "1", "false", "part one "),
+		`{"log":"not split","container_id":"c1"}`,
+		piece("def", "1", "false", "never "),
+		piece("abc", "2", "false", "part two "),
+		piece("def", "2", "false", "finished"),
+		piece("abc", "3", "true", "end"),
+	} {
+		out, _ := plugintest.RunFilter(t, f, "docker.c1", b)
+		got = append(got, out...)
+	}
+	want := []string{`{"log":"not split","container_id":"c1"}`, `{"container_id":"c1","source":"stdout","log":"part one part two end"}`}
+	if !slices.Equal(got, want) {
+		t.Errorf("in the batches:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	eventually(t, "the timer to emit the unfinished message", func() bool { return len(em.all()) == 1 })
+	if e := em.all()[0]; e.tag != "docker.c1" || e.body != `{"container_id":"c1","source":"stdout","log":"never finished"}` {
+		t.Errorf("emitted %+v", e)
+	}
+	// Nothing partial: the batch is unchanged.
+	if _, changed := plugintest.RunFilter(t, f, "docker.c1", `{"log":"x","partial_message":"false"}`); changed {
+		t.Error("a record with partial_message false changed the batch")
+	}
+	// Shutdown: Drain emits what is still unfinished.
+	plugintest.RunFilter(t, f, "docker.c2", piece("ghi", "1", "false", "cut short"))
+	if err := f.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if all := em.all(); len(all) != 2 || all[1].tag != "docker.c2" || !strings.Contains(all[1].body, `"log":"cut short"`) {
+		t.Errorf("after Drain: %+v", all)
 	}
 }
