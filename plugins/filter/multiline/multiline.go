@@ -32,7 +32,7 @@ type Filter struct {
 	mu      sync.Mutex
 	st      *state   // buffered lines (buffer on)
 	pt      partials // split messages (mode partial_message)
-	drained bool   // Drain ran: later batches are joined within themselves
+	drained bool     // Drain ran: later batches are joined within themselves
 	stop    chan struct{}
 	done    chan struct{}
 	lost    int            // records an emit failure lost
