@@ -223,3 +223,93 @@ func TestMultilineFilterCRIFlushMs(t *testing.T) {
 		}
 	}
 }
+
+// TestMultilineFilterPartialMessage sends what Docker's fluentd log driver
+// sends for lines longer than 16 KiB: pieces marked with partial_message,
+// partial_id, partial_ordinal and partial_last, here two containers' split
+// lines interleaved with unsplit ones, over forward. mode partial_message
+// must deliver each numbered line whole, without the partial_* keys.
+func TestMultilineFilterPartialMessage(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	port := freePort(t)
+	cfg := writeFile(t, dir, "sluice.conf", fmt.Sprintf(`
+[SERVICE]
+    Flush 0.2
+
+[INPUT]
+    Name   forward
+    Listen 127.0.0.1
+    Port   %d
+
+[FILTER]
+    Name                  multiline
+    Match                 docker.*
+    mode                  partial_message
+    multiline.key_content log
+
+[OUTPUT]
+    Name   file
+    Match  docker.*
+    Path   %s
+    Format plain
+    Mkdir  On
+`, port, out))
+	p := start(t, nil, "-c", cfg)
+	fwdWaitListening(t, p, "tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	logger, err := fluent.New(fluent.Config{FluentHost: "127.0.0.1", FluentPort: port, Timeout: 5 * time.Second,
+		WriteTimeout: 5 * time.Second, MaxRetry: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 30
+	long := func(c string, i int) string { return fmt.Sprintf("%s line %d ", c, i) + strings.Repeat("x", 40000) }
+	for i := 0; i < n; i++ {
+		for _, c := range []string{"web", "db"} {
+			if err := logger.Post("docker."+c, map[string]any{"log": fmt.Sprintf("%s short %d", c, i), "seq": 2 * i, "container_name": c}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The pieces of both containers' long lines, interleaved.
+		pieces := map[string][]string{}
+		for _, c := range []string{"web", "db"} {
+			s := long(c, i)
+			for len(s) > 16384 {
+				pieces[c] = append(pieces[c], s[:16384])
+				s = s[16384:]
+			}
+			pieces[c] = append(pieces[c], s)
+		}
+		for j := range pieces["web"] {
+			for _, c := range []string{"web", "db"} {
+				rec := map[string]any{"log": pieces[c][j], "seq": 2*i + 1, "container_name": c, "partial_message": "true",
+					"partial_id": fmt.Sprintf("%s-%d", c, i), "partial_ordinal": fmt.Sprint(j + 1),
+					"partial_last": fmt.Sprint(j == len(pieces[c])-1)}
+				if err := logger.Post("docker."+c, rec); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	if err := logger.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"web", "db"} {
+		recs := fwdWaitRecords(t, filepath.Join(out, "docker."+c), 2*n)
+		for k, r := range recs {
+			want := fmt.Sprintf("%s short %d", c, k/2)
+			if k%2 == 1 {
+				want = long(c, k/2)
+			}
+			if r["log"] != want || r["container_name"] != c || r["partial_id"] != nil || r["partial_message"] != nil {
+				t.Fatalf("%s record %d: log of %d bytes, keys %v; want %d bytes without partial_*", c, k, len(fmt.Sprint(r["log"])), len(r), len(want))
+			}
+		}
+	}
+	if code := p.stop(syscall.SIGTERM, 10*time.Second); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	for _, c := range []string{"web", "db"} {
+		checkSequence(t, jsonLines(t, filepath.Join(out, "docker."+c)), "seq", 2*n)
+	}
+}
