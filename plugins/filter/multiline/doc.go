@@ -31,9 +31,17 @@
 // before the last seal, so no held line is lost. With buffer off, lines are
 // joined within one batch only and the result leaves in the batch itself.
 //
-// Not implemented: mode partial_message (Docker's partial_message metadata;
-// use multiline.parser docker on json-file lines, or tail's multiline),
-// multiline.max_lines and debug_flush. As in Fluent Bit, two buffered
-// multiline filters must not match the same tags (each would re-emit the
-// other's records).
+// mode partial_message joins instead the pieces of a long line that
+// Docker's fluentd log driver sends as records marked partial_message
+// "true", partial_id and partial_last: the pieces of one partial_id (per
+// tag) are concatenated without separator into key_content, the message
+// keeps its first piece's other keys (without the partial_* ones) and
+// leaves in the batch of its last piece; pieces whose last one does not
+// come within flush_ms, or before shutdown, are emitted as they stand
+// through the emitter. Records without the metadata pass unchanged.
+// multiline.parser is not used in that mode, and it needs buffer on.
+//
+// Not implemented: multiline.max_lines and debug_flush. As in Fluent Bit,
+// two buffered multiline filters must not match the same tags (each would
+// re-emit the other's records).
 package multiline
