@@ -88,6 +88,7 @@ func New(s plugin.Settings) (*Filter, error) {
 	}
 	f.st = f.newState()
 	f.st.j.FlushTimeout = f.flush
+	f.st.seen, f.st.lastSweep = map[string]time.Time{}, time.Now()
 	return f, f.start()
 }
 
@@ -134,12 +135,16 @@ type held struct {
 // joiner key, oldest first: a group's lines are always the oldest of their
 // key, so a finished record of n lines takes the first n.
 type state struct {
-	f       *Filter
-	j       *ml.Joiner
-	fifo    map[string][]held
-	seq     int64
-	cur     held // the record being fed; raw aliases the caller's batch
-	scratch []byte
+	f    *Filter
+	j    *ml.Joiner
+	fifo map[string][]held
+	seq  int64
+	// seen is when each joiner key last had a line (buffer on), so the
+	// keys of tags that went away (pods that ended) are forgotten.
+	seen      map[string]time.Time
+	lastSweep time.Time
+	cur       held // the record being fed; raw aliases the caller's batch
+	scratch   []byte
 	// sink returns the builder a finished record of tag goes to.
 	sink    func(tag string) *record.Builder
 	changed bool // a record left different from how it came
@@ -200,6 +205,14 @@ func (st *state) feed(tag string, events []byte) error {
 		}
 	}
 	st.cur = held{}
+	if st.seen != nil {
+		now := time.Now()
+		for _, key := range []string{k.tag, k.stdout, k.stderr} {
+			if _, ok := st.fifo[key]; ok {
+				st.seen[key] = now
+			}
+		}
+	}
 	return it.Err()
 }
 
@@ -357,8 +370,32 @@ func (f *Filter) timer(stop <-chan struct{}) {
 			f.mu.Lock()
 			if !f.drained {
 				f.emitHeld(context.Background(), false)
+				if !f.partial {
+					f.st.sweep(time.Now(), max(idleKey, 10*f.flush))
+				}
 			}
 			f.mu.Unlock()
+		}
+	}
+}
+
+// idleKey is how long a joiner key with nothing held may go without a
+// line before it is forgotten (at least ten flush_ms).
+const idleKey = time.Minute
+
+// sweep forgets the joiner keys that hold nothing and had no line for
+// idle, at most once per idle/2, so the filter does not grow with every
+// tag it has seen.
+func (st *state) sweep(now time.Time, idle time.Duration) {
+	if now.Sub(st.lastSweep) < idle/2 {
+		return
+	}
+	st.lastSweep = now
+	for key, at := range st.seen {
+		if len(st.fifo[key]) == 0 && now.Sub(at) >= idle {
+			st.j.Forget(key)
+			delete(st.fifo, key)
+			delete(st.seen, key)
 		}
 	}
 }

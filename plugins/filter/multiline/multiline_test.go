@@ -3,9 +3,11 @@ package multiline
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sluice-logs/sluice/internal/config"
 	"github.com/sluice-logs/sluice/internal/plugin/plugintest"
@@ -368,5 +370,30 @@ func TestPartialMessage(t *testing.T) {
 	}
 	if all := em.all(); len(all) != 2 || all[1].tag != "docker.c2" || !strings.Contains(all[1].body, `"log":"cut short"`) {
 		t.Errorf("after Drain: %+v", all)
+	}
+}
+
+// TestSweepForgetsIdleTags: the keys of tags that stopped sending are
+// forgotten once idle, except those still holding a line.
+func TestSweepForgetsIdleTags(t *testing.T) {
+	em := &fakeEmitter{t: t}
+	f := newFilter(t, em, nil, "multiline.parser", "java")
+	for i := 0; i < 3; i++ {
+		feed(t, f, fmt.Sprint("pod.", i), []line{{Log: "plain", N: i}}, 1)
+	}
+	feed(t, f, "pod.held", []line{{Log: "java.lang.Error: pending", N: 9}}, 1)
+	f.mu.Lock()
+	f.st.sweep(time.Now().Add(2*time.Minute), time.Minute)
+	keys := slices.Sorted(maps.Keys(f.st.fifo))
+	f.mu.Unlock()
+	if !slices.Equal(keys, []string{"pod.held"}) {
+		t.Errorf("keys after the sweep: %q, want only the one holding a line", keys)
+	}
+	// A forgotten tag starts again as new.
+	feed(t, f, "pod.0", []line{{Log: "java.lang.Error: again", N: 10}, {Log: "\tat A.a(A.java:1)", N: 11}, {Log: "x", N: 12}}, 1)
+	_ = f.Drain(context.Background())
+	got := emittedLines(t, em, "pod.0")
+	if len(got) != 3 || got[1].Log != "java.lang.Error: again\n\tat A.a(A.java:1)" {
+		t.Errorf("pod.0 after the sweep: %+v", got)
 	}
 }
