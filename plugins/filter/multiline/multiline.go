@@ -35,7 +35,6 @@ type Filter struct {
 	drained bool     // Drain ran: later batches are joined within themselves
 	stop    chan struct{}
 	done    chan struct{}
-	lost    int            // records an emit failure lost
 	batch   record.Builder // a batch's records on their way to the emitter
 }
 
@@ -431,7 +430,6 @@ func (f *Filter) emitHeld(ctx context.Context, all bool) error {
 	for _, tag := range tags {
 		b := builders[tag]
 		if err := f.emitter.Emit(ctx, tag, b.Bytes(), b.Records()); err != nil {
-			f.lost += b.Records()
 			f.logger.Error("joined records lost: the emitter refused them", "tag", tag, "records", b.Records(), "error", err)
 			errs = append(errs, fmt.Errorf("multiline %s: emit %d records under %q: %w", f.id, b.Records(), tag, err))
 		}
