@@ -246,6 +246,7 @@ func (p *Pipeline) shutdown(inputs, workers *sync.WaitGroup, flushDone <-chan st
 	if !waitTimeout(inputs, time.Until(deadline)) {
 		p.logger.Warn("some inputs did not stop within the grace period")
 	}
+	p.drainFilters(deadline)
 	for _, r := range p.inputs {
 		r.sealAll(true)
 	}
@@ -281,6 +282,20 @@ func (p *Pipeline) shutdown(inputs, workers *sync.WaitGroup, flushDone <-chan st
 	}
 	p.logger.Info("shutdown complete")
 	return nil
+}
+
+// drainFilters lets filters holding records (plugin.Drainer) emit them
+// before the last seal, within the grace period.
+func (p *Pipeline) drainFilters(deadline time.Time) {
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	for _, f := range p.filters {
+		if d, ok := f.filter.(plugin.Drainer); ok {
+			if err := d.Drain(ctx); err != nil {
+				f.logger.Error("records held by the filter were lost at shutdown", "error", err)
+			}
+		}
+	}
 }
 
 func (p *Pipeline) closePlugins() {

@@ -46,6 +46,9 @@ type Joiner struct {
 	MaxBytes int
 	// Now is the clock for flush timeouts (time.Now when nil).
 	Now func() time.Time
+	// FlushTimeout, when set, replaces every parser's flush_timeout (the
+	// multiline filter's flush_ms).
+	FlushTimeout time.Duration
 }
 
 type streamKey struct{ key, stream string }
@@ -92,6 +95,13 @@ func (j *Joiner) now() time.Time {
 		return j.Now()
 	}
 	return time.Now()
+}
+
+func (j *Joiner) timeout(p *Parser) time.Duration {
+	if j.FlushTimeout > 0 {
+		return j.FlushTimeout
+	}
+	return p.flushTimeout
 }
 
 func (j *Joiner) maxBytes() int {
@@ -216,15 +226,15 @@ func (j *Joiner) FlushExpired() time.Time {
 	now := j.now()
 	var next time.Time
 	for _, s := range j.streams {
-		if s.partial.on && now.Sub(s.partial.last) >= s.partial.parser.flushTimeout {
+		if s.partial.on && now.Sub(s.partial.last) >= j.timeout(s.partial.parser) {
 			j.flushPartial(s)
 		}
-		if s.group.on && now.Sub(s.group.last) >= s.group.parser.flushTimeout {
+		if s.group.on && now.Sub(s.group.last) >= j.timeout(s.group.parser) {
 			j.flushGroup(s)
 		}
 		for _, p := range []*pending{&s.partial, &s.group} {
 			if p.on {
-				if at := p.last.Add(p.parser.flushTimeout); next.IsZero() || at.Before(next) {
+				if at := p.last.Add(j.timeout(p.parser)); next.IsZero() || at.Before(next) {
 					next = at
 				}
 			}

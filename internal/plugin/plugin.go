@@ -155,6 +155,16 @@ type Output interface {
 	Flush(ctx context.Context, chunk *record.Chunk) error
 }
 
+// Drainer is implemented by filters that hold records back across batches
+// and emit them later through their Emitter (multiline with buffer on). At
+// shutdown the engine calls Drain once, after every input stopped and
+// before it seals the open chunks for the last time, so what the filter
+// still holds is emitted while the outputs still deliver; Close comes too
+// late for that (the outputs have stopped by then).
+type Drainer interface {
+	Drain(ctx context.Context) error
+}
+
 // Closer is implemented by plugins that hold resources. The engine calls
 // Close once, after the last Run or Flush returned.
 type Closer interface {

@@ -13,6 +13,7 @@ import (
 	"github.com/sluice-logs/sluice/plugins/filter/kubernetes"
 	"github.com/sluice-logs/sluice/plugins/filter/lua"
 	"github.com/sluice-logs/sluice/plugins/filter/modify"
+	"github.com/sluice-logs/sluice/plugins/filter/multiline"
 	"github.com/sluice-logs/sluice/plugins/filter/nest"
 	filterparser "github.com/sluice-logs/sluice/plugins/filter/parser"
 	"github.com/sluice-logs/sluice/plugins/filter/record_modifier"
@@ -75,6 +76,7 @@ func Specs() []plugin.Spec {
 		kubernetes.Spec(),
 		lua.Spec(),
 		modify.Spec(),
+		multiline.Spec(),
 		nest.Spec(),
 		filterparser.Spec(),
 		record_modifier.Spec(),
