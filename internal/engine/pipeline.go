@@ -209,6 +209,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		var loader sync.WaitGroup
 		if p.storage != nil {
 			loader.Go(func() { p.loadBacklog(inCtx) })
+			loader.Go(func() { p.reportReplay(inCtx) })
 		}
 		p.flushLoop(inCtx)
 		loader.Wait()
