@@ -83,7 +83,7 @@ func (rp *replayProgress) report(now time.Time) {
 		"percent", percent(rp.doneBytes, rp.bytes, rp.doneChunks, rp.chunks),
 		"chunks_per_second", round1(chunkRate), "bytes_per_second", int64(byteRate)}
 	if avg := float64(rp.doneBytes) / now.Sub(rp.started).Seconds(); avg > 0 {
-		attrs = append(attrs, "eta", (time.Duration(float64(rp.bytes-rp.doneBytes)/avg*float64(time.Second))).Round(time.Second))
+		attrs = append(attrs, "eta", (time.Duration(float64(rp.bytes-rp.doneBytes) / avg * float64(time.Second))).Round(time.Second))
 	}
 	rp.input.logger.Info("storage: replaying backlog", attrs...)
 	rp.last, rp.lastChunks, rp.lastBytes = now, rp.doneChunks, rp.doneBytes
