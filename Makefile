@@ -6,7 +6,7 @@ BIN     := bin/sluice
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build run test unit e2e deps npm-deps tmux vet fmt-check lint-docker fuzz bench clean docs
+.PHONY: all build run test unit e2e deps npm-deps tmux strace vet fmt-check lint-docker fuzz bench clean docs
 
 all: build
 
@@ -63,8 +63,13 @@ $(HELM):
 tmux:
 	@command -v tmux >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux; }
 
+# strace delays the built binary's fsync calls in the slow-disk e2e test
+# (ptrace fault injection; Debian package).
+strace:
+	@command -v strace >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace; }
+
 # Everything the test suite installs; e2e depends on it.
-deps: $(HELM) tmux npm-deps
+deps: $(HELM) tmux strace npm-deps
 
 unit:
 	$(GO) test -race -shuffle=on -count=1 $$($(GO) list ./... | grep -v /e2e)

@@ -16,10 +16,8 @@ import (
 
 // storSource is an upstream that re-sends what Sluice did not
 // acknowledge, the other half of at-least-once. The kill -9 loop drives any
-// source: stdin today; the forward input with chunk acks is a second
-// storSource (Input: Name forward, Port...; Start dials and sends with
-// require_ack_response; Acked counts acknowledged records) for the lead to
-// add when that branch lands.
+// source: stdin (storStdinSource) and a forward client with chunk acks
+// (storFwdSource, storage_forward_test.go).
 type storSource interface {
 	// Input is the body of the [INPUT] section, without storage.type.
 	Input() string

@@ -160,3 +160,43 @@ func TestNormalizeEndpoint(t *testing.T) {
 		}
 	}
 }
+
+// TestClassifyMissingResource: a Kinesis stream or Firehose delivery
+// stream that does not exist is retryable (the records stay buffered) with
+// a message naming it, its region and the parameter to fix; without
+// Call.Missing (cloudwatch_logs, which creates what is missing itself) the
+// message is the generic retryable one.
+func TestClassifyMissingResource(t *testing.T) {
+	notFound := &smithy.GenericAPIError{Code: "ResourceNotFoundException", Message: "Stream app-logs under account 000000000000 not found.", Fault: smithy.FaultClient}
+	tests := []struct {
+		name  string
+		err   error
+		call  Call
+		class plugin.ErrorClass
+		want  string
+	}{
+		{"kinesis stream", notFound,
+			Call{Section: "kinesis_streams.0", Action: "kinesis:PutRecords", Missing: &Missing{What: "Kinesis stream", Name: "app-logs", Region: "eu-west-1", Param: "stream"}},
+			plugin.ClassRetryable, "output kinesis_streams.0: Kinesis stream \"app-logs\" does not exist in eu-west-1; create it or fix `stream` in [OUTPUT] kinesis_streams.0; records stay buffered and are retried"},
+		{"firehose delivery stream, region from the environment", notFound,
+			Call{Section: "kinesis_firehose.0", Action: "firehose:PutRecordBatch", Missing: &Missing{What: "Firehose delivery stream", Name: "fh", Param: "delivery_stream"}},
+			plugin.ClassRetryable, "Firehose delivery stream \"fh\" does not exist in the region from the environment (AWS_REGION); create it or fix `delivery_stream`"},
+		{"without Missing (cloudwatch_logs)", notFound,
+			Call{Section: "cloudwatch_logs.0", Action: "logs:PutLogEvents"},
+			plugin.ClassRetryable, "output cloudwatch_logs.0: logs:PutLogEvents failed (ResourceNotFoundException), will retry"},
+		{"other errors keep their class", apiErr("InvalidArgumentException", smithy.FaultClient),
+			Call{Section: "kinesis_streams.0", Action: "kinesis:PutRecords", Missing: &Missing{What: "Kinesis stream", Name: "s", Param: "stream"}},
+			plugin.ClassPermanent, "retrying cannot help"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Classify(tt.err, tt.call)
+			if class, _, _ := plugin.Classify(got); class != tt.class {
+				t.Errorf("class %s, want %s (%v)", class, tt.class, got)
+			}
+			if !errors.Is(got, tt.err) || !strings.Contains(got.Error(), tt.want) {
+				t.Errorf("message %q: want it to contain %q and wrap the SDK error", got, tt.want)
+			}
+		})
+	}
+}

@@ -22,6 +22,29 @@ type Call struct {
 	// Resource is the ARN the call acted on, as far as the output knows
 	// it; an ARN quoted by the service's error message takes precedence.
 	Resource string
+	// Missing, when set, is the resource the call writes to, for the
+	// operator message of a ResourceNotFoundException (a Kinesis stream or
+	// a Firehose delivery stream nobody created yet, or a typo in the
+	// configuration). The error stays retryable: the records wait in the
+	// buffer until the resource exists. Outputs that create what is
+	// missing themselves (cloudwatch_logs) leave it nil.
+	Missing *Missing
+}
+
+// Missing names the destination of an output for the message of a
+// ResourceNotFoundException.
+type Missing struct {
+	// What is the kind of resource, as the operator knows it: "Kinesis
+	// stream", "Firehose delivery stream".
+	What string
+	// Name is the resource's configured name.
+	Name string
+	// Region is the configured region; "" means the one from the
+	// environment.
+	Region string
+	// Param is the [OUTPUT] parameter that names the resource ("stream",
+	// "delivery_stream").
+	Param string
 }
 
 // The error codes of AWS services, by what the engine should do with them.
@@ -137,12 +160,18 @@ var quotedResource = regexp.MustCompile(`on resource: (arn:[^\s]+)`)
 //   - access denied and invalid credentials: retryable, with a message
 //     naming the action, the resource ARN and the section, because the
 //     records stay buffered until the operator grants access;
+//   - a missing resource (ResourceNotFoundException, NoSuchBucket):
+//     retryable; with c.Missing set, the message names the resource, the
+//     region and the parameter to fix;
 //   - validation errors: plugin.Permanent.
 func Classify(err error, c Call) error {
 	if err == nil {
 		return nil
 	}
 	kind, code := KindOf(err)
+	if code == "ResourceNotFoundException" && c.Missing != nil {
+		return MissingError(err, c)
+	}
 	switch kind {
 	case KindThrottled:
 		return plugin.Throttled(fmt.Errorf("output %s: %s throttled by AWS (%s); backing off: %w", c.Section, c.Action, code, err), 0)
@@ -155,6 +184,18 @@ func Classify(err error, c Call) error {
 		return fmt.Errorf("output %s: %s failed (%s), will retry: %w", c.Section, c.Action, code, err)
 	}
 	return fmt.Errorf("output %s: %s failed, will retry: %w", c.Section, c.Action, err)
+}
+
+// MissingError is the message of Classify (retryable) for a call whose
+// destination, c.Missing, does not exist.
+func MissingError(err error, c Call) error {
+	m := c.Missing
+	region := m.Region
+	if region == "" {
+		region = "the region from the environment (AWS_REGION)"
+	}
+	return fmt.Errorf("output %s: %s %q does not exist in %s; create it or fix `%s` in [OUTPUT] %s; records stay buffered and are retried: %w",
+		c.Section, m.What, m.Name, region, m.Param, c.Section, err)
 }
 
 // policyCodes are the denials a policy statement fixes; the other denied

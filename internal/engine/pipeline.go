@@ -180,6 +180,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	}
 	outCtx, cancelOutputs := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelOutputs()
+	startCtx, stopStarted := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopStarted()
+	p.startPlugins(startCtx)
 	var workers sync.WaitGroup
 	for _, o := range p.outputs {
 		for range o.workers {
@@ -206,6 +209,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		var loader sync.WaitGroup
 		if p.storage != nil {
 			loader.Go(func() { p.loadBacklog(inCtx) })
+			loader.Go(func() { p.reportReplay(inCtx) })
 		}
 		p.flushLoop(inCtx)
 		loader.Wait()
@@ -214,7 +218,26 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		"outputs", len(p.outputs), "flush", p.service.Flush)
 
 	<-ctx.Done()
-	return p.shutdown(&inputs, &workers, flushDone, cancelOutputs)
+	return p.shutdown(&inputs, &workers, flushDone, cancelOutputs, stopStarted)
+}
+
+// startPlugins calls Start on the outputs, then the filters, that
+// implement plugin.Starter. A failure is logged; the plugin sets itself up
+// again in Flush or Filter (see plugin.Starter).
+func (p *Pipeline) startPlugins(ctx context.Context) {
+	startOne := func(inst *instance, v any) {
+		if s, ok := v.(plugin.Starter); ok {
+			if err := s.Start(ctx); err != nil {
+				inst.logger.Error("start failed; retrying at the first flush", "error", err)
+			}
+		}
+	}
+	for _, o := range p.outputs {
+		startOne(&o.instance, o.output)
+	}
+	for _, f := range p.filters {
+		startOne(&f.instance, f.filter)
+	}
 }
 
 // flushLoop seals every open chunk each Flush interval until ctx ends.
@@ -239,7 +262,7 @@ func (p *Pipeline) flushLoop(ctx context.Context) {
 // up on outputs stuck in a call that ignores cancellation.
 const stuckFlushTimeout = 3 * time.Second
 
-func (p *Pipeline) shutdown(inputs, workers *sync.WaitGroup, flushDone <-chan struct{}, cancelOutputs context.CancelFunc) error {
+func (p *Pipeline) shutdown(inputs, workers *sync.WaitGroup, flushDone <-chan struct{}, cancelOutputs, stopStarted context.CancelFunc) error {
 	deadline := time.Now().Add(p.service.Grace)
 	p.logger.Info("shutting down; flushing buffered records", "grace", p.service.Grace)
 	<-flushDone
@@ -269,6 +292,7 @@ func (p *Pipeline) shutdown(inputs, workers *sync.WaitGroup, flushDone <-chan st
 		o.abandonQueued()
 	}
 	p.tasks.Wait()
+	stopStarted() // plugin.Starter's context ends before Close
 	p.closePlugins()
 	p.taps.closeTaps()
 	p.closeStorage()

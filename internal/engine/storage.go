@@ -39,12 +39,23 @@ type bufferStorage struct {
 	backlog int64 // bytes of chunks read back from disk, in memory
 	down    map[*inputRunner][]*storage.Chunk
 	next    int // the input loadOne looks at first
+
+	// progress is when a backlog found at start counts as large, and how
+	// often its replay is reported (replay.go); replays are the large
+	// backlogs, owned by reportReplay once Run started.
+	progress struct {
+		chunks, bytes int64
+		every         time.Duration
+	}
+	replays []*replayProgress
 }
 
 func newBufferStorage(s StorageSettings) *bufferStorage {
-	return &bufferStorage{settings: s, limits: map[string]*storage.OutputLimit{},
+	b := &bufferStorage{settings: s, limits: map[string]*storage.OutputLimit{},
 		up: newMemGate(int64(s.MaxChunksUp), nil), wake: make(chan struct{}, 1),
 		down: map[*inputRunner][]*storage.Chunk{}}
+	b.progress.chunks, b.progress.bytes, b.progress.every = replayProgressChunks, replayProgressBytes, replayProgressEvery
+	return b
 }
 
 func (b *bufferStorage) signal() {
@@ -100,6 +111,7 @@ func (p *Pipeline) openStorage() error {
 		}
 		r.store = store
 		if len(backlog) > 0 {
+			b.trackReplay(r, backlog, time.Now())
 			b.mu.Lock()
 			b.down[r] = append(b.down[r], backlog...)
 			b.mu.Unlock()

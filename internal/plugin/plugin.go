@@ -170,3 +170,24 @@ type Drainer interface {
 type Closer interface {
 	Close(ctx context.Context) error
 }
+
+// Starter is implemented by outputs and filters with work to begin as soon
+// as the pipeline starts rather than at their first Flush or batch (the s3
+// output resumes the uploads a previous run left in store_dir). The
+// contract:
+//
+//   - Pipeline.Run calls Start once per instance, after the filesystem
+//     buffer is open and before any input runs, outputs first, then filters,
+//     in configuration order. Constructors still do no I/O: `sluice
+//     validate` and `sluice test` build plugins without starting them.
+//   - Start must not block: it does what is quick (open a directory, make a
+//     client) and starts goroutines for the rest, then returns.
+//   - ctx is cancelled at shutdown, after the outputs' grace period and
+//     before Close. Goroutines Start begins are owned by the plugin: they
+//     stop when ctx ends or, at the latest, in Close, which waits for them.
+//   - An error does not stop the pipeline: the engine logs it at error
+//     level, and the plugin must stay usable and set itself up again in
+//     Flush (or Filter), where a failure is retried like any other.
+type Starter interface {
+	Start(ctx context.Context) error
+}

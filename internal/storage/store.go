@@ -535,6 +535,19 @@ func (c *Chunk) Pending() []string {
 	return out
 }
 
+// Complete reports whether every output the chunk was routed to has
+// delivered it or given it up.
+func (c *Chunk) Complete() bool {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	for _, d := range c.done {
+		if !d {
+			return false
+		}
+	}
+	return true
+}
+
 // IsPending reports whether output has yet to deliver the chunk (false once
 // it did, or once its storage.total_limit_size evicted the chunk).
 func (c *Chunk) IsPending(output string) bool {

@@ -33,5 +33,7 @@
 // ServiceUnavailableException, Firehose's way of saying a stream is over
 // its throughput quota, is treated as throttling (plugin.Throttled), both
 // for a whole call and when every record of a chunk failed with it. Other
-// errors are classified by package awsconf.
+// errors are classified by package awsconf; a delivery stream that does not
+// exist (ResourceNotFoundException) is retried, the records kept buffered,
+// with a message naming it, the region and `delivery_stream`.
 package kinesisfirehose

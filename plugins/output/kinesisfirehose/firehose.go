@@ -73,7 +73,8 @@ func New(s plugin.Settings) (*Output, error) {
 		o.format.AppendTime = awsrecord.StrftimeValue(awsrecord.CompileStrftime(c.String("time_key_format")))
 	}
 	o.call = awsconf.Call{Section: s.ID, Action: "firehose:PutRecordBatch",
-		Resource: "arn:aws:firehose:" + regionOrStar(o.aws.Region) + ":*:deliverystream/" + o.stream}
+		Resource: "arn:aws:firehose:" + regionOrStar(o.aws.Region) + ":*:deliverystream/" + o.stream,
+		Missing:  &awsconf.Missing{What: "Firehose delivery stream", Name: o.stream, Region: o.aws.Region, Param: "delivery_stream"}}
 	o.states.New = func() any { return new(flushState) }
 	return o, nil
 }

@@ -327,3 +327,20 @@ func TestMissingDeliveryStream(t *testing.T) {
 		t.Fatalf("error %v, want one naming delivery_stream", err)
 	}
 }
+
+// TestMissingDeliveryStreamIsRetried: a delivery stream that does not
+// exist (ResourceNotFoundException) fails the chunk as retryable, not
+// permanent, with a message naming it, its region and the parameter to fix.
+func TestMissingDeliveryStreamIsRetried(t *testing.T) {
+	o := newOutput(t, &fakeFirehose{answer: func(int, [][]byte) ([]string, error) {
+		return nil, &smithy.GenericAPIError{Code: "ResourceNotFoundException", Message: "Firehose logs under account 000000000000 not found.", Fault: smithy.FaultClient}
+	}}, nil)
+	err := o.Flush(context.Background(), chunkOf(t, time.Unix(1700000000, 0), `{"seq":0}`))
+	if class, _, _ := plugin.Classify(err); class != plugin.ClassRetryable {
+		t.Fatalf("class %s (%v), want retryable: the records stay buffered", class, err)
+	}
+	want := "Firehose delivery stream \"logs\" does not exist in us-east-1; create it or fix `delivery_stream` in [OUTPUT] kinesis_firehose.0; records stay buffered"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %q lacks %q", err, want)
+	}
+}

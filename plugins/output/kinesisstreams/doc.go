@@ -41,5 +41,7 @@
 // the chunk indexes it carried (every record of a failed aggregate), so the
 // engine resends only those. When every record failed with
 // ProvisionedThroughputExceededException, or a whole call is throttled,
-// Flush returns plugin.Throttled and the engine backs off.
+// Flush returns plugin.Throttled and the engine backs off. A stream that
+// does not exist (ResourceNotFoundException) is retried, the records kept
+// buffered, with a message naming the stream, the region and `stream`.
 package kinesisstreams

@@ -117,7 +117,8 @@ func New(s plugin.Settings) (*Output, error) {
 	if region == "" {
 		region = "*"
 	}
-	o.call = awsconf.Call{Section: s.ID, Action: "kinesis:PutRecords", Resource: "arn:aws:kinesis:" + region + ":*:stream/" + o.stream}
+	o.call = awsconf.Call{Section: s.ID, Action: "kinesis:PutRecords", Resource: "arn:aws:kinesis:" + region + ":*:stream/" + o.stream,
+		Missing: &awsconf.Missing{What: "Kinesis stream", Name: o.stream, Region: o.aws.Region, Param: "stream"}}
 	o.states.New = func() any { return new(flushState) }
 	return o, nil
 }

@@ -448,3 +448,20 @@ func TestConfig(t *testing.T) {
 		t.Errorf("goPluginKey: %q", got)
 	}
 }
+
+// TestMissingStreamIsRetried: a stream that does not exist
+// (ResourceNotFoundException) fails the chunk as retryable, not permanent,
+// with a message naming the stream, its region and the parameter to fix.
+func TestMissingStreamIsRetried(t *testing.T) {
+	o := newOutput(t, &fakeKinesis{answer: func(int, []sent) ([]string, error) {
+		return nil, &smithy.GenericAPIError{Code: "ResourceNotFoundException", Message: "Stream logs under account 000000000000 not found.", Fault: smithy.FaultClient}
+	}}, nil)
+	err := o.Flush(context.Background(), chunkOf(t, `{"seq":0}`))
+	if class, _, _ := plugin.Classify(err); class != plugin.ClassRetryable {
+		t.Fatalf("class %s (%v), want retryable: the records stay buffered", class, err)
+	}
+	want := "Kinesis stream \"logs\" does not exist in us-east-1; create it or fix `stream` in [OUTPUT] kinesis_streams.0; records stay buffered"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %q lacks %q", err, want)
+	}
+}

@@ -8,8 +8,9 @@
 // json_date_format, or only log_key's value) and appends it to the buffer
 // file of its tag; it returns once the bytes are in the file, so the
 // engine's retries cover getting records into store_dir (a full disk, a
-// read-only directory). An uploader goroutine, started by the first Flush
-// and stopped by Close, then:
+// read-only directory). An uploader goroutine, started when the pipeline
+// starts (plugin.Starter; or by the first Flush if that failed) and stopped
+// by Close, then:
 //
 //   - uploads a part (UploadPart, after CreateMultipartUpload) each time a
 //     file holds upload_chunk_size bytes not yet uploaded;
@@ -38,8 +39,9 @@
 // re-sent after a crash replaces itself in S3 and never duplicates data;
 // a PutObject re-sent writes the same key. Close completes every upload
 // within the grace period; what remains (and what a killed process left)
-// is resumed by the next run with the same store_dir: the files are
-// sealed, their multipart uploads continued and completed.
+// is resumed by the next run with the same store_dir as soon as it starts,
+// whether or not new records arrive: the files are sealed, their multipart
+// uploads continued and completed.
 //
 // # Failures
 //
@@ -63,9 +65,6 @@
 //     upload_chunk_size count compressed bytes. Fluent Bit compresses at
 //     upload time and falls back to PutObject when a compressed part is
 //     under 5 MiB.
-//   - Buffer files of a previous run are resumed when the output starts,
-//     which is at its first chunk: a restarted process that receives no
-//     records does not upload them until it does.
 //   - A custom endpoint is addressed path-style (bucket in the path), as
 //     S3-compatible stores and emulators need.
 package s3

@@ -80,7 +80,7 @@ type Output struct {
 }
 
 // New validates the configuration of an s3 section. store_dir, the AWS
-// client and the uploader are set up on the first Flush.
+// client and the uploader are set up by Start (or the first Flush).
 func New(s plugin.Settings) (*Output, error) {
 	c := s.Config
 	retry, _ := plugin.ParseRetryLimit(c.String("Retry_Limit"))
@@ -182,9 +182,16 @@ func appendPadded(dst []byte, v int64, width int) []byte {
 	return append(dst, s...)
 }
 
-// start opens store_dir, makes the client and starts the uploader, once;
-// a failure (an unwritable store_dir) is retried by the next Flush.
-func (o *Output) start() error {
+// Start implements plugin.Starter: it opens store_dir and starts the
+// uploader when the pipeline starts, so objects a previous run left in
+// store_dir are uploaded even if no new record arrives. The uploader stops
+// when ctx ends or at Close.
+func (o *Output) Start(ctx context.Context) error { return o.start(ctx) }
+
+// start opens store_dir, makes the client and starts the uploader under
+// parent, once; a failure (an unwritable store_dir) is retried by the next
+// Flush.
+func (o *Output) start(parent context.Context) error {
 	o.startMu.Lock()
 	defer o.startMu.Unlock()
 	if o.started {
@@ -211,7 +218,7 @@ func (o *Output) start() error {
 			opt.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 		})
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(parent)
 	o.cancel, o.done = cancel, make(chan struct{})
 	o.started = true
 	go o.run(ctx)
@@ -224,7 +231,7 @@ type lineBuffer struct{ lines, packed []byte }
 // Flush appends the chunk's records to the tag's buffer file and returns;
 // the uploader sends them.
 func (o *Output) Flush(ctx context.Context, chunk *record.Chunk) error {
-	if err := o.start(); err != nil {
+	if err := o.start(context.Background()); err != nil {
 		return err
 	}
 	lb := o.lines.Get().(*lineBuffer)

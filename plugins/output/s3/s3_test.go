@@ -363,6 +363,39 @@ func TestResumeAfterRestart(t *testing.T) {
 	}
 }
 
+// TestStartResumesWithoutNewRecords: a restarted output whose pipeline
+// receives nothing still completes the upload a killed run left, because
+// Start (plugin.Starter) runs the uploader; its context ending stops it.
+func TestStartResumesWithoutNewRecords(t *testing.T) {
+	m := newMemS3()
+	dir := t.TempDir()
+	ctx := context.Background()
+	o := newOutput(t, m, dir, "upload_timeout", "1h")
+	for i := 0; i < 6; i++ {
+		o.Flush(ctx, lines(i*1000, 1000, 1024))
+	}
+	o.pass(ctx, false) // one part uploaded, the rest buffered
+	o.cancel()         // killed: no Close
+	<-o.done
+
+	o2 := newOutput(t, m, dir, "upload_timeout", "1h")
+	startCtx, stop := context.WithCancel(ctx)
+	if err := o2.Start(startCtx); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for m.count() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the resumed upload was not completed without a Flush")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	stop()
+	<-o2.done // the uploader ends with Start's context
+	o2.Close(ctx)
+	checkSeq(t, m.objectLines(t), 6000)
+}
+
 func TestStoreDirLimit(t *testing.T) {
 	o := newOutput(t, newMemS3(), t.TempDir(), "store_dir_limit_size", "1K", "upload_timeout", "1h")
 	ctx := context.Background()
