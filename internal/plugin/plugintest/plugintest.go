@@ -5,6 +5,7 @@ package plugintest
 
 import (
 	"log/slog"
+	"strconv"
 	"testing"
 
 	"github.com/sluice-logs/sluice/internal/config"
@@ -87,4 +88,38 @@ func RunFilter(t testing.TB, f plugin.Filter, tag string, bodies ...string) ([]s
 		return Bodies(t, events), false
 	}
 	return Bodies(t, out.Bytes()), true
+}
+
+// Batch encodes JSON bodies as the events of a chunk, all at time sec.
+func Batch(t testing.TB, sec int64, bodies ...string) []byte {
+	t.Helper()
+	var b record.Builder
+	for _, js := range bodies {
+		b.BeginEvent(record.Time(sec*1e9), nil)
+		if err := b.AppendJSONValue([]byte(js)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b.Bytes()
+}
+
+// Render returns "unix-seconds body-json" per event, for tests that check
+// times and bodies together.
+func Render(t testing.TB, events []byte) []string {
+	t.Helper()
+	var lines []string
+	it := record.NewIterator(events)
+	for it.Next() {
+		ev := it.Event()
+		js, _, err := record.AppendJSON(nil, ev.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sec, _ := ev.Time.Unix()
+		lines = append(lines, strconv.FormatInt(sec, 10)+" "+string(js))
+	}
+	if it.Err() != nil {
+		t.Fatal(it.Err())
+	}
+	return lines
 }
