@@ -273,7 +273,9 @@ func TestCloudWatchLogsOutage(t *testing.T) {
 			const n = 5000
 			emu := cwlStartEmulator(t)
 			tt.down(emu)
-			p := start(t, strings.NewReader(numberedLines(n)), "-c", cwlConfig(t, fmt.Sprintf(cwlSeedOutput, emu.URL)))
+			// The output logs at debug so that every retry shows: at info, a
+			// repeated cause is reported once a minute.
+			p := start(t, strings.NewReader(numberedLines(n)), "-c", cwlConfig(t, fmt.Sprintf(cwlSeedOutput, emu.URL)+"    Log_Level debug\n"))
 			// Stay down until several retries have failed.
 			eventually(t, 20*time.Second, "failed flushes during the outage", func() bool { return tt.failed(emu, p) >= 6 })
 			if longer > 0 {

@@ -80,7 +80,8 @@ type outputRunner struct {
 	metrics    *metrics.Output
 	pipeline   *Pipeline
 
-	queue taskQueue
+	queue    taskQueue
+	retryLog retryLog // which retries are worth a warning
 
 	mu       sync.Mutex
 	timers   map[*task]*time.Timer // retries waiting for their backoff
@@ -163,8 +164,17 @@ func (o *outputRunner) retry(t *task, err error, minWait time.Duration) {
 	wait := max(o.backoff.wait(t.attempts), minWait)
 	o.metrics.Retries.Add(1)
 	o.metrics.RetriedRecords.Add(uint64(t.chunk.Records))
-	o.logger.Warn("failed to flush chunk; will retry", "tag", t.chunk.Tag, "records", t.chunk.Records,
-		"attempt", t.attempts, "retry_in", wait.Round(time.Millisecond), "error", err)
+	if log, repeats := o.retryLog.admit(err); log {
+		args := []any{"tag", t.chunk.Tag, "records", t.chunk.Records,
+			"attempt", t.attempts, "retry_in", wait.Round(time.Millisecond), "error", err}
+		if repeats > 0 {
+			args = append(args, "same_error_since_last_report", repeats)
+		}
+		o.logger.Warn("failed to flush chunk; will retry", args...)
+	} else {
+		o.logger.Debug("failed to flush chunk; will retry (same error as reported)", "tag", t.chunk.Tag,
+			"records", t.chunk.Records, "attempt", t.attempts, "retry_in", wait.Round(time.Millisecond), "error", err)
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.stopped {
