@@ -23,7 +23,7 @@ func TestRetryLogReportsEachCauseOncePerWindow(t *testing.T) {
 		{denied("0c2d3e4f-2222-4c4c-9d9d-bbbbbbbbbbbb"), 5 * time.Second, false, 0}, // same cause, another request ID
 		{denied("9a8b7c6d-3333-4c4c-9d9d-cccccccccccc"), 5 * time.Second, false, 0},
 		{errors.New("dial tcp 127.0.0.1:4588: connect: connection refused"), 0, true, 0}, // a new cause
-		{denied("5e5e5e5e-4444-4c4c-9d9d-dddddddddddd"), time.Minute, true, 2},              // the window passed: report with the count
+		{denied("5e5e5e5e-4444-4c4c-9d9d-dddddddddddd"), time.Minute, true, 2},           // the window passed: report with the count
 		{denied("5e5e5e5e-5555-4c4c-9d9d-eeeeeeeeeeee"), time.Second, false, 0},
 	}
 	for i, s := range steps {
