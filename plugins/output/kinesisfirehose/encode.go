@@ -18,6 +18,7 @@ type flushState struct {
 	first   int    // index in batch.Members of agg's first record
 	records []types.Record
 	failed  []int
+	results []awsrecord.RecordResult // per-record results of the last call
 
 	skipped  [3]int // by awsrecord.Skip
 	oversize int

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/firehose/types"
 
 	"github.com/sluice-logs/sluice/internal/awsconf"
+	"github.com/sluice-logs/sluice/internal/awsrecord"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/record"
 )
@@ -34,61 +35,45 @@ func (o *Output) Flush(ctx context.Context, chunk *record.Chunk) error {
 
 // send makes the calls of st.batch. records is the chunk's record count.
 func (o *Output) send(ctx context.Context, api recordBatchPutter, st *flushState, records int) error {
-	b := &st.batch
-	var firstCode, firstMsg string
-	throttledOnly := true
-	for start := 0; start < len(b.Entries); {
-		end := b.NextCall(start, o.limits)
+	rep := st.batch.Send(ctx, o.limits, throttleCode, st.failed, func(ctx context.Context, start, end int) ([]awsrecord.RecordResult, error) {
 		st.records = st.records[:0]
 		for i := start; i < end; i++ {
-			st.records = append(st.records, types.Record{Data: b.Data(i)})
+			st.records = append(st.records, types.Record{Data: st.batch.Data(i)})
 		}
 		out, err := api.PutRecordBatch(ctx, &firehose.PutRecordBatchInput{DeliveryStreamName: &o.stream, Records: st.records})
 		if err != nil {
-			cerr := o.classify(err)
-			if start == 0 && len(st.failed) == 0 {
-				return cerr
-			}
-			st.failed = b.Indexes(st.failed, start, len(b.Entries))
-			return plugin.Partial(fmt.Errorf("output %s: %d of %d records not delivered to delivery stream %q; resending only those: %w",
-				o.id, len(st.failed), records, o.stream, cerr), append([]int(nil), st.failed...))
+			return nil, o.classify(err)
 		}
-		if len(out.RequestResponses) != len(st.records) {
-			// Without a response per record, which ones landed is unknown;
-			// resending the call may duplicate, losing it would be worse.
-			st.failed = b.Indexes(st.failed, start, end)
-			throttledOnly = false
-			if firstCode == "" {
-				firstCode, firstMsg = "IncompleteResponse", fmt.Sprintf("%d responses for %d records", len(out.RequestResponses), len(st.records))
-			}
-		} else {
-			for i, r := range out.RequestResponses {
-				if r.ErrorCode == nil {
-					continue
-				}
-				st.failed = b.Indexes(st.failed, start+i, start+i+1)
-				if *r.ErrorCode != throttleCode {
-					throttledOnly = false
-				}
-				if firstCode == "" {
-					firstCode = *r.ErrorCode
-					if r.ErrorMessage != nil {
-						firstMsg = *r.ErrorMessage
-					}
-				}
-			}
+		st.results = st.results[:0]
+		for _, r := range out.RequestResponses {
+			st.results = append(st.results, awsrecord.RecordResult{Code: deref(r.ErrorCode), Message: deref(r.ErrorMessage)})
 		}
-		start = end
-	}
-	if len(st.failed) == 0 {
+		return st.results, nil
+	})
+	st.failed = rep.Failed
+	switch {
+	case rep.NothingSent:
+		return rep.CallErr
+	case rep.CallErr != nil:
+		return plugin.Partial(fmt.Errorf("output %s: %d of %d records not delivered to delivery stream %q; resending only those: %w",
+			o.id, len(rep.Failed), records, o.stream, rep.CallErr), append([]int(nil), rep.Failed...))
+	case len(rep.Failed) == 0:
 		return nil
 	}
 	err := fmt.Errorf("output %s: Firehose rejected %d of %d records of delivery stream %q (first: %s: %s); resending only those",
-		o.id, len(st.failed), records, o.stream, firstCode, firstMsg)
-	if throttledOnly && len(st.failed) == records {
+		o.id, len(rep.Failed), records, o.stream, rep.FirstCode, rep.FirstMessage)
+	if rep.ThrottledOnly && len(rep.Failed) == records {
 		return plugin.Throttled(err, 0)
 	}
-	return plugin.Partial(err, append([]int(nil), st.failed...))
+	return plugin.Partial(err, append([]int(nil), rep.Failed...))
+}
+
+// deref is the string an optional SDK field points at, or "".
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // classify maps the error of a whole call: awsconf's classes, except that

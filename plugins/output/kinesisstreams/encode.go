@@ -25,6 +25,7 @@ type flushState struct {
 	first   int // index in batch.Members of the aggregate's first record
 	entries []types.PutRecordsRequestEntry
 	failed  []int
+	results []awsrecord.RecordResult // per-record results of the last call
 
 	skipped  [3]int
 	oversize int
