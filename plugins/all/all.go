@@ -16,9 +16,9 @@ import (
 	"github.com/sluice-logs/sluice/plugins/filter/multiline"
 	"github.com/sluice-logs/sluice/plugins/filter/nest"
 	filterparser "github.com/sluice-logs/sluice/plugins/filter/parser"
-	"github.com/sluice-logs/sluice/plugins/filter/record_modifier"
+	"github.com/sluice-logs/sluice/plugins/filter/recordmodifier"
 	"github.com/sluice-logs/sluice/plugins/filter/redact"
-	"github.com/sluice-logs/sluice/plugins/filter/rewrite_tag"
+	"github.com/sluice-logs/sluice/plugins/filter/rewritetag"
 	"github.com/sluice-logs/sluice/plugins/filter/throttle"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
 	"github.com/sluice-logs/sluice/plugins/input/exec"
@@ -79,9 +79,9 @@ func Specs() []plugin.Spec {
 		multiline.Spec(),
 		nest.Spec(),
 		filterparser.Spec(),
-		record_modifier.Spec(),
+		recordmodifier.Spec(),
 		redact.Spec(),
-		rewrite_tag.Spec(),
+		rewritetag.Spec(),
 		throttle.Spec(),
 
 		// Outputs.

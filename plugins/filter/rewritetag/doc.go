@@ -1,4 +1,4 @@
-// Package rewrite_tag implements the rewrite_tag filter: records whose
+// Package rewritetag implements the rewrite_tag filter: records whose
 // field matches a rule are emitted again under a new tag, through the
 // engine's emitter for this filter, and routed by that tag.
 //
@@ -18,4 +18,4 @@
 // While the emitter is over Emitter_Mem_Buf_Limit, the filter waits, which
 // pauses the input feeding it: records are delayed, not dropped. A record
 // whose NEW_TAG renders empty is kept under its old tag.
-package rewrite_tag
+package rewritetag

@@ -1,4 +1,4 @@
-// Package record_modifier implements the record_modifier filter: it appends
+// Package recordmodifier implements the record_modifier filter: it appends
 // fixed fields to every record (Record), removes fields (Remove_key) or
 // keeps only some (Allowlist_key), and can add a random UUID (Uuid_key).
 // FireLens uses it to stamp ecs_cluster, ecs_task_arn, ecs_task_definition
@@ -19,4 +19,4 @@
 // name; a record left with no field is kept as {}, where Fluent Bit drops
 // it without a word; a record whose body cannot be walked (a non-string
 // key) passes unchanged, with a warning.
-package record_modifier
+package recordmodifier

@@ -1,4 +1,4 @@
-package record_modifier
+package recordmodifier
 
 import (
 	"bytes"

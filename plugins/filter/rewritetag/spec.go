@@ -1,4 +1,4 @@
-package rewrite_tag
+package rewritetag
 
 import "github.com/sluice-logs/sluice/internal/plugin"
 
