@@ -155,13 +155,13 @@ func (o *Output) store(s *sample) {
 		o.families[f.name] = f
 		o.order = append(o.order, f)
 	}
-	if string(s.typ) != f.typ {
-		switch string(s.typ) {
-		case "counter", "gauge":
-			f.typ = string(s.typ)
-		default:
-			f.typ = "untyped"
-		}
+	switch string(s.typ) { // the latest record's type wins
+	case "counter":
+		f.typ = "counter"
+	case "gauge":
+		f.typ = "gauge"
+	default:
+		f.typ = "untyped"
 	}
 	if i, ok := f.index[string(s.labels)]; ok {
 		f.series[i].value = append(f.series[i].value[:0], s.value...)
