@@ -2,7 +2,6 @@ package fluentbitmetrics
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -24,7 +23,8 @@ type Input struct {
 }
 
 // New returns a fluentbit_metrics input configured by s.Config (see Spec),
-// reading the counters of s.Metrics.
+// reading the counters of s.Metrics (an empty registry when nil, as outside
+// a pipeline).
 func New(s plugin.Settings) (*Input, error) {
 	c := s.Config
 	in := &Input{tag: s.Tag, registry: s.Metrics,
@@ -32,8 +32,8 @@ func New(s plugin.Settings) (*Input, error) {
 	if in.interval <= 0 {
 		return nil, c.Errorf("scrape_interval", "must be above 0, e.g. 2 (seconds) or 500ms")
 	}
-	if in.registry == nil {
-		return nil, errors.New("fluentbit_metrics input: no metrics registry in the plugin settings; this input runs only inside a pipeline")
+	if in.registry == nil { // built outside a pipeline (spec checks): nothing to report
+		in.registry = metrics.NewRegistry()
 	}
 	return in, nil
 }
