@@ -37,8 +37,9 @@ type builder struct {
 	logs      *logging.Factory
 	service   *Service
 	parsers   *parser.Registry
-	counts    map[string]int   // per kind+plugin instance counter
-	mlParsers []config.Section // [MULTILINE_PARSER] sections, for Settings
+	metrics   *metrics.Registry // the pipeline's counters, for Settings
+	counts    map[string]int    // per kind+plugin instance counter
+	mlParsers []config.Section  // [MULTILINE_PARSER] sections, for Settings
 	ids       map[string]config.Position
 	errs      []error
 }
@@ -96,7 +97,7 @@ func (b *builder) instance(kind plugin.Kind, sect *config.Section) (*instance, *
 
 func (b *builder) settings(inst *instance, tag string) plugin.Settings {
 	return plugin.Settings{ID: inst.id, Tag: tag, Config: inst.config, Logger: inst.logger, Flush: b.service.Flush,
-		Parsers: b.parsers, MultilineParsers: b.mlParsers}
+		Parsers: b.parsers, MultilineParsers: b.mlParsers, Metrics: b.metrics}
 }
 
 func (b *builder) input(sect *config.Section, reg *metrics.Registry) *inputRunner {

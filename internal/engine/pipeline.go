@@ -68,7 +68,7 @@ func New(m *config.Model, opts Options) (*Pipeline, error) {
 	if opts.Metrics == nil {
 		opts.Metrics = metrics.NewRegistry()
 	}
-	b := &builder{registry: opts.Registry, logs: opts.Logs, service: svc,
+	b := &builder{registry: opts.Registry, logs: opts.Logs, service: svc, metrics: opts.Metrics,
 		counts: map[string]int{}, ids: map[string]config.Position{}, mlParsers: m.MultilineParsers}
 	p := &Pipeline{service: svc, metrics: opts.Metrics,
 		logger: opts.Logs.New(svc.LogLevel, "component", "engine")}

@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"context"
+	"github.com/sluice-logs/sluice/internal/metrics"
 	"log/slog"
 	"time"
 
@@ -94,6 +95,12 @@ type Settings struct {
 	// blocks while the emitter is over its limit, which pauses the input
 	// feeding the filter.
 	Emitter Emitter
+	// Metrics is the running pipeline's counters, read-only for plugins:
+	// the engine counts, plugins that report on the pipeline itself (the
+	// fluentbit_metrics input) read it with Registry.Families. It is never
+	// nil when built by the engine; after a hot reload it holds the new
+	// pipeline's instances.
+	Metrics *metrics.Registry
 }
 
 // Emitter is how an input hands records to the pipeline.

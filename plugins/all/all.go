@@ -22,6 +22,7 @@ import (
 	"github.com/sluice-logs/sluice/plugins/filter/throttle"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
 	"github.com/sluice-logs/sluice/plugins/input/exec"
+	"github.com/sluice-logs/sluice/plugins/input/fluentbitmetrics"
 	forwardin "github.com/sluice-logs/sluice/plugins/input/forward"
 	httpin "github.com/sluice-logs/sluice/plugins/input/http"
 	kafkain "github.com/sluice-logs/sluice/plugins/input/kafka"
@@ -45,6 +46,7 @@ import (
 	"github.com/sluice-logs/sluice/plugins/output/loki"
 	"github.com/sluice-logs/sluice/plugins/output/null"
 	"github.com/sluice-logs/sluice/plugins/output/opensearch"
+	"github.com/sluice-logs/sluice/plugins/output/prometheusexporter"
 	"github.com/sluice-logs/sluice/plugins/output/s3"
 	"github.com/sluice-logs/sluice/plugins/output/splunk"
 	"github.com/sluice-logs/sluice/plugins/output/stdout"
@@ -57,6 +59,7 @@ func Specs() []plugin.Spec {
 	return []plugin.Spec{
 		// Inputs.
 		dummy.Spec(),
+		fluentbitmetrics.Spec(),
 		exec.Spec(),
 		forwardin.Spec(),
 		httpin.Spec(),
@@ -99,6 +102,7 @@ func Specs() []plugin.Spec {
 		kinesisstreams.Spec(),
 		loki.Spec(),
 		null.Spec(),
+		prometheusexporter.Spec(),
 		opensearch.Spec(),
 		s3.Spec(),
 		splunk.Spec(),
