@@ -59,8 +59,8 @@ func Specs() []plugin.Spec {
 	return []plugin.Spec{
 		// Inputs.
 		dummy.Spec(),
-		fluentbitmetrics.Spec(),
 		exec.Spec(),
+		fluentbitmetrics.Spec(),
 		forwardin.Spec(),
 		httpin.Spec(),
 		kafkain.Spec(),
@@ -102,8 +102,8 @@ func Specs() []plugin.Spec {
 		kinesisstreams.Spec(),
 		loki.Spec(),
 		null.Spec(),
-		prometheusexporter.Spec(),
 		opensearch.Spec(),
+		prometheusexporter.Spec(),
 		s3.Spec(),
 		splunk.Spec(),
 		stdout.Spec(),
