@@ -5,13 +5,14 @@ import (
 	"strings"
 )
 
-// Warnings reports routing problems that are legal but almost certainly
-// mistakes, as `sluice validate` prints them: an output or filter that no
+// Warnings reports [SERVICE] keys that were ignored, and routing problems
+// that are legal but almost certainly mistakes, as `sluice validate` prints
+// them: an output or filter that no
 // input's tag can reach, and an input whose records no output takes (they
 // would be discarded). Inputs and filters whose tags are only known at run
 // time (Spec.DynamicTags) are not judged.
 func (p *Pipeline) Warnings() []string {
-	var warnings []string
+	warnings := append([]string(nil), p.service.Warnings...)
 	dynamic := false
 	var tags []string
 	for _, r := range p.inputs {

@@ -198,3 +198,20 @@ func TestInstanceNamesAreUniquePerKind(t *testing.T) {
 		t.Errorf("two outputs named relay.0: %v", err)
 	}
 }
+
+// TestUnknownServiceKeysAreIgnoredWithAWarning: as in Fluent Bit, a
+// [SERVICE] key Sluice does not know is ignored, with a warning naming it.
+func TestUnknownServiceKeysAreIgnoredWithAWarning(t *testing.T) {
+	h := &harness{inputs: map[string]*feed{"a": {batches: make(chan []int)}}, outputs: map[string]*sink{"o": {}}}
+	m := &config.Model{Service: fastService("HTTP_Monitor", "On")}
+	m.Add(section(config.KindInput, "Name", "feed", "id", "a"))
+	m.Add(section(config.KindOutput, "Name", "sink", "id", "o", "Match", "*"))
+	p, err := New(m, Options{Registry: h.registry(t), Logs: logging.NewFactory(io.Discard, "text")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := strings.Join(p.Warnings(), "\n")
+	if !strings.Contains(w, `[SERVICE] unknown key "HTTP_Monitor" is ignored`) || !strings.Contains(w, `did you mean "HTTP_Port"`) {
+		t.Errorf("warnings: %s", w)
+	}
+}

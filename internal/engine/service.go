@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/sluice-logs/sluice/internal/config"
@@ -60,6 +62,9 @@ func ServiceSpec() *plugin.Spec {
 // Service is the decoded [SERVICE] section.
 type Service struct {
 	Config *plugin.Config
+	// Warnings are the [SERVICE] keys that were ignored, for
+	// Pipeline.Warnings.
+	Warnings []string
 
 	Flush         time.Duration
 	Grace         time.Duration
@@ -96,12 +101,14 @@ func DecodeService(sect *config.Section) (*Service, error) {
 	if sect.Pos.File == "" && sect.Pos.Line == 0 && len(sect.Params) == 0 {
 		sect = &config.Section{Kind: config.KindService}
 	}
+	sect, ignored := withoutUnknownServiceKeys(sect)
 	cfg, err := plugin.Decode(ServiceSpec(), sect, "[SERVICE]")
 	if err != nil {
 		return nil, err
 	}
 	level, _ := logging.ParseLevel(cfg.String("Log_Level"))
 	s := &Service{
+		Warnings:      ignored,
 		Config:        cfg,
 		Flush:         cfg.Duration("Flush"),
 		Grace:         cfg.Duration("Grace"),
@@ -145,4 +152,37 @@ func DecodeService(sect *config.Section) (*Service, error) {
 		return nil, cfg.Errorf("scheduler.cap", "scheduler.base must be positive and scheduler.cap at least scheduler.base")
 	}
 	return s, nil
+}
+
+// withoutUnknownServiceKeys returns sect without the keys [SERVICE] does not
+// declare, and a warning for each. Fluent Bit ignores [SERVICE] keys it does
+// not know (flb_config_set_property), and configurations in the wild carry
+// retired ones such as HTTP_Monitor, so Sluice warns instead of refusing
+// them; a plugin section's unknown key stays an error.
+func withoutUnknownServiceKeys(sect *config.Section) (*config.Section, []string) {
+	declared := map[string]bool{}
+	var names []string
+	for _, p := range ServiceSpec().Params {
+		declared[strings.ToLower(p.Name)] = true
+		names = append(names, p.Name)
+	}
+	var kept []config.Param
+	var warnings []string
+	for _, kv := range sect.Params {
+		if declared[strings.ToLower(kv.Key)] {
+			kept = append(kept, kv)
+			continue
+		}
+		w := fmt.Sprintf("%s: [SERVICE] unknown key %q is ignored, as Fluent Bit ignores it", kv.Pos, kv.Key)
+		if hint := config.Suggest(kv.Key, names); hint != "" {
+			w += fmt.Sprintf("; did you mean %q?", hint)
+		}
+		warnings = append(warnings, w)
+	}
+	if len(warnings) == 0 {
+		return sect, nil
+	}
+	trimmed := *sect
+	trimmed.Params = kept
+	return &trimmed, warnings
 }
