@@ -130,7 +130,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		cancel()
 	}
 	if runErr != nil {
-		logger.Error("exiting with undelivered records", "error", runErr)
+		logger.Error("exiting with an error", "error", runErr)
 		return exitRuntime
 	}
 	return exitOK

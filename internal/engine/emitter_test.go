@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -213,5 +214,42 @@ func TestUnknownServiceKeysAreIgnoredWithAWarning(t *testing.T) {
 	w := strings.Join(p.Warnings(), "\n")
 	if !strings.Contains(w, `[SERVICE] unknown key "HTTP_Monitor" is ignored`) || !strings.Contains(w, `did you mean "HTTP_Port"`) {
 		t.Errorf("warnings: %s", w)
+	}
+}
+
+// failing is an input whose Run fails at once, as an input that cannot bind
+// its port does.
+type failing struct{}
+
+func (failing) Run(context.Context, plugin.Emitter) error {
+	return errors.New("listen tcp :24224: address already in use")
+}
+
+// TestAFailedInputStopsThePipeline: the pipeline shuts down (delivering
+// what it buffered) and Run returns the input's error.
+func TestAFailedInputStopsThePipeline(t *testing.T) {
+	h := &harness{inputs: map[string]*feed{"a": {batches: make(chan []int, 1)}}, outputs: map[string]*sink{"o": {}}}
+	reg, err := plugin.NewRegistry(append(registrySpecs(h),
+		plugin.Spec{Kind: plugin.KindInput, Name: "failing", NewInput: func(plugin.Settings) (plugin.Input, error) { return failing{}, nil }})...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &config.Model{Service: fastService()}
+	m.Add(section(config.KindInput, "Name", "feed", "id", "a"))
+	m.Add(section(config.KindInput, "Name", "failing"))
+	m.Add(section(config.KindOutput, "Name", "sink", "id", "o", "Match", "*"))
+	p, err := New(m, Options{Registry: reg, Logs: logging.NewFactory(io.Discard, "text")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.Run(context.Background()) }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "address already in use") || !strings.Contains(err.Error(), "failing.0") {
+			t.Errorf("Run returned %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the pipeline kept running without its failed input")
 	}
 }

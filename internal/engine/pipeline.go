@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -193,13 +194,22 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	defer stopInputs()
 	var inputs sync.WaitGroup
 	p.emitCtx = inCtx
+	// An input whose Run fails (a port or socket it cannot bind, a source
+	// it cannot open) stops the pipeline, as Fluent Bit stops when an input
+	// cannot start: a router that silently stopped collecting is worse than
+	// one its supervisor (ECS, Kubernetes) restarts and reports.
+	failed := make(chan error, 1)
 	for _, r := range p.inputs {
 		if r.input == nil {
 			continue // an emitter: fed by its filter
 		}
 		inputs.Go(func() {
 			if err := r.input.Run(inCtx, r); err != nil && inCtx.Err() == nil {
-				r.logger.Error("input stopped with an error; its records are no longer collected", "error", err)
+				r.logger.Error("input failed; stopping Sluice: fix this [INPUT] section and start again", "error", err)
+				select {
+				case failed <- fmt.Errorf("%s failed: %w", r.config.Label(), err):
+				default:
+				}
 			}
 		})
 	}
@@ -217,8 +227,13 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	p.logger.Info("pipeline started", "inputs", len(p.inputs), "filters", len(p.filters),
 		"outputs", len(p.outputs), "flush", p.service.Flush)
 
-	<-ctx.Done()
-	return p.shutdown(&inputs, &workers, flushDone, cancelOutputs, stopStarted)
+	var inputErr error
+	select {
+	case <-ctx.Done():
+	case inputErr = <-failed:
+		stopInputs()
+	}
+	return errors.Join(inputErr, p.shutdown(&inputs, &workers, flushDone, cancelOutputs, stopStarted))
 }
 
 // startPlugins calls Start on the outputs, then the filters, that
