@@ -3,15 +3,14 @@ package forward
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"strconv"
-	"sync"
 	"time"
 
+	"github.com/sluice-logs/sluice/internal/netserve"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/tlsconf"
 )
@@ -99,42 +98,14 @@ func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
 	}
 	in.logger.Info("listening", "network", in.network, "address", in.addr.String(), "transport", mode, "auth", in.auth != nil)
 
-	stop := context.AfterFunc(ctx, func() { ln.Close() })
-	defer stop()
-	var wg sync.WaitGroup
-	defer wg.Wait()
 	if in.network == "unix" {
 		defer os.Remove(in.address)
 	}
-	var delay time.Duration
-	for {
-		nc, err := ln.Accept()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && !errors.Is(err, net.ErrClosed) {
-				// Out of file descriptors and the like: wait, as
-				// net/http's server does, then accept again.
-				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-				in.logger.Warn("accept failed; retrying", "error", err, "retry_in", delay)
-				select {
-				case <-time.After(delay):
-					continue
-				case <-ctx.Done():
-					return nil
-				}
-			}
-			return fmt.Errorf("forward input %s: accept on %s: %w", in.id, in.addr, err)
-		}
-		delay = 0
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			in.serve(ctx, nc, emit)
-		}()
+	err = netserve.Serve(ctx, ln, in.logger, func(ctx context.Context, nc net.Conn) { in.serve(ctx, nc, emit) })
+	if err != nil {
+		return fmt.Errorf("forward input %s: accept on %s: %w", in.id, in.addr, err)
 	}
+	return nil
 }
 
 // listen opens the TCP or Unix socket. A stale Unix socket file left by an

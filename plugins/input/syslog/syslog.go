@@ -10,13 +10,12 @@ import (
 	"net"
 	"os"
 	"strconv"
-	"sync"
-	"time"
 
 	"github.com/tinylib/msgp/msgp"
 
 	"github.com/sluice-logs/sluice/conf"
 	"github.com/sluice-logs/sluice/internal/config"
+	"github.com/sluice-logs/sluice/internal/netserve"
 	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/record"
@@ -142,33 +141,11 @@ func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
 	if in.tls != nil {
 		ln = tls.NewListener(ln, in.tls)
 	}
-	stop := context.AfterFunc(ctx, func() { ln.Close() })
-	defer stop()
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	for {
-		nc, err := ln.Accept()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && !errors.Is(err, net.ErrClosed) {
-				select {
-				case <-time.After(50 * time.Millisecond):
-					continue
-				case <-ctx.Done():
-					return nil
-				}
-			}
-			return fmt.Errorf("syslog input %s: accept on %s: %w", in.id, in.addr, err)
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			in.serve(ctx, nc, emit)
-		}()
+	err = netserve.Serve(ctx, ln, in.logger, func(ctx context.Context, nc net.Conn) { in.serve(ctx, nc, emit) })
+	if err != nil {
+		return fmt.Errorf("syslog input %s: accept on %s: %w", in.id, in.addr, err)
 	}
+	return nil
 }
 
 func (in *Input) bind(a net.Addr) error {

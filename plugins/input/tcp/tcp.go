@@ -3,15 +3,13 @@ package tcp
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 
+	"github.com/sluice-logs/sluice/internal/netserve"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/recordstream"
 	"github.com/sluice-logs/sluice/internal/tlsconf"
@@ -109,35 +107,9 @@ func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
 		ln = tls.NewListener(ln, in.tls)
 	}
 	in.logger.Info("listening", "address", in.addr.String(), "format", in.format, "tls", in.tls != nil)
-	stop := context.AfterFunc(ctx, func() { ln.Close() })
-	defer stop()
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	var delay time.Duration
-	for {
-		nc, err := ln.Accept()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && !errors.Is(err, net.ErrClosed) {
-				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-				in.logger.Warn("accept failed; retrying", "error", err, "retry_in", delay)
-				select {
-				case <-time.After(delay):
-					continue
-				case <-ctx.Done():
-					return nil
-				}
-			}
-			return fmt.Errorf("tcp input %s: accept on %s: %w", in.id, in.addr, err)
-		}
-		delay = 0
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			in.serve(ctx, nc, emit)
-		}()
+	err = netserve.Serve(ctx, ln, in.logger, func(ctx context.Context, nc net.Conn) { in.serve(ctx, nc, emit) })
+	if err != nil {
+		return fmt.Errorf("tcp input %s: accept on %s: %w", in.id, in.addr, err)
 	}
+	return nil
 }
