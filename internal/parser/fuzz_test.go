@@ -61,7 +61,7 @@ func FuzzLTSV(f *testing.F) {
 }
 
 // FuzzStrptime checks that any format either compiles or is rejected, and
-// that parsing any input neither panics nor returns a time out of Go's range.
+// that parsing any input with it does not panic.
 func FuzzStrptime(f *testing.F) {
 	f.Add("%Y-%m-%dT%H:%M:%S.%L%z", "2017-05-17T15:44:31.187512963Z", true)
 	f.Add("%b %e %H:%M:%S", "Jun  3 08:01:02", false)
@@ -72,7 +72,7 @@ func FuzzStrptime(f *testing.F) {
 		if err != nil {
 			return
 		}
-		_, _ = l.Parse([]byte(in), nil, fixedNow, strict)
+		_, _ = l.Parse([]byte(in), nil, fixedNow, strict) // the property checked is only: no panic
 	})
 }
 

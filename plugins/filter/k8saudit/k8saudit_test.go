@@ -258,8 +258,9 @@ func TestAuditKeyReadsEmbeddedEvents(t *testing.T) {
 	asMap := `{"log":` + e.json() + `}`
 	e.id = 4
 	asMap2 := `{"log":` + e.json() + `}`
-	feed(t, f, "kube.audit", string(asString), `{"log":"not json"}`, `{"other":1}`, asMap2)
-	_ = asMap
+	// asMap is the same request as asString (audit ID 3) as a map: read,
+	// and alerted on only once; asMap2 is another request.
+	feed(t, f, "kube.audit", string(asString), `{"log":"not json"}`, `{"other":1}`, asMap, asMap2)
 	if got := em.ruleIDs(); !slices.Equal(got, []string{"K8S-002", "K8S-002"}) {
 		t.Errorf("rules fired %v", got)
 	}

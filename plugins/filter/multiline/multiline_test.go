@@ -187,7 +187,9 @@ func TestCRI(t *testing.T) {
 	em2 := &fakeEmitter{t: t}
 	f2 := newFilter(t, em2, nil, "multiline.parser", "java")
 	feed(t, f2, "kube.d", split, 2)
-	_ = f2.Drain(context.Background())
+	if err := f2.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	diff(t, emittedLines(t, em2, "kube.d"), []line{
 		split[1], split[3],
 		{Log: "java.lang.RuntimeException: boom\n\tat com.example.A.a(A.java:1)\n\tat com.example.B.b(B.java:2)", N: 0, Stream: "stderr"},
