@@ -104,3 +104,16 @@ func (b *Builder) Rollback(m Mark) {
 	}
 	b.buf, b.count = b.buf[:m.size], m.count
 }
+
+// AppendEvent appends a decoded event: its raw bytes as they are when they
+// are already in the chunk's own shape ([[EventTime, meta], body], as Fluent
+// Bit v2 sends them over forward), else re-encoded from its time, metadata
+// and body (the legacy [time, body] form, integer or float times, extra
+// header fields).
+func (b *Builder) AppendEvent(ev *Event) {
+	if r := ev.Raw; len(r) > 4 && r[0] == 0x92 && r[1] == 0x92 && r[2] == 0xd7 && r[3] == eventTimeExtType {
+		b.AppendRaw(r)
+		return
+	}
+	b.Append(ev.Time, ev.Meta, ev.Body)
+}

@@ -162,3 +162,32 @@ func TestBuilderRollbackAcrossResetPanics(t *testing.T) {
 	}()
 	b.Rollback(m)
 }
+
+// TestAppendEventKeepsTheChunkShapeAndConvertsOthers: an event already in
+// the chunk's shape is copied byte for byte; a legacy one is re-encoded into
+// it; both decode to the same time, metadata and body.
+func TestAppendEventKeepsTheChunkShapeAndConvertsOthers(t *testing.T) {
+	var v2 Builder
+	body := kv(t, "log", "hello")
+	v2.Append(1700000000*1e9+5, kv(t, "m", 1), body)
+	legacy := cat(arr(t, int64(1700000000), msgp.Raw(body)))
+	for _, tt := range []struct {
+		name string
+		in   []byte
+		same bool
+	}{{"v2", v2.Bytes(), true}, {"legacy", legacy, false}} {
+		ev, _, err := DecodeEvent(tt.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out Builder
+		out.AppendEvent(&ev)
+		if got := bytes.Equal(out.Bytes(), tt.in); got != tt.same {
+			t.Errorf("%s: copied as is = %v, want %v", tt.name, got, tt.same)
+		}
+		back, _, err := DecodeEvent(out.Bytes())
+		if err != nil || back.Time != ev.Time || !bytes.Equal(back.Body, ev.Body) || out.Records() != 1 {
+			t.Errorf("%s: round trip %+v, %v", tt.name, back, err)
+		}
+	}
+}

@@ -102,7 +102,7 @@ func (d *decoder) decode(msg []byte, out *record.Builder) (message, error) {
 			if ev, r, err = record.DecodeEvent(r); err != nil {
 				return m, fmt.Errorf("%w: entry %d: %w", errProtocol, i, err)
 			}
-			out.Append(ev.Time, ev.Meta, ev.Body)
+			out.AppendEvent(&ev)
 			m.records++
 		}
 	case msgp.BinType, msgp.StrType: // PackedForward, maybe compressed
@@ -155,7 +155,7 @@ func (d *decoder) decode(msg []byte, out *record.Builder) (message, error) {
 			if ev, entries, err = record.DecodeEvent(entries); err != nil {
 				return m, fmt.Errorf("%w: packed entry %d: %w", errProtocol, i, err)
 			}
-			out.Append(ev.Time, ev.Meta, ev.Body)
+			out.AppendEvent(&ev)
 			m.records++
 		}
 	}

@@ -57,7 +57,7 @@ func decodeLine(b *record.Builder, scratch, line []byte, now record.Time) (lineK
 			if err != nil {
 				return lineInvalid, scratch, fmt.Errorf("%s; a JSON array must be [time, object] or [[time, metadata], object]", withoutPrefix(err))
 			}
-			b.Append(ev.Time, ev.Meta, ev.Body)
+			b.AppendEvent(&ev)
 			return lineJSON, scratch, nil
 		}
 	}
