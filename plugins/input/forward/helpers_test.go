@@ -207,13 +207,16 @@ func readMsg(t *testing.T, c net.Conn) []byte {
 	return out
 }
 
-// expectClosed checks that the server closes c within 5 s.
-func expectClosed(t *testing.T, c net.Conn) {
+// expectClosed checks that the server closes c within 5 s and returns the
+// bytes it sent before closing.
+func expectClosed(t *testing.T, c net.Conn) []byte {
 	t.Helper()
 	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	var got []byte
 	buf := make([]byte, 64)
 	for {
-		_, err := c.Read(buf)
+		n, err := c.Read(buf)
+		got = append(got, buf[:n]...)
 		if err == nil {
 			continue
 		}
@@ -221,7 +224,17 @@ func expectClosed(t *testing.T, c net.Conn) {
 		if errors.As(err, &ne) && ne.Timeout() {
 			t.Fatal("connection still open after 5 s")
 		}
-		return
+		return got
+	}
+}
+
+// expectClosedWithoutReply checks that the server closes c within 5 s
+// without sending anything first: no ack, no error message the client
+// could take for one.
+func expectClosedWithoutReply(t *testing.T, c net.Conn) {
+	t.Helper()
+	if got := expectClosed(t, c); len(got) > 0 {
+		t.Fatalf("the server sent %d bytes (% x) before closing; want none", len(got), got)
 	}
 }
 
