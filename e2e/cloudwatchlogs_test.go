@@ -514,7 +514,7 @@ func TestCloudWatchLogsBatchEdges(t *testing.T) {
     Tag          app
     Buffer_Size  1M
 `+cwlSeedOutput, emu.URL))
-			p := start(t, strings.NewReader(tt.input), "-c", cfg)
+			p := startEOF(t, strings.NewReader(tt.input), "-c", cfg)
 			eventually(t, 10*time.Second, "the end of standard input", func() bool {
 				return strings.Contains(p.stderr.String(), "end of standard input")
 			})
@@ -585,7 +585,7 @@ func TestCloudWatchLogsBatchSpan(t *testing.T) {
     Key_Name  log
     Parser    app_json
 `+cwlSeedOutput, emu.URL))
-	p := start(t, strings.NewReader(in.String()), "-c", cfg)
+	p := startEOF(t, strings.NewReader(in.String()), "-c", cfg)
 	eventually(t, 10*time.Second, "the end of standard input", func() bool {
 		return strings.Contains(p.stderr.String(), "end of standard input")
 	})

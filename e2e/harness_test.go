@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -67,15 +68,48 @@ func (s *syncBuffer) String() string {
 }
 
 // start runs sluice with args and stops it (SIGKILL) when the test ends.
+// Its standard input carries what stdin holds and then stays open until the
+// process ends, as a log driver's pipe does: a stdin input never reaches end
+// of file, so the test decides when Sluice stops. startEOF ends it instead.
 func start(t *testing.T, stdin io.Reader, args ...string) *process {
 	t.Helper()
+	return startFed(t, stdin, true, args...)
+}
+
+// startEOF is start with a standard input that ends after stdin's data:
+// like Fluent Bit, Sluice then delivers what it read and exits by itself.
+func startEOF(t *testing.T, stdin io.Reader, args ...string) *process {
+	t.Helper()
+	return startFed(t, stdin, false, args...)
+}
+
+func startFed(t *testing.T, stdin io.Reader, keepOpen bool, args ...string) *process {
+	t.Helper()
 	p := &process{t: t, cmd: exec.Command(sluiceBin, args...), done: make(chan struct{})}
-	p.cmd.Stdin = stdin
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.cmd.Stdin = pr
 	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
-	if err := p.cmd.Start(); err != nil {
+	err = p.cmd.Start()
+	pr.Close()
+	if err != nil {
+		pw.Close()
 		t.Fatal(err)
 	}
 	go func() { p.err = p.cmd.Wait(); close(p.done) }()
+	go func() {
+		if stdin != nil {
+			if _, err := io.Copy(pw, stdin); err != nil {
+				io.Copy(io.Discard, stdin) // sluice exited: never block the test's writer
+			}
+		}
+		if !keepOpen {
+			pw.Close()
+		}
+	}()
+	go func() { <-p.done; pw.Close() }()
 	t.Cleanup(func() {
 		select {
 		case <-p.done:
@@ -90,11 +124,16 @@ func start(t *testing.T, stdin io.Reader, args ...string) *process {
 	return p
 }
 
-// signal sends sig and waits up to timeout for the exit; it returns the
-// exit code.
+// stop sends sig and waits up to timeout for the exit; it returns the
+// exit code. A process that has already exited is not signalled.
 func (p *process) stop(sig syscall.Signal, timeout time.Duration) int {
 	p.t.Helper()
-	if err := p.cmd.Process.Signal(sig); err != nil {
+	select {
+	case <-p.done:
+		return p.cmd.ProcessState.ExitCode()
+	default:
+	}
+	if err := p.cmd.Process.Signal(sig); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		p.t.Fatal(err)
 	}
 	return p.wait(timeout)

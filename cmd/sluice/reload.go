@@ -58,10 +58,10 @@ func (s *supervisor) run(ctx context.Context, p *engine.Pipeline) error {
 		runCtx, stopRun := context.WithCancel(context.WithoutCancel(ctx))
 		done := make(chan error, 1)
 		go func() { done <- p.Run(runCtx) }()
-		next, err := s.serve(ctx, done)
+		next, ended, err := s.serve(ctx, done)
 		if next == nil {
 			stopRun()
-			if err == nil {
+			if !ended {
 				err = <-done
 			}
 			return err
@@ -87,14 +87,19 @@ func (s *supervisor) run(ctx context.Context, p *engine.Pipeline) error {
 
 // serve waits for the end (ctx or the pipeline returning) or for a reload
 // whose new configuration builds. It returns that request, or nil at the
-// end with the pipeline's error if it already returned.
-func (s *supervisor) serve(ctx context.Context, done <-chan error) (*reloadRequest, error) {
+// end; ended says the pipeline already returned, with err its error. A
+// pipeline that returns nil by itself was stopped by an input that is done
+// (plugin.ErrExit): a normal end.
+func (s *supervisor) serve(ctx context.Context, done <-chan error) (*reloadRequest, bool, error) {
 	for {
 		select {
 		case <-ctx.Done():
-			return nil, nil
+			return nil, false, nil
 		case err := <-done:
-			return nil, errors.Join(err, errPipelineEnded)
+			if err != nil {
+				err = errors.Join(err, errPipelineEnded)
+			}
+			return nil, true, err
 		case req := <-s.requests:
 			if !s.enabled.Load() {
 				s.logger.Warn("reload asked for but not enabled; ignoring", "source", req.source, "hint", errReloadDisabled.Error())
@@ -106,7 +111,7 @@ func (s *supervisor) serve(ctx context.Context, done <-chan error) (*reloadReque
 				req.reply <- err
 				continue
 			}
-			return &req, nil
+			return &req, false, nil
 		}
 	}
 }

@@ -169,7 +169,8 @@ func (p *Pipeline) dispatch(owner *inputRunner, tag string, oc *openChunk, outpu
 }
 
 // Run starts every plugin and runs until ctx is cancelled (SIGTERM,
-// SIGINT), then shuts down: inputs stop, open chunks are sealed, and the
+// SIGINT), an input fails, or an input returns plugin.ErrExit, then shuts
+// down: inputs stop, open chunks are sealed, and the
 // outputs get up to Grace to deliver everything buffered, retries included.
 // Whatever is still undelivered then is dropped, counted and logged —
 // except chunks of filesystem inputs, which stay on disk and are replayed
@@ -198,13 +199,26 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	// it cannot open) stops the pipeline, as Fluent Bit stops when an input
 	// cannot start: a router that silently stopped collecting is worse than
 	// one its supervisor (ECS, Kubernetes) restarts and reports.
+	// An input that is done and asks for the router to stop (plugin.ErrExit:
+	// stdin at end of file, tail's Exit_On_Eof) ends the pipeline the same
+	// way, without an error.
 	failed := make(chan error, 1)
+	exit := make(chan struct{}, 1)
 	for _, r := range p.inputs {
 		if r.input == nil {
 			continue // an emitter: fed by its filter
 		}
 		inputs.Go(func() {
-			if err := r.input.Run(inCtx, r); err != nil && inCtx.Err() == nil {
+			err := r.input.Run(inCtx, r)
+			switch {
+			case err == nil || inCtx.Err() != nil:
+			case errors.Is(err, plugin.ErrExit):
+				r.logger.Info("input finished; stopping Sluice as Fluent Bit does: delivering what is buffered, then exiting")
+				select {
+				case exit <- struct{}{}:
+				default:
+				}
+			default:
 				r.logger.Error("input failed; stopping Sluice: fix this [INPUT] section and start again", "error", err)
 				select {
 				case failed <- fmt.Errorf("%s failed: %w", r.config.Label(), err):
@@ -231,6 +245,8 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	select {
 	case <-ctx.Done():
 	case inputErr = <-failed:
+		stopInputs()
+	case <-exit:
 		stopInputs()
 	}
 	return errors.Join(inputErr, p.shutdown(&inputs, &workers, flushDone, cancelOutputs, stopStarted))

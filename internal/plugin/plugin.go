@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"context"
+	"errors"
 	"github.com/sluice-logs/sluice/internal/metrics"
 	"log/slog"
 	"time"
@@ -120,11 +121,21 @@ type Emitter interface {
 // Input produces records.
 type Input interface {
 	// Run produces records and passes them to emit until ctx is cancelled
-	// or the input has nothing more to produce (stdin at end of file,
-	// dummy after Samples). It returns nil in both cases; an error means
-	// the input failed and is logged by the engine. Run is called once.
+	// or the input has nothing more to produce (dummy after Samples). It
+	// returns nil in both cases, or ErrExit when the router itself should
+	// stop now that this input is done (stdin at end of file, tail with
+	// Exit_On_Eof); any other error means the input failed: the engine
+	// logs it and stops the router with an error. Run is called once.
 	Run(ctx context.Context, emit Emitter) error
 }
+
+// ErrExit is returned (possibly wrapped) by an input's Run when it has
+// read everything it ever will and the router should stop, as Fluent Bit
+// stops when its stdin input reaches end of file or a tail input with
+// Exit_On_Eof has read every file: the pipeline shuts down gracefully
+// (what is buffered is delivered within Grace) and Sluice exits 0 unless
+// records were lost.
+var ErrExit = errors.New("input finished; stopping the router")
 
 // FilterResult says what a Filter did with a batch.
 type FilterResult uint8

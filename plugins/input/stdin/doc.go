@@ -32,6 +32,8 @@
 // Lines are emitted in batches of up to 512 records or 256 KiB, and
 // whenever no more input is waiting, so interactive use sees each line
 // immediately. A trailing carriage return is dropped and blank lines are
-// skipped. At end of file Run returns nil after a summary log line (lines,
-// records, and lines kept as text or skipped).
+// skipped. At end of file Run logs a summary (lines, records, and lines kept
+// as text or skipped) and returns plugin.ErrExit: like Fluent Bit, Sluice
+// then delivers what it read and exits, so `cat app.log | sluice -i stdin
+// -o ...` ends by itself.
 package stdin

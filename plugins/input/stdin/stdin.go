@@ -103,7 +103,7 @@ func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
 			return fmt.Errorf("stdin input: read after line %d: %w", st.split.lines, r.err)
 		}
 		st.summary()
-		return nil
+		return plugin.ErrExit // Fluent Bit stops at the end of its standard input too
 	}
 }
 

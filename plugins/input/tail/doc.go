@@ -98,9 +98,9 @@
 //     timed by Docker's time) instead of handing the rejoined JSON line to
 //     Parser, so Parser docker is not needed with it (and, if set, sees
 //     the log text).
-//   - Exit_On_Eof stops the input once every file found was read to its
-//     end; the process keeps running until it is signalled, as after stdin
-//     ends (Fluent Bit exits).
+//   - Exit_On_Eof stops Sluice once every file found was read to its end,
+//     as Fluent Bit does: what was read is delivered (within Grace), then
+//     the process exits.
 //   - Tag_Regex is Go's RE2 syntax (named groups (?<name>...) work as in
 //     Onigmo; lookaround does not).
 package tail

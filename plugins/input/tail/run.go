@@ -88,7 +88,7 @@ func (st *runState) loop() error {
 					return st.stop(err)
 				}
 			}
-			return st.stop(nil)
+			return st.stop(plugin.ErrExit)
 		}
 		select {
 		case <-st.ctx.Done():

@@ -22,7 +22,7 @@ func Spec() plugin.Spec {
 			{Name: "Key", Default: "log", Doc: "key of the line's text in each record"},
 			{Name: "Tag_Regex", Doc: "regex with named groups matched against the file's path; Tag's <name> placeholders take the groups' values, e.g. Tag kube.<namespace_name>.<pod_name>"},
 			{Name: "Exit_On_Eof", Type: plugin.TypeBool, Default: "false",
-				Doc: "stop the input once every file found at start-up was read to its end (the process itself keeps running until signalled)"},
+				Doc: "stop Sluice once every file found at start-up was read to its end: what was read is delivered, then the process exits"},
 			{Name: "Refresh_Interval", Type: plugin.TypeDuration, Default: "60",
 				Doc: "how often Path is expanded again to find new files (file events find them sooner where inotify works)"},
 			{Name: "Read_from_Head", Type: plugin.TypeBool, Default: "false",

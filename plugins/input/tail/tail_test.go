@@ -3,6 +3,7 @@ package tail
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -439,8 +440,8 @@ func TestTailExitOnEOF(t *testing.T) {
 	appendTo(t, filepath.Join(dir, "a.log"), "1\n", "2\n", "no newline")
 	c := &collector{}
 	in := newTail(t, nil, "Path", dir+"/a.log", "Read_from_Head", "on", "Exit_On_Eof", "on")
-	if err := in.Run(context.Background(), c); err != nil {
-		t.Fatal(err)
+	if err := in.Run(context.Background(), c); !errors.Is(err, plugin.ErrExit) {
+		t.Fatalf("Run = %v, want plugin.ErrExit (Sluice stops, as Fluent Bit does)", err)
 	}
 	waitLogs(t, c, "1", "2", "no newline")
 }
