@@ -70,7 +70,9 @@ func (s *syncBuffer) String() string {
 // start runs sluice with args and stops it (SIGKILL) when the test ends.
 // Its standard input carries what stdin holds and then stays open until the
 // process ends, as a log driver's pipe does: a stdin input never reaches end
-// of file, so the test decides when Sluice stops. startEOF ends it instead.
+// of file, so the test decides when Sluice stops. startEOF ends it instead,
+// and an *os.File stdin (one end of a pipe the test holds) is given to the
+// process as it is: the test ends it by closing its end.
 func start(t *testing.T, stdin io.Reader, args ...string) *process {
 	t.Helper()
 	return startFed(t, stdin, true, args...)
@@ -86,6 +88,17 @@ func startEOF(t *testing.T, stdin io.Reader, args ...string) *process {
 func startFed(t *testing.T, stdin io.Reader, keepOpen bool, args ...string) *process {
 	t.Helper()
 	p := &process{t: t, cmd: exec.Command(sluiceBin, args...), done: make(chan struct{})}
+	if f, ok := stdin.(*os.File); ok {
+		// The test holds the pipe's other end: closing it is the end of
+		// file, after which Sluice delivers and exits.
+		p.cmd.Stdin = f
+		p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
+		if err := p.cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		p.watch()
+		return p
+	}
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +111,7 @@ func startFed(t *testing.T, stdin io.Reader, keepOpen bool, args ...string) *pro
 		pw.Close()
 		t.Fatal(err)
 	}
-	go func() { p.err = p.cmd.Wait(); close(p.done) }()
+	p.watch()
 	go func() {
 		if stdin != nil {
 			if _, err := io.Copy(pw, stdin); err != nil {
@@ -110,18 +123,24 @@ func startFed(t *testing.T, stdin io.Reader, keepOpen bool, args ...string) *pro
 		}
 	}()
 	go func() { <-p.done; pw.Close() }()
-	t.Cleanup(func() {
+	return p
+}
+
+// watch waits for the started process in the background and kills it
+// (SIGKILL) when the test ends if it is still running.
+func (p *process) watch() {
+	go func() { p.err = p.cmd.Wait(); close(p.done) }()
+	p.t.Cleanup(func() {
 		select {
 		case <-p.done:
 		default:
 			p.cmd.Process.Kill()
 			<-p.done
 		}
-		if t.Failed() {
-			t.Logf("sluice stderr:\n%s", p.stderr.String())
+		if p.t.Failed() {
+			p.t.Logf("sluice stderr:\n%s", p.stderr.String())
 		}
 	})
-	return p
 }
 
 // stop sends sig and waits up to timeout for the exit; it returns the

@@ -143,7 +143,7 @@ func TestStorageSlowDisk(t *testing.T) {
 	p2.wait(10 * time.Second)
 	sent := feeder2.halt()
 	r3, w3 := storPipe(t)
-	w3.Close()
+	defer w3.Close() // open: an end of file would stop Sluice before the replay is checked
 	p3 := start(t, r3, "-c", cfg)
 	r3.Close()
 	seen = storWaitDelivered(t, p3, filepath.Join(out, "out.log"), written+acked, 30*time.Second)

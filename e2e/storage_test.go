@@ -156,7 +156,7 @@ func storKillLoop(t *testing.T, src storSource, port int, sync string, iteration
 	}
 	// A last, clean run replays what the killed ones left.
 	r, w := storPipe(t)
-	w.Close()
+	defer w.Close() // open: an end of file would stop Sluice before the replay is checked
 	p := start(t, r, "-c", cfg)
 	r.Close()
 	seen := storWaitDelivered(t, p, filepath.Join(out, "out.log"), acked, 60*time.Second)
