@@ -127,11 +127,12 @@ func (f *storFeeder) run() {
 	}
 }
 
-// halt stops the feeder after its current write and closes the pipe.
+// halt stops the feeder after its current write and returns how many
+// records it wrote. The pipe stays open, so Sluice keeps running (at end of
+// file it would stop by itself, as Fluent Bit does); the test closes it.
 func (f *storFeeder) halt() int {
 	close(f.stop)
 	<-f.done
-	f.w.Close()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.written

@@ -93,6 +93,7 @@ func TestStorageSlowDisk(t *testing.T) {
 	cfg := storConfig(t, dir, port, "    storage.path "+buffer+"\n    storage.sync full", "    storage.type filesystem",
 		fmt.Sprintf("    Path %s\n    File out.log", out))
 	r, w := storPipe(t)
+	defer w.Close()
 	p, pid, straceLog := storStartSlowDisk(t, r, "-c", cfg)
 	r.Close()
 	const n = 1500
@@ -142,6 +143,7 @@ func TestStorageSlowDisk(t *testing.T) {
 	}
 	p2.wait(10 * time.Second)
 	sent := feeder2.halt()
+	w2.Close()
 	r3, w3 := storPipe(t)
 	defer w3.Close() // open: an end of file would stop Sluice before the replay is checked
 	p3 := start(t, r3, "-c", cfg)

@@ -62,7 +62,11 @@ func (s *storStdinSource) Acked() int {
 	return s.acked
 }
 
-func (s *storStdinSource) Stop() int { return s.feeder.halt() }
+func (s *storStdinSource) Stop() int {
+	n := s.feeder.halt()
+	s.feeder.w.Close()
+	return n
+}
 
 // TestStorageKill9LosesNothingAcknowledged kills Sluice with SIGKILL at
 // random moments while it ingests, restarts it each time on the same
@@ -343,6 +347,7 @@ func TestStorageFullDisk(t *testing.T) {
 	cfg := storConfig(t, dir, port, "    storage.path "+buffer, "    storage.type filesystem",
 		fmt.Sprintf("    Path %s\n    File out.log", out))
 	r, w := storPipe(t)
+	defer w.Close()
 	p := start(t, r, "-c", cfg)
 	r.Close()
 	feeder := storFeed(w, 0, 20, 500)
