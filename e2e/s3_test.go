@@ -273,8 +273,12 @@ func TestS3PutObjectGzipKeys(t *testing.T) {
 			t.Fatalf("object %q (Content-Encoding %q) does not match %s", o.key, o.encoding, keyRE)
 		}
 	}
-	if len(objs) < 3 {
-		t.Errorf("%d objects; about 4 MB of gzipped records with total_file_size 1M should make several", len(objs))
+	// An upload starts once the buffered file reaches total_file_size; the
+	// file grows a chunk at a time (up to 2 MiB, fewer bytes when the
+	// machine is slow and Flush seals smaller ones), so 4 MB make at least
+	// two objects and, on a loaded machine, more.
+	if len(objs) < 2 {
+		t.Errorf("%d objects; about 4 MB of records with total_file_size 1M should make several", len(objs))
 	}
 }
 
