@@ -1,0 +1,26 @@
+package cpu
+
+import "github.com/sluice-logs/sluice/internal/plugin"
+
+// Spec declares the cpu input: its parameters and defaults are Fluent
+// Bit's (plugins/in_cpu/cpu.c).
+func Spec() plugin.Spec {
+	return plugin.Spec{
+		Kind:    plugin.KindInput,
+		Name:    "cpu",
+		Summary: "emit CPU usage in percent (system and per core, or one process) every interval",
+		Params: []plugin.Param{
+			{Name: "Interval_Sec", Type: plugin.TypeInt, Default: "1", Min: 0, Max: 1 << 31, Doc: "seconds between two records"},
+			{Name: "Interval_NSec", Type: plugin.TypeInt, Default: "0", Min: 0, Max: 999999999, Doc: "nanoseconds added to Interval_Sec"},
+			{Name: "PID", Type: plugin.TypeInt, Min: 1, Max: 1 << 22,
+				Doc: "measure only this process (from /proc/PID/stat) instead of the whole system"},
+		},
+		Examples: []string{
+			`[INPUT]
+    Name          cpu
+    Tag           cpu.local
+    Interval_Sec  10`,
+		},
+		NewInput: func(s plugin.Settings) (plugin.Input, error) { return New(s) },
+	}
+}
