@@ -47,7 +47,8 @@ type Input struct {
 	id, tag  string
 	logger   *slog.Logger
 	interval time.Duration
-	names    []string // enabled collectors, in configured order
+	names    []string                 // enabled collectors, in configured order
+	every    map[string]time.Duration // each collector's interval
 	failing  map[string]bool
 	sc       scrape
 }
@@ -57,7 +58,7 @@ type Input struct {
 func New(s plugin.Settings) (*Input, error) {
 	c := s.Config
 	in := &Input{id: s.ID, tag: s.Tag, logger: s.Logger, interval: c.Duration("scrape_interval"),
-		failing: map[string]bool{}}
+		failing: map[string]bool{}, every: map[string]time.Duration{}}
 	if in.logger == nil {
 		in.logger = slog.New(slog.DiscardHandler)
 	}
@@ -70,6 +71,10 @@ func New(s plugin.Settings) (*Input, error) {
 		case collectors[name] != nil:
 			if !slices.Contains(in.names, name) {
 				in.names = append(in.names, name)
+				in.every[name] = in.interval
+				if d := c.Duration("collector." + name + ".scrape_interval"); d > 0 {
+					in.every[name] = d
+				}
 			}
 		case slices.Contains(fluentBitOnly, name):
 			in.logger.Warn("node_exporter_metrics collector not implemented by Sluice; skipped", "collector", name)
@@ -78,41 +83,67 @@ func New(s plugin.Settings) (*Input, error) {
 		}
 	}
 	sc := &in.sc
-	sc.procfs, sc.sysfs = c.String("path.procfs"), c.String("path.sysfs")
+	sc.procfs, sc.sysfs, sc.rootfs = c.String("path.procfs"), c.String("path.sysfs"), c.String("path.rootfs")
 	sc.skipMount = regexp.MustCompile(c.String("filesystem.ignore_mount_point_regex")) // checked by the Spec
 	sc.skipFSType = regexp.MustCompile(c.String("filesystem.ignore_filesystem_type_regex"))
 	sc.skipDevice = regexp.MustCompile(c.String("diskstats.ignore_device_regex"))
 	return in, nil
 }
 
-// Run scrapes at once and then every scrape_interval until ctx ends,
-// emitting one batch per scrape.
+// Run runs every collector at once and then each every its interval
+// (scrape_interval, or its collector.NAME.scrape_interval) until ctx ends,
+// emitting one batch per wake-up.
 func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
-	tick := time.NewTicker(in.interval)
-	defer tick.Stop()
 	now := time.Now()
+	next := make(map[string]time.Time, len(in.names))
+	for _, name := range in.names {
+		next[name] = now
+	}
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	due := make([]string, 0, len(in.names))
 	for {
-		in.Scrape(now)
+		select {
+		case <-ctx.Done():
+			return nil
+		case now = <-timer.C:
+		}
+		due = due[:0]
+		wake := time.Time{}
+		for _, name := range in.names {
+			if !next[name].After(now) {
+				due = append(due, name)
+				// The next run is one interval after the planned one
+				// (no drift), or after now when Sluice fell behind.
+				if next[name] = next[name].Add(in.every[name]); !next[name].After(now) {
+					next[name] = now.Add(in.every[name])
+				}
+			}
+			if wake.IsZero() || next[name].Before(wake) {
+				wake = next[name]
+			}
+		}
+		in.scrape(now, due)
 		if in.sc.b.Records() > 0 {
 			if err := emit.Emit(ctx, in.tag, in.sc.b.Bytes(), in.sc.b.Records()); err != nil {
 				return nil // ctx ended while emitting
 			}
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case now = <-tick.C:
-		}
+		timer.Reset(time.Until(wake))
 	}
 }
 
 // Scrape runs every enabled collector into the input's record builder (see
-// Records). A failing collector is logged once until it works again.
-func (in *Input) Scrape(now time.Time) {
+// Records).
+func (in *Input) Scrape(now time.Time) { in.scrape(now, in.names) }
+
+// scrape runs the named collectors. A failing collector is logged once
+// until it works again; the others' samples are kept.
+func (in *Input) scrape(now time.Time, names []string) {
 	sc := &in.sc
 	sc.b.Reset()
 	sc.now, sc.t = now, record.FromTime(now)
-	for _, name := range in.names {
+	for _, name := range names {
 		mark := sc.b.Mark()
 		err := collectors[name](sc)
 		if err != nil {
@@ -134,7 +165,7 @@ func (in *Input) Records() ([]byte, int) { return in.sc.b.Bytes(), in.sc.b.Recor
 // scrape holds what collectors share: paths, filters, the record builder
 // and buffers reused from scrape to scrape (Run is one goroutine).
 type scrape struct {
-	procfs, sysfs                     string
+	procfs, sysfs, rootfs             string
 	skipMount, skipFSType, skipDevice *regexp.Regexp
 
 	now    time.Time

@@ -208,3 +208,29 @@ func BenchmarkScrape(b *testing.B) {
 	_, n := in.Records()
 	b.ReportMetric(float64(n), "samples/op")
 }
+
+// TestRunPerCollectorInterval: a collector with its own
+// collector.NAME.scrape_interval runs on it; the others on scrape_interval.
+func TestRunPerCollectorInterval(t *testing.T) {
+	in := fakeTree(t, "scrape_interval", "1h", "collector.loadavg.scrape_interval", "20ms", "metrics", "loadavg,stat")
+	ctx, cancel := context.WithCancel(context.Background())
+	var c plugintest.Collector
+	done := make(chan error, 1)
+	go func() { done <- in.Run(ctx, &c) }()
+	recs := c.WaitFor(t, 6+3*4) // stat's 6 and loadavg's 3 at start, then loadavg 3 more times
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	n := map[string]int{}
+	for _, r := range recs {
+		var m metricRecord
+		if err := json.Unmarshal([]byte(r), &m); err != nil {
+			t.Fatal(err)
+		}
+		n[m.Metric]++
+	}
+	if n["node_boot_time_seconds"] != 1 || n["node_load1"] < 4 {
+		t.Errorf("runs: stat %d (want 1 in an hour), loadavg %d (want every 20ms)", n["node_boot_time_seconds"], n["node_load1"])
+	}
+}

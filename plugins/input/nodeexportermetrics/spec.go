@@ -2,6 +2,7 @@ package nodeexportermetrics
 
 import (
 	"regexp"
+	"strings"
 
 	"github.com/sluice-logs/sluice/internal/plugin"
 )
@@ -12,6 +13,17 @@ const (
 	ignoredFSTypes     = `^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs)$`
 	ignoredDevices     = `^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\d+n\d+p)\d+$`
 )
+
+// collectorParams declares collector.NAME.scrape_interval for each of
+// Sluice's collectors, as Fluent Bit does for its own.
+func collectorParams() []plugin.Param {
+	var ps []plugin.Param
+	for _, name := range strings.Split(defaultCollectors, ",") {
+		ps = append(ps, plugin.Param{Name: "collector." + name + ".scrape_interval", Type: plugin.TypeDuration, Default: "0",
+			Doc: "time between two runs of the " + name + " collector; 0: scrape_interval"})
+	}
+	return ps
+}
 
 func checkRegexp(raw string) error {
 	_, err := regexp.Compile(raw)
@@ -26,20 +38,21 @@ func Spec() plugin.Spec {
 		Kind:    plugin.KindInput,
 		Name:    "node_exporter_metrics",
 		Summary: "emit host metrics named as Prometheus node_exporter names them (cpu, memory, load, disks, filesystems, network)",
-		Params: []plugin.Param{
+		Params: append([]plugin.Param{
 			{Name: "scrape_interval", Type: plugin.TypeDuration, Default: "5",
 				Doc: "time between two scrapes; seconds, or with a unit (500ms, 1m)"},
 			{Name: "metrics", Type: plugin.TypeCommaList, Default: defaultCollectors,
 				Doc: "the collectors to run: " + defaultCollectors + "; Fluent Bit's other collector names are accepted and skipped with a warning"},
 			{Name: "path.procfs", Default: "/proc", Doc: "procfs mount point (e.g. /host/proc in a container)"},
 			{Name: "path.sysfs", Default: "/sys", Doc: "sysfs mount point (e.g. /host/sys in a container)"},
+			{Name: "path.rootfs", Default: "/", Doc: "where the host's root is mounted (e.g. /host): the filesystem collector measures mount points under it"},
 			{Name: "filesystem.ignore_mount_point_regex", Default: ignoredMountPoints, Check: checkRegexp,
 				Doc: "mount points the filesystem collector skips"},
 			{Name: "filesystem.ignore_filesystem_type_regex", Default: ignoredFSTypes, Check: checkRegexp,
 				Doc: "filesystem types the filesystem collector skips"},
 			{Name: "diskstats.ignore_device_regex", Default: ignoredDevices, Check: checkRegexp,
 				Doc: "block devices the diskstats collector skips (partitions, by default)"},
-		},
+		}, collectorParams()...),
 		Examples: []string{
 			`[INPUT]
     Name             node_exporter_metrics

@@ -2,6 +2,7 @@ package nodeexportermetrics
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/sluice-logs/sluice/internal/procfs"
@@ -45,7 +46,7 @@ func collectFilesystem(sc *scrape) error {
 		seen[key] = true
 		labels := []string{"device", m.Device, "fstype", m.FSType, "mountpoint", m.MountPoint}
 		var st unix.Statfs_t
-		if err := unix.Statfs(m.MountPoint, &st); err != nil {
+		if err := unix.Statfs(filepath.Join(sc.rootfs, m.MountPoint), &st); err != nil {
 			sc.gauge("node_filesystem_device_error", 1, labels...)
 			continue
 		}
