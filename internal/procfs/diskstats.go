@@ -1,7 +1,6 @@
 package procfs
 
 import (
-	"bytes"
 	"strconv"
 )
 
@@ -23,8 +22,10 @@ type Disk struct {
 // ParseDiskstats parses /proc/diskstats.
 func ParseDiskstats(data []byte) ([]Disk, error) {
 	var out []Disk
+	var scratch [][]byte // reused by every line
 	err := lines(data, func(n int, line []byte) error {
-		fields := bytes.Fields(line)
+		fields := splitFields(scratch, line)
+		scratch = fields
 		if len(fields) < 14 {
 			return lineError(n, line, "%d fields, want major, minor, device and at least 11 counters", len(fields))
 		}

@@ -33,8 +33,19 @@ type VmstatField struct {
 // such as nr_zone_* drifts, can be negative).
 func ParseVmstat(data []byte) ([]VmstatField, error) {
 	var out []VmstatField
-	err := lines(data, func(n int, line []byte) error {
-		fields := bytes.Fields(line)
+	err := ScanVmstat(data, func(name []byte, v int64) {
+		out = append(out, VmstatField{Name: string(name), Value: v})
+	})
+	return out, err
+}
+
+// ScanVmstat is ParseVmstat calling fn with each field instead of
+// collecting them; name aliases data.
+func ScanVmstat(data []byte, fn func(name []byte, value int64)) error {
+	var scratch [][]byte // reused by every line
+	return lines(data, func(n int, line []byte) error {
+		fields := splitFields(scratch, line)
+		scratch = fields
 		if len(fields) != 2 {
 			return lineError(n, line, `want "name value"`)
 		}
@@ -42,8 +53,7 @@ func ParseVmstat(data []byte) ([]VmstatField, error) {
 		if err != nil {
 			return lineError(n, line, "%q is not a number", fields[1])
 		}
-		out = append(out, VmstatField{Name: string(fields[0]), Value: v})
+		fn(fields[0], v)
 		return nil
 	})
-	return out, err
 }

@@ -1,7 +1,6 @@
 package procfs
 
 import (
-	"bytes"
 	"strconv"
 )
 
@@ -16,8 +15,10 @@ type MeminfoField struct {
 // ParseMeminfo parses /proc/meminfo: "Name: value [kB]" lines.
 func ParseMeminfo(data []byte) ([]MeminfoField, error) {
 	var out []MeminfoField
+	var scratch [][]byte // reused by every line
 	err := lines(data, func(n int, line []byte) error {
-		fields := bytes.Fields(line)
+		fields := splitFields(scratch, line)
+		scratch = fields
 		if len(fields) < 2 || len(fields) > 3 || len(fields[0]) < 2 || fields[0][len(fields[0])-1] != ':' {
 			return lineError(n, line, `want "Name: value" or "Name: value kB"`)
 		}

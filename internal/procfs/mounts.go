@@ -14,8 +14,10 @@ type Mount struct {
 // ParseMounts parses /proc/mounts (or /proc/PID/mounts).
 func ParseMounts(data []byte) ([]Mount, error) {
 	var out []Mount
+	var scratch [][]byte // reused by every line
 	err := lines(data, func(n int, line []byte) error {
-		fields := bytes.Fields(line)
+		fields := splitFields(scratch, line)
+		scratch = fields
 		if len(fields) != 6 {
 			return lineError(n, line, "%d fields, want 6 (device, mount point, type, options, dump, pass)", len(fields))
 		}

@@ -25,6 +25,7 @@ type NetDev struct {
 func ParseNetDev(data []byte) ([]NetDev, error) {
 	var out []NetDev
 	headers := 0
+	var scratch [][]byte // reused by every line
 	err := lines(data, func(n int, line []byte) error {
 		if headers < 2 {
 			headers++
@@ -39,7 +40,8 @@ func ParseNetDev(data []byte) ([]NetDev, error) {
 			return lineError(n, line, `want "interface: counters"`)
 		}
 		d := NetDev{Device: string(name)}
-		fields := bytes.Fields(rest)
+		fields := splitFields(scratch, rest)
+		scratch = fields
 		if len(fields) != 16 {
 			return lineError(n, line, "%d counters, want 16", len(fields))
 		}

@@ -32,6 +32,27 @@ func lines(data []byte, fn func(n int, line []byte) error) error {
 	return nil
 }
 
+// splitFields splits line at runs of spaces and tabs into dst (reused), as
+// bytes.Fields does without allocating a new slice per line.
+func splitFields(dst [][]byte, line []byte) [][]byte {
+	dst = dst[:0]
+	start := -1
+	for i, c := range line {
+		if c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' {
+			if start >= 0 {
+				dst = append(dst, line[start:i])
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		dst = append(dst, line[start:])
+	}
+	return dst
+}
+
 // lineError says which line failed and why.
 func lineError(n int, line []byte, format string, args ...any) error {
 	if len(line) > 80 {

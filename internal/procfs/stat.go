@@ -35,8 +35,10 @@ type Stat struct {
 func ParseStat(data []byte) (Stat, error) {
 	var st Stat
 	total := false
+	var scratch [][]byte // reused by every line
 	err := lines(data, func(n int, line []byte) error {
-		fields := bytes.Fields(line)
+		fields := splitFields(scratch, line)
+		scratch = fields
 		key := fields[0]
 		switch {
 		case bytes.HasPrefix(key, []byte("cpu")):

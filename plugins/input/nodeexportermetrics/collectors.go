@@ -68,14 +68,19 @@ func collectMeminfo(sc *scrape) error {
 		return fmt.Errorf("parse %s/meminfo: %w", sc.procfs, err)
 	}
 	for _, f := range fields {
-		name := f.Name
-		if strings.IndexByte(name, '(') >= 0 {
-			name = reParens.ReplaceAllString(name, "_${1}")
+		name, ok := sc.memNames[f.Name]
+		if !ok {
+			name = f.Name
+			if strings.IndexByte(name, '(') >= 0 {
+				name = reParens.ReplaceAllString(name, "_${1}")
+			}
+			if f.KB {
+				name += "_bytes"
+			}
+			name = "node_memory_" + name
+			sc.memNames[f.Name] = name
 		}
-		if f.KB {
-			name += "_bytes"
-		}
-		sc.gauge("node_memory_"+name, float64(f.Value))
+		sc.gauge(name, float64(f.Value))
 	}
 	return nil
 }
@@ -95,6 +100,17 @@ func collectLoadavg(sc *scrape) error {
 	return nil
 }
 
+// metricName returns prefix+name, remembered in names from scrape to
+// scrape.
+func metricName(names map[string]string, prefix string, name []byte) string {
+	if m, ok := names[string(name)]; ok {
+		return m
+	}
+	m := prefix + string(name)
+	names[string(name)] = m
+	return m
+}
+
 // reVmstat is node_exporter's default --collector.vmstat.fields.
 var reVmstat = regexp.MustCompile(`^(oom_kill|pgpg|pswp|pg.*fault).*`)
 
@@ -103,14 +119,13 @@ func collectVmstat(sc *scrape) error {
 	if err != nil {
 		return err
 	}
-	fields, err := procfs.ParseVmstat(data)
+	err = procfs.ScanVmstat(data, func(name []byte, v int64) {
+		if reVmstat.Match(name) {
+			sc.sample(metricName(sc.vmNames, "node_vmstat_", name), "untyped", float64(v))
+		}
+	})
 	if err != nil {
 		return fmt.Errorf("parse %s/vmstat: %w", sc.procfs, err)
-	}
-	for _, f := range fields {
-		if reVmstat.MatchString(f.Name) {
-			sc.sample("node_vmstat_"+f.Name, "untyped", float64(f.Value))
-		}
 	}
 	return nil
 }

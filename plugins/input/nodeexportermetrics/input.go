@@ -83,6 +83,7 @@ func New(s plugin.Settings) (*Input, error) {
 		}
 	}
 	sc := &in.sc
+	sc.memNames, sc.vmNames = map[string]string{}, map[string]string{}
 	sc.procfs, sc.sysfs, sc.rootfs = c.String("path.procfs"), c.String("path.sysfs"), c.String("path.rootfs")
 	sc.skipMount = regexp.MustCompile(c.String("filesystem.ignore_mount_point_regex")) // checked by the Spec
 	sc.skipFSType = regexp.MustCompile(c.String("filesystem.ignore_filesystem_type_regex"))
@@ -168,12 +169,13 @@ type scrape struct {
 	procfs, sysfs, rootfs             string
 	skipMount, skipFSType, skipDevice *regexp.Regexp
 
-	now    time.Time
-	t      record.Time
-	b      record.Builder
-	file   []byte
-	labels []string
-	num    [9]byte
+	now  time.Time
+	t    record.Time
+	b    record.Builder
+	file []byte
+	// Metric names made from meminfo and vmstat field names, by field name.
+	memNames, vmNames map[string]string
+	num               [9]byte
 }
 
 // read returns the content of a file under path.procfs (or sysfs with
