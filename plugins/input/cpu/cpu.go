@@ -43,12 +43,9 @@ type reading struct {
 func New(s plugin.Settings) (*Input, error) {
 	c := s.Config
 	in := &Input{id: s.ID, tag: s.Tag, logger: s.Logger, pid: c.Int("PID"), proc: "/proc",
-		interval: time.Duration(c.Int("Interval_Sec"))*time.Second + time.Duration(c.Int("Interval_NSec"))}
+		interval: c.Interval(time.Second)}
 	if in.logger == nil {
 		in.logger = slog.New(slog.DiscardHandler)
-	}
-	if in.interval <= 0 { // as Fluent Bit: both zero means the default
-		in.interval = time.Second
 	}
 	return in, nil
 }
@@ -62,18 +59,11 @@ func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
 		return fmt.Errorf("cpu input %s: %w", in.id, err)
 	}
 	in.prev = first
-	tick := time.NewTicker(in.interval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case now := <-tick.C:
-			if err := in.collect(ctx, emit, now); err != nil {
-				return nil // ctx ended while emitting
-			}
-		}
+	err = plugin.Tick(ctx, in.interval, func(now time.Time) error { return in.collect(ctx, emit, now) })
+	if err != nil && ctx.Err() == nil {
+		return fmt.Errorf("cpu input %s: emit records: %w", in.id, err)
 	}
+	return nil
 }
 
 // collect takes a reading and emits the usage since the previous one.

@@ -9,12 +9,9 @@ func Spec() plugin.Spec {
 		Kind:    plugin.KindInput,
 		Name:    "cpu",
 		Summary: "emit CPU usage in percent (system and per core, or one process) every interval",
-		Params: []plugin.Param{
-			{Name: "Interval_Sec", Type: plugin.TypeInt, Default: "1", Min: 0, Max: 1 << 31, Doc: "seconds between two records"},
-			{Name: "Interval_NSec", Type: plugin.TypeInt, Default: "0", Min: 0, Max: 999999999, Doc: "nanoseconds added to Interval_Sec"},
-			{Name: "PID", Type: plugin.TypeInt, Min: 1, Max: 1 << 22,
-				Doc: "measure only this process (from /proc/PID/stat) instead of the whole system"},
-		},
+		Params: append(plugin.IntervalParams("records"),
+			plugin.Param{Name: "PID", Type: plugin.TypeInt, Min: 1, Max: 1 << 22,
+				Doc: "measure only this process (from /proc/PID/stat) instead of the whole system"}),
 		Examples: []string{
 			`[INPUT]
     Name          cpu

@@ -33,13 +33,9 @@ type Input struct {
 func New(s plugin.Settings) (*Input, error) {
 	c := s.Config
 	in := &Input{id: s.ID, tag: s.Tag, logger: s.Logger, pid: c.Int("PID"), proc: "/proc",
-		pageSize: int64(os.Getpagesize()),
-		interval: time.Duration(c.Int("Interval_Sec"))*time.Second + time.Duration(c.Int("Interval_NSec"))}
+		pageSize: int64(os.Getpagesize()), interval: c.Interval(time.Second)}
 	if in.logger == nil {
 		in.logger = slog.New(slog.DiscardHandler)
-	}
-	if in.interval <= 0 {
-		in.interval = time.Second
 	}
 	return in, nil
 }
@@ -50,22 +46,17 @@ func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
 	if _, err := in.meminfo(); err != nil {
 		return fmt.Errorf("mem input %s: %w", in.id, err)
 	}
-	tick := time.NewTicker(in.interval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
+	err := plugin.Tick(ctx, in.interval, func(now time.Time) error {
+		in.b.Reset()
+		if !in.appendRecord(&in.b, now) {
 			return nil
-		case now := <-tick.C:
-			in.b.Reset()
-			if !in.appendRecord(&in.b, now) {
-				continue
-			}
-			if err := emit.Emit(ctx, in.tag, in.b.Bytes(), 1); err != nil {
-				return nil // ctx ended while emitting
-			}
 		}
+		return emit.Emit(ctx, in.tag, in.b.Bytes(), 1)
+	})
+	if err != nil && ctx.Err() == nil {
+		return fmt.Errorf("mem input %s: emit records: %w", in.id, err)
 	}
+	return nil
 }
 
 func (in *Input) meminfo() ([]procfs.MeminfoField, error) {

@@ -2,6 +2,7 @@ package nodeexportermetrics
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -9,17 +10,28 @@ import (
 	"github.com/sluice-logs/sluice/internal/procfs"
 )
 
+// parseProc reads a file under path.procfs and parses it, errors naming
+// the file.
+func parseProc[T any](sc *scrape, parse func([]byte) (T, error), parts ...string) (T, error) {
+	data, err := sc.proc(parts...)
+	if err == nil {
+		var v T
+		if v, err = parse(data); err == nil {
+			return v, nil
+		}
+		err = fmt.Errorf("parse %s: %w", filepath.Join(append([]string{sc.procfs}, parts...)...), err)
+	}
+	var zero T
+	return zero, err
+}
+
 // Metric names, labels and units follow node_exporter 1.x
 // (collector/*_linux.go): times in seconds, sizes in bytes.
 
 func collectCPU(sc *scrape) error {
-	data, err := sc.proc("stat")
+	st, err := parseProc(sc, procfs.ParseStat, "stat")
 	if err != nil {
 		return err
-	}
-	st, err := procfs.ParseStat(data)
-	if err != nil {
-		return fmt.Errorf("parse %s/stat: %w", sc.procfs, err)
 	}
 	const hz = procfs.UserHZ
 	for _, c := range st.CPUs {
@@ -37,13 +49,9 @@ func collectCPU(sc *scrape) error {
 }
 
 func collectStat(sc *scrape) error {
-	data, err := sc.proc("stat")
+	st, err := parseProc(sc, procfs.ParseStat, "stat")
 	if err != nil {
 		return err
-	}
-	st, err := procfs.ParseStat(data)
-	if err != nil {
-		return fmt.Errorf("parse %s/stat: %w", sc.procfs, err)
 	}
 	sc.gauge("node_boot_time_seconds", float64(st.BootTime))
 	sc.counter("node_context_switches_total", float64(st.Ctxt))
@@ -59,13 +67,9 @@ func collectStat(sc *scrape) error {
 var reParens = regexp.MustCompile(`\((.*)\)`)
 
 func collectMeminfo(sc *scrape) error {
-	data, err := sc.proc("meminfo")
+	fields, err := parseProc(sc, procfs.ParseMeminfo, "meminfo")
 	if err != nil {
 		return err
-	}
-	fields, err := procfs.ParseMeminfo(data)
-	if err != nil {
-		return fmt.Errorf("parse %s/meminfo: %w", sc.procfs, err)
 	}
 	for _, f := range fields {
 		name, ok := sc.memNames[f.Name]
@@ -86,13 +90,9 @@ func collectMeminfo(sc *scrape) error {
 }
 
 func collectLoadavg(sc *scrape) error {
-	data, err := sc.proc("loadavg")
+	l, err := parseProc(sc, procfs.ParseLoadavg, "loadavg")
 	if err != nil {
 		return err
-	}
-	l, err := procfs.ParseLoadavg(data)
-	if err != nil {
-		return fmt.Errorf("parse %s/loadavg: %w", sc.procfs, err)
 	}
 	sc.gauge("node_load1", l[0])
 	sc.gauge("node_load5", l[1])
@@ -131,13 +131,9 @@ func collectVmstat(sc *scrape) error {
 }
 
 func collectNetdev(sc *scrape) error {
-	data, err := sc.proc("net", "dev")
+	devs, err := parseProc(sc, procfs.ParseNetDev, "net", "dev")
 	if err != nil {
 		return err
-	}
-	devs, err := procfs.ParseNetDev(data)
-	if err != nil {
-		return fmt.Errorf("parse %s/net/dev: %w", sc.procfs, err)
 	}
 	for _, d := range devs {
 		for i, v := range d.Counters {
@@ -180,13 +176,9 @@ var diskMetrics = [17]struct {
 }
 
 func collectDiskstats(sc *scrape) error {
-	data, err := sc.proc("diskstats")
+	disks, err := parseProc(sc, procfs.ParseDiskstats, "diskstats")
 	if err != nil {
 		return err
-	}
-	disks, err := procfs.ParseDiskstats(data)
-	if err != nil {
-		return fmt.Errorf("parse %s/diskstats: %w", sc.procfs, err)
 	}
 	for _, d := range disks {
 		if sc.skipDevice.MatchString(d.Device) {

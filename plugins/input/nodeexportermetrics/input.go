@@ -127,7 +127,10 @@ func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
 		in.scrape(now, due)
 		if in.sc.b.Records() > 0 {
 			if err := emit.Emit(ctx, in.tag, in.sc.b.Bytes(), in.sc.b.Records()); err != nil {
-				return nil // ctx ended while emitting
+				if ctx.Err() != nil {
+					return nil
+				}
+				return fmt.Errorf("node_exporter_metrics input %s: emit records: %w", in.id, err)
 			}
 		}
 		timer.Reset(time.Until(wake))
