@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 )
 
@@ -144,4 +146,19 @@ func head(b []byte) []byte {
 		return b[:60]
 	}
 	return b
+}
+
+// ReadPIDStat reads and parses PID's stat file under root (the procfs
+// mount), with errors an operator can act on.
+func ReadPIDStat(root string, pid int64) (PIDStat, error) {
+	path := filepath.Join(root, strconv.FormatInt(pid, 10), "stat")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return PIDStat{}, fmt.Errorf("read the stats of PID %d: %w (is the process running, and is its /proc visible to Sluice?)", pid, err)
+	}
+	st, err := ParsePIDStat(data)
+	if err != nil {
+		return PIDStat{}, fmt.Errorf("parse %s: %w", path, err)
+	}
+	return st, nil
 }

@@ -90,14 +90,9 @@ func (in *Input) collect(ctx context.Context, emit plugin.Emitter, now time.Time
 func (in *Input) read(now time.Time) (reading, error) {
 	r := reading{at: now}
 	if in.pid > 0 {
-		path := filepath.Join(in.proc, strconv.FormatInt(in.pid, 10), "stat")
-		data, err := os.ReadFile(path)
+		st, err := procfs.ReadPIDStat(in.proc, in.pid)
 		if err != nil {
-			return r, fmt.Errorf("read the stats of PID %d: %w (is the process running, and is its /proc visible to Sluice?)", in.pid, err)
-		}
-		st, err := procfs.ParsePIDStat(data)
-		if err != nil {
-			return r, fmt.Errorf("parse %s: %w", path, err)
+			return r, err
 		}
 		r.total = procfs.CPUTimes{User: st.UTime, System: st.STime}
 		return r, nil

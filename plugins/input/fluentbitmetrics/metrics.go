@@ -45,22 +45,12 @@ func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
 			return nilAtShutdown(ctx, err)
 		}
 	}
-	tick := time.NewTicker(in.interval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case now := <-tick.C:
-			if err := in.scrape(ctx, emit, now); err != nil {
-				return nilAtShutdown(ctx, err)
-			}
-		}
-	}
+	err := plugin.Tick(ctx, in.interval, func(now time.Time) error { return in.scrape(ctx, emit, now) })
+	return nilAtShutdown(ctx, err)
 }
 
 func nilAtShutdown(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
+	if err == nil || ctx.Err() != nil {
 		return nil
 	}
 	return fmt.Errorf("fluentbit_metrics input: emit records: %w", err)

@@ -128,12 +128,7 @@ func (in *Input) rss() (int64, bool) {
 	if in.pid <= 0 {
 		return 0, false
 	}
-	path := filepath.Join(in.proc, strconv.FormatInt(in.pid, 10), "stat")
-	data, err := os.ReadFile(path)
-	var st procfs.PIDStat
-	if err == nil {
-		st, err = procfs.ParsePIDStat(data)
-	}
+	st, err := procfs.ReadPIDStat(in.proc, in.pid)
 	if err != nil {
 		in.logger.Warn("cannot measure the process; records go on without proc_bytes", "pid", in.pid, "error", err)
 		in.pid = 0
