@@ -22,6 +22,7 @@ func TestSettings(t *testing.T) {
 		{[]string{"Interval_Sec", "0", "Interval_NSec", "250000000"}, 250 * time.Millisecond, 0},
 		{[]string{"Interval_Sec", "0", "Interval_NSec", "0"}, time.Second, 0}, // Fluent Bit's fallback
 		{[]string{"Interval_Sec", "5", "PID", "42"}, 5 * time.Second, 42},
+		{[]string{"PID", "-1"}, time.Second, -1}, // Fluent Bit's unset value: the whole system
 	} {
 		in, err := New(plugintest.Settings(t, Spec(), tc.kv...))
 		if err != nil {
@@ -31,8 +32,8 @@ func TestSettings(t *testing.T) {
 			t.Errorf("%v: interval %v pid %d, want %v %d", tc.kv, in.interval, in.pid, tc.want, tc.pid)
 		}
 	}
-	if _, err := plugintest.TrySettings(Spec(), "PID", "0"); err == nil {
-		t.Error("PID 0 accepted")
+	if _, err := plugintest.TrySettings(Spec(), "PID", "-2"); err == nil {
+		t.Error("PID -2 accepted")
 	}
 }
 

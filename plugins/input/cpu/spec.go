@@ -10,8 +10,8 @@ func Spec() plugin.Spec {
 		Name:    "cpu",
 		Summary: "emit CPU usage in percent (system and per core, or one process) every interval",
 		Params: append(plugin.IntervalParams("records"),
-			plugin.Param{Name: "PID", Type: plugin.TypeInt, Min: 1, Max: 1 << 22,
-				Doc: "measure only this process (from /proc/PID/stat) instead of the whole system"}),
+			plugin.Param{Name: "PID", Type: plugin.TypeInt, Min: -1, Max: 1 << 22,
+				Doc: "measure only this process (from /proc/PID/stat) instead of the whole system; -1 or 0: the whole system (Fluent Bit's unset value)"}),
 		Examples: []string{
 			`[INPUT]
     Name          cpu

@@ -10,8 +10,8 @@ func Spec() plugin.Spec {
 		Name:    "mem",
 		Summary: "emit memory and swap usage (and one process's resident size) every interval",
 		Params: append(plugin.IntervalParams("records"),
-			plugin.Param{Name: "PID", Type: plugin.TypeInt, Min: 1, Max: 1 << 22,
-				Doc: "also report this process's resident set size (proc_bytes, proc_hr)"}),
+			plugin.Param{Name: "PID", Type: plugin.TypeInt, Min: -1, Max: 1 << 22,
+				Doc: "also report this process's resident set size (proc_bytes, proc_hr); 0 or -1: none"}),
 		Examples: []string{
 			`[INPUT]
     Name          mem
