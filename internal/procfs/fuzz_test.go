@@ -1,6 +1,7 @@
 package procfs
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -98,4 +99,27 @@ func FuzzParseDiskstats(f *testing.F) {
 func FuzzParseMounts(f *testing.F) {
 	seed(f, "mounts")
 	f.Fuzz(func(t *testing.T, b []byte) { _, _ = ParseMounts(b) })
+}
+
+// FuzzSplitFields checks the allocation-free field splitter against
+// bytes.Fields on the ASCII lines /proc files are made of.
+func FuzzSplitFields(f *testing.F) {
+	f.Add([]byte("cpu0  1 2\t3 \v4\f5\r"))
+	f.Add([]byte("   "))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		for _, c := range line {
+			if c >= 0x80 || c == '\n' {
+				return // not a /proc line; bytes.Fields splits on Unicode spaces too
+			}
+		}
+		got, want := splitFields(nil, line), bytes.Fields(line)
+		if len(got) != len(want) {
+			t.Fatalf("%q: %q, want %q", line, got, want)
+		}
+		for i := range got {
+			if !bytes.Equal(got[i], want[i]) {
+				t.Fatalf("%q: %q, want %q", line, got, want)
+			}
+		}
+	})
 }
