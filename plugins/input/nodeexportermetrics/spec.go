@@ -42,7 +42,7 @@ func Spec() plugin.Spec {
 			{Name: "scrape_interval", Type: plugin.TypeDuration, Default: "5",
 				Doc: "time between two scrapes; seconds, or with a unit (500ms, 1m)"},
 			{Name: "metrics", Type: plugin.TypeCommaList, Default: defaultCollectors,
-				Doc: "the collectors to run: " + defaultCollectors + "; Fluent Bit's other collector names are accepted and skipped with a warning"},
+				Doc: "the collectors to run; Fluent Bit's collectors Sluice lacks (" + strings.Join(fluentBitOnly, ", ") + ") are skipped with a warning"},
 			{Name: "path.procfs", Default: "/proc", Doc: "procfs mount point (e.g. /host/proc in a container)"},
 			{Name: "path.sysfs", Default: "/sys", Doc: "sysfs mount point (e.g. /host/sys in a container)"},
 			{Name: "path.rootfs", Default: "/", Doc: "where the host's root is mounted (e.g. /host): the filesystem collector measures mount points under it"},
