@@ -16,6 +16,7 @@ import (
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/record"
 	"github.com/tinylib/msgp/msgp"
+	"golang.org/x/sys/unix"
 )
 
 var _ plugin.Input = (*Input)(nil)
@@ -84,6 +85,7 @@ func New(s plugin.Settings) (*Input, error) {
 	}
 	sc := &in.sc
 	sc.memNames, sc.vmNames = map[string]string{}, map[string]string{}
+	sc.mounts = &mountWatch{statfs: unix.Statfs, logger: in.logger, timeout: statfsTimeout}
 	sc.procfs, sc.sysfs, sc.rootfs = c.String("path.procfs"), c.String("path.sysfs"), c.String("path.rootfs")
 	sc.skipMount = regexp.MustCompile(c.String("filesystem.ignore_mount_point_regex")) // checked by the Spec
 	sc.skipFSType = regexp.MustCompile(c.String("filesystem.ignore_filesystem_type_regex"))
@@ -171,6 +173,7 @@ func (in *Input) Records() ([]byte, int) { return in.sc.b.Bytes(), in.sc.b.Recor
 type scrape struct {
 	procfs, sysfs, rootfs             string
 	skipMount, skipFSType, skipDevice *regexp.Regexp
+	mounts                            *mountWatch
 
 	now  time.Time
 	t    record.Time

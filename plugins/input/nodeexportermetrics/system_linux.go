@@ -45,8 +45,8 @@ func collectFilesystem(sc *scrape) error {
 		}
 		seen[key] = true
 		labels := []string{"device", m.Device, "fstype", m.FSType, "mountpoint", m.MountPoint}
-		var st unix.Statfs_t
-		if err := unix.Statfs(filepath.Join(sc.rootfs, m.MountPoint), &st); err != nil {
+		st, err := sc.mounts.measure(filepath.Join(sc.rootfs, m.MountPoint))
+		if err != nil { // logged by measure when it is a hung mount
 			sc.gauge("node_filesystem_device_error", 1, labels...)
 			continue
 		}
