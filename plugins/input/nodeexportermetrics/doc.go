@@ -31,15 +31,22 @@
 //
 // A collector that fails (a file missing under path.procfs) is logged —
 // once until it works again — and the others' samples are still emitted.
+// A mount whose statfs(2) hangs (an unreachable NFS or EFS server) is
+// given up on after 5 s, reported with node_filesystem_device_error 1 and
+// not measured again until the hung call returns, as node_exporter does.
+// In a container, point path.procfs and path.sysfs at the host's (and
+// path.rootfs at the host's / for the filesystem collector).
 //
 // # Fluent Bit parity
 //
 // Parameters and defaults are Fluent Bit's: scrape_interval (5 seconds),
-// metrics, path.procfs, path.sysfs, filesystem.ignore_mount_point_regex,
+// collector.NAME.scrape_interval (0: scrape_interval), metrics,
+// path.procfs, path.sysfs, path.rootfs, filesystem.ignore_mount_point_regex,
 // filesystem.ignore_filesystem_type_regex, diskstats.ignore_device_regex.
 // Fluent Bit's other collectors (cpufreq, sockstat, filefd, systemd, nvme,
 // thermal_zone, hwmon, processes, netstat, textfile) are not implemented:
-// named in metrics they are skipped with a warning. Fluent Bit emits a
+// named in metrics they are skipped with a warning; a name neither has is
+// a configuration error (Fluent Bit ignores it silently). Fluent Bit emits a
 // cmetrics context on its metrics pipeline; Sluice emits records that
 // filters see. As node_exporter does, node_vmstat_* samples are untyped.
 package nodeexportermetrics
