@@ -21,11 +21,11 @@ var errStuck = errors.New("statfs did not return in time (a hung network filesys
 // in its goroutine, and its mount point is reported as a device error
 // until it does, without starting another call.
 type mountWatch struct {
-	statfs func(path string, st *unix.Statfs_t) error // unix.Statfs; tests block it
+	statfs  func(path string, st *unix.Statfs_t) error // unix.Statfs; tests block it
 	logger  *slog.Logger
 	timeout time.Duration // statfsTimeout; tests shorten it
 	mu      sync.Mutex
-	stuck  map[string]bool
+	stuck   map[string]bool
 }
 
 func (w *mountWatch) measure(path string) (unix.Statfs_t, error) {
