@@ -6,7 +6,7 @@ BIN     := bin/sluice
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build run test unit e2e deps npm-deps tmux strace vet fmt-check lint-docker fuzz bench clean docs
+.PHONY: all build run test unit e2e deps npm-deps tmux strace node-exporter vet fmt-check lint-docker fuzz bench clean docs
 
 all: build
 
@@ -68,8 +68,13 @@ tmux:
 strace:
 	@command -v strace >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace; }
 
+# Prometheus's node_exporter, the reference the node_exporter_metrics e2e
+# test compares Sluice's series with (Debian package).
+node-exporter:
+	@command -v prometheus-node-exporter >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus-node-exporter; }
+
 # Everything the test suite installs; e2e depends on it.
-deps: $(HELM) tmux strace npm-deps
+deps: $(HELM) tmux strace node-exporter npm-deps
 
 unit:
 	$(GO) test -race -shuffle=on -count=1 $$($(GO) list ./... | grep -v /e2e)

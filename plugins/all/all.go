@@ -20,12 +20,15 @@ import (
 	"github.com/sluice-logs/sluice/plugins/filter/redact"
 	"github.com/sluice-logs/sluice/plugins/filter/rewritetag"
 	"github.com/sluice-logs/sluice/plugins/filter/throttle"
+	"github.com/sluice-logs/sluice/plugins/input/cpu"
 	"github.com/sluice-logs/sluice/plugins/input/dummy"
 	"github.com/sluice-logs/sluice/plugins/input/exec"
 	"github.com/sluice-logs/sluice/plugins/input/fluentbitmetrics"
 	forwardin "github.com/sluice-logs/sluice/plugins/input/forward"
 	httpin "github.com/sluice-logs/sluice/plugins/input/http"
 	kafkain "github.com/sluice-logs/sluice/plugins/input/kafka"
+	"github.com/sluice-logs/sluice/plugins/input/mem"
+	"github.com/sluice-logs/sluice/plugins/input/nodeexportermetrics"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
 	"github.com/sluice-logs/sluice/plugins/input/syslog"
 	"github.com/sluice-logs/sluice/plugins/input/tail"
@@ -58,12 +61,15 @@ import (
 func Specs() []plugin.Spec {
 	return []plugin.Spec{
 		// Inputs.
+		cpu.Spec(),
 		dummy.Spec(),
 		exec.Spec(),
 		fluentbitmetrics.Spec(),
 		forwardin.Spec(),
 		httpin.Spec(),
 		kafkain.Spec(),
+		mem.Spec(),
+		nodeexportermetrics.Spec(),
 		stdin.Spec(),
 		syslog.Spec(),
 		tail.Spec(),

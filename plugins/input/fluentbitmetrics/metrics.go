@@ -8,7 +8,6 @@ import (
 	"github.com/sluice-logs/sluice/internal/metrics"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/record"
-	"github.com/tinylib/msgp/msgp"
 )
 
 var _ plugin.Input = (*Input)(nil)
@@ -46,22 +45,12 @@ func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
 			return nilAtShutdown(ctx, err)
 		}
 	}
-	tick := time.NewTicker(in.interval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case now := <-tick.C:
-			if err := in.scrape(ctx, emit, now); err != nil {
-				return nilAtShutdown(ctx, err)
-			}
-		}
-	}
+	err := plugin.Tick(ctx, in.interval, func(now time.Time) error { return in.scrape(ctx, emit, now) })
+	return nilAtShutdown(ctx, err)
 }
 
 func nilAtShutdown(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
+	if err == nil || ctx.Err() != nil {
 		return nil
 	}
 	return fmt.Errorf("fluentbit_metrics input: emit records: %w", err)
@@ -77,27 +66,8 @@ func (in *Input) scrape(ctx context.Context, emit plugin.Emitter, now time.Time)
 	return emit.Emit(ctx, in.tag, in.b.Bytes(), in.b.Records())
 }
 
-// AppendRecords appends one record per sample of families to b, at time t:
-// {"metric": name, "type": type, "labels": {k: v, ...}, "value": N}.
+// AppendRecords appends one record per sample of families to b, at time t,
+// in the metric record shape (metrics.AppendRecord).
 func AppendRecords(b *record.Builder, t record.Time, families []metrics.Family) {
-	var num [9]byte
-	for i := range families {
-		f := &families[i]
-		for _, s := range f.Samples {
-			b.BeginEvent(t, nil)
-			b.AppendMapHeader(4)
-			b.AppendString("metric")
-			b.AppendString(f.Name)
-			b.AppendString("type")
-			b.AppendString(f.Type)
-			b.AppendString("labels")
-			b.AppendMapHeader(len(s.Labels) / 2)
-			for j := 0; j+1 < len(s.Labels); j += 2 {
-				b.AppendString(s.Labels[j])
-				b.AppendString(s.Labels[j+1])
-			}
-			b.AppendString("value")
-			b.AppendRawValue(msgp.AppendUint64(num[:0], s.Value))
-		}
-	}
+	metrics.AppendRecords(b, t, families)
 }
