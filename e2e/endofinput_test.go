@@ -111,3 +111,50 @@ func TestTailExitOnEOFStopsSluice(t *testing.T) {
 		}
 	}
 }
+
+// TestExecWrapsACommand: exec with Exit_After_Oneshot runs Sluice as a
+// wrapper of a batch command, as Fluent Bit allows: every line the command
+// printed is delivered, then Sluice exits — with the command's exit code
+// when Propagate_Exit_Code is on.
+func TestExecWrapsACommand(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		propagate string
+		wantCode  int
+	}{
+		{"exit code kept", "Off", 0},
+		{"exit code passed on", "On", 7},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			out := filepath.Join(dir, "out")
+			cfg := writeFile(t, dir, "sluice.conf", fmt.Sprintf(`
+[SERVICE]
+    Flush         3600
+    Grace         10
+    Parsers_File  parsers.conf
+
+[INPUT]
+    Name                 exec
+    Tag                  job
+    Command              for i in $(seq 0 999); do echo "{\"seq\":$i}"; done; exit 7
+    Parser               json
+    Exit_After_Oneshot   On
+    Propagate_Exit_Code  %s
+
+[OUTPUT]
+    Name    file
+    Match   *
+    Path    %s
+    File    job.log
+    Format  plain
+    Mkdir   On
+`, tc.propagate, out))
+			p := start(t, nil, "-c", cfg)
+			if code := p.wait(30 * time.Second); code != tc.wantCode {
+				t.Fatalf("exit code %d, want %d; stderr:\n%s", code, tc.wantCode, p.stderr.String())
+			}
+			checkSequence(t, jsonLines(t, filepath.Join(out, "job.log")), "seq", 1000)
+		})
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 	"github.com/sluice-logs/sluice/internal/logging"
 	"github.com/sluice-logs/sluice/internal/metrics"
 	"github.com/sluice-logs/sluice/internal/monitor"
+	"github.com/sluice-logs/sluice/internal/plugin"
 )
 
 const runHelp = `Usage: sluice [run] [-c FILE] [quick flags]
@@ -129,6 +131,10 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		_ = server.Shutdown(shutdownCtx)
 		cancel()
 	}
+	if code, ok := passedExitCode(runErr); ok {
+		logger.Info("exiting with the exit code an input passed on", "code", code)
+		return code
+	}
 	if runErr != nil {
 		logger.Error("exiting with an error", "error", runErr)
 		return exitRuntime
@@ -176,4 +182,31 @@ func exitOnSecondSignal(ctx context.Context, logger interface{ Warn(string, ...a
 	<-again
 	logger.Warn("second signal received; exiting without waiting for the grace period")
 	os.Exit(exitRuntime)
+}
+
+// passedExitCode returns the code of a plugin.ExitCode (exec's
+// Propagate_Exit_Code) when it is all that ended the pipeline; records lost
+// at shutdown or a failed input make the exit an error instead.
+func passedExitCode(err error) (int, bool) {
+	var leaves []error
+	var walk func(error)
+	walk = func(e error) {
+		if j, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, c := range j.Unwrap() {
+				walk(c)
+			}
+			return
+		}
+		if e != errPipelineEnded {
+			leaves = append(leaves, e)
+		}
+	}
+	if err != nil {
+		walk(err)
+	}
+	var code plugin.ExitCode
+	if len(leaves) == 1 && errors.As(leaves[0], &code) {
+		return int(code), true
+	}
+	return 0, false
 }

@@ -203,7 +203,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	// stdin at end of file, tail's Exit_On_Eof) ends the pipeline the same
 	// way, without an error.
 	failed := make(chan error, 1)
-	exit := make(chan struct{}, 1)
+	exit := make(chan error, 1)
 	for _, r := range p.inputs {
 		if r.input == nil {
 			continue // an emitter: fed by its filter
@@ -214,8 +214,12 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			case err == nil || inCtx.Err() != nil:
 			case errors.Is(err, plugin.ErrExit):
 				r.logger.Info("input finished; stopping Sluice as Fluent Bit does: delivering what is buffered, then exiting")
+				var code plugin.ExitCode
+				if !errors.As(err, &code) || code == 0 {
+					err = nil
+				}
 				select {
-				case exit <- struct{}{}:
+				case exit <- err:
 				default:
 				}
 			default:
@@ -246,7 +250,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	case <-ctx.Done():
 	case inputErr = <-failed:
 		stopInputs()
-	case <-exit:
+	case inputErr = <-exit: // nil, or a plugin.ExitCode to exit with
 		stopInputs()
 	}
 	return errors.Join(inputErr, p.shutdown(&inputs, &workers, flushDone, cancelOutputs, stopStarted))

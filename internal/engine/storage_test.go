@@ -288,10 +288,12 @@ func TestTotalLimitSizeDropsTheOldestForThatOutput(t *testing.T) {
 	p, cancel, done := h.start(t, m)
 	const n = 600
 	for i := 0; i < n; i += 30 {
+		// One chunk per batch: the next batch is sent once this one was
+		// sealed and delivered, so there are older chunks to evict however
+		// slow the machine is.
 		h.inputs["a"].batches <- seq(i, i+30)
-		time.Sleep(3 * time.Millisecond)
+		waitFor(t, "delivery to the working output", func() bool { return len(ok.numbers()) >= i+30 })
 	}
-	waitFor(t, "delivery to the working output", func() bool { return len(ok.numbers()) >= n })
 	var downOut = p.Metrics().Outputs()[0]
 	waitFor(t, "eviction", func() bool { return downOut.DroppedByReason()["storage_limit"] > 0 })
 	cancel()

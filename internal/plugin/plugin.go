@@ -3,6 +3,7 @@ package plugin
 import (
 	"context"
 	"errors"
+	"fmt"
 	"github.com/sluice-logs/sluice/internal/metrics"
 	"log/slog"
 	"time"
@@ -136,6 +137,19 @@ type Input interface {
 // (what is buffered is delivered within Grace) and Sluice exits 0 unless
 // records were lost.
 var ErrExit = errors.New("input finished; stopping the router")
+
+// ExitCode is ErrExit with the exit code the process should end with, for
+// an input that wraps a command and passes its status on (exec's
+// Propagate_Exit_Code). errors.Is(err, ErrExit) holds for it.
+type ExitCode int
+
+// Error says what ended the router.
+func (c ExitCode) Error() string {
+	return fmt.Sprintf("input finished with exit code %d; stopping the router", int(c))
+}
+
+// Is makes an ExitCode match ErrExit.
+func (c ExitCode) Is(target error) bool { return target == ErrExit }
 
 // FilterResult says what a Filter did with a batch.
 type FilterResult uint8

@@ -18,9 +18,9 @@
 // printed are kept, and it runs again at the next interval. At shutdown a
 // running command is killed.
 //
-// # Differences
-//
-// Exit_After_Oneshot and Propagate_Exit_Code (Sluice as a wrapper that
-// exits with the command) are not supported yet: a configuration error
-// says so.
+// Exit_After_Oneshot (which implies Oneshot) makes Sluice a wrapper of the
+// command, as in Fluent Bit: once the command has exited, its output is
+// delivered and Sluice exits; with Propagate_Exit_Code the exit code is
+// the command's (shell conventions: 128+N after signal N, 127 when it
+// cannot be started).
 package exec

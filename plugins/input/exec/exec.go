@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os/exec"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/tinylib/msgp/msgp"
@@ -31,6 +32,9 @@ type Input struct {
 	interval time.Duration
 	bufSize  int
 	oneshot  bool
+	// exitAfter stops Sluice once the one-shot command has run
+	// (Exit_After_Oneshot); propagate makes its exit code Sluice's.
+	exitAfter, propagate bool
 }
 
 // New returns an exec input configured by s.Config (see Spec). It does no
@@ -44,15 +48,16 @@ func New(s plugin.Settings) (*Input, error) {
 		command:  c.String("Command"),
 		interval: time.Duration(c.Int("Interval_Sec"))*time.Second + time.Duration(c.Int("Interval_NSec")),
 		bufSize:  int(c.Size("Buf_Size")),
-		oneshot:  c.Bool("Oneshot"),
+		oneshot:  c.Bool("Oneshot") || c.Bool("Exit_After_Oneshot"),
+
+		exitAfter: c.Bool("Exit_After_Oneshot"),
+		propagate: c.Bool("Propagate_Exit_Code"),
 	}
 	if in.logger == nil {
 		in.logger = slog.New(slog.DiscardHandler)
 	}
-	for _, p := range []string{"Exit_After_Oneshot", "Propagate_Exit_Code"} {
-		if c.Bool(p) {
-			return nil, c.Errorf(p, "not supported yet by Sluice; use Oneshot, and stop Sluice from the task or pod")
-		}
+	if in.propagate && !in.exitAfter {
+		return nil, c.Errorf("Propagate_Exit_Code", "Propagate_Exit_Code needs Exit_After_Oneshot on: Sluice exits with the command's code only when the command's end stops it")
 	}
 	if name := c.String("Parser"); name != "" {
 		p, ok := s.Parsers.Lookup(name)
@@ -73,11 +78,18 @@ func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
 	t := time.NewTicker(max(in.interval, time.Millisecond))
 	defer t.Stop()
 	for {
-		if err := in.runOnce(ctx, emit); err != nil {
+		status, err := in.runOnce(ctx, emit)
+		if err != nil {
 			return nil // ctx ended while emitting
 		}
 		if in.oneshot {
-			return nil
+			switch {
+			case !in.exitAfter || ctx.Err() != nil:
+				return nil
+			case in.propagate && status != 0:
+				return plugin.ExitCode(status)
+			}
+			return plugin.ErrExit
 		}
 		select {
 		case <-t.C:
@@ -103,38 +115,48 @@ func (s *stderrTail) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// runOnce runs the command and emits its lines; it returns an error only
-// when Emit failed (shutdown).
-func (in *Input) runOnce(ctx context.Context, emit plugin.Emitter) error {
+// runOnce runs the command and emits its lines. It returns the command's
+// exit status as a shell reports it (128+N for a command killed by signal
+// N, 127 when it cannot be started), and an error only when Emit failed
+// (shutdown).
+func (in *Input) runOnce(ctx context.Context, emit plugin.Emitter) (int, error) {
 	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", in.command)
 	var stderr stderrTail
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		in.logger.Warn("cannot run command", "command", in.command, "error", err)
-		return nil
+		return 127, nil
 	}
 	if err := cmd.Start(); err != nil {
 		in.logger.Warn("cannot run command", "command", in.command, "error", err)
-		return nil
+		return 127, nil
 	}
 	b := lineBatch{in: in}
 	emitErr := b.read(ctx, out, emit)
 	io.Copy(io.Discard, out) // let the command finish if Emit stopped reading
 	werr := cmd.Wait()
 	if emitErr != nil {
-		return emitErr
+		return 0, emitErr
 	}
-	if werr != nil && ctx.Err() == nil {
-		var ee *exec.ExitError
+	code := 0
+	if werr != nil {
+		code = 1
 		status := werr.Error()
+		var ee *exec.ExitError
 		if errors.As(werr, &ee) {
-			status = fmt.Sprintf("exit status %d", ee.ExitCode())
+			code = ee.ExitCode()
+			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+				code = 128 + int(ws.Signal())
+			}
+			status = fmt.Sprintf("exit status %d", code)
 		}
-		in.logger.Warn("command failed", "command", in.command, "status", status,
-			"stderr", string(bytes.TrimSpace(stderr.buf)), "lines", b.lines)
+		if ctx.Err() == nil {
+			in.logger.Warn("command failed", "command", in.command, "status", status,
+				"stderr", string(bytes.TrimSpace(stderr.buf)), "lines", b.lines)
+		}
 	}
-	return nil
+	return code, nil
 }
 
 // lineBatch turns lines into records, emitted every 512 lines and at the

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/sluice-logs/sluice/conf"
 	"github.com/sluice-logs/sluice/internal/config"
 	"github.com/sluice-logs/sluice/internal/parser"
+	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/plugin/plugintest"
 )
 
@@ -78,7 +80,7 @@ func TestConfigErrors(t *testing.T) {
 		kv   []string
 		want string
 	}{
-		{[]string{"Command", "x", "Exit_After_Oneshot", "on"}, "not supported yet"},
+		{[]string{"Command", "x", "Propagate_Exit_Code", "on"}, "needs Exit_After_Oneshot on"},
 		{[]string{"Command", "x", "Parser", "nope"}, `no parser named "nope"`},
 		{[]string{"Command", "x", "Interval_Sec", "0"}, "positive"},
 		{[]string{}, `missing required parameter "Command"`},
@@ -90,5 +92,35 @@ func TestConfigErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: %v, want %q", tc.kv, err, tc.want)
 		}
+	}
+}
+
+func TestExitAfterOneshot(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		kv      []string
+		want    error
+		records int
+	}{
+		{"exit 0", []string{"Command", "echo a; echo b", "Exit_After_Oneshot", "on"}, plugin.ErrExit, 2},
+		{"code not passed on", []string{"Command", "echo a; exit 3", "Exit_After_Oneshot", "on"}, plugin.ErrExit, 1},
+		{"code passed on", []string{"Command", "echo a; exit 3", "Exit_After_Oneshot", "on", "Propagate_Exit_Code", "on"}, plugin.ExitCode(3), 1},
+		{"signal", []string{"Command", "echo a; kill -TERM $$", "Exit_After_Oneshot", "on", "Propagate_Exit_Code", "on"}, plugin.ExitCode(128 + 15), 1},
+		{"success passed on is a plain exit", []string{"Command", "true", "Exit_After_Oneshot", "on", "Propagate_Exit_Code", "on"}, plugin.ErrExit, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in, err := New(plugintest.Settings(t, Spec(), tc.kv...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var c plugintest.Collector
+			err = in.Run(context.Background(), &c)
+			if err != tc.want || !errors.Is(err, plugin.ErrExit) {
+				t.Fatalf("Run = %v, want %v", err, tc.want)
+			}
+			if n := len(c.Records()); n != tc.records {
+				t.Fatalf("%d records, want %d", n, tc.records)
+			}
+		})
 	}
 }

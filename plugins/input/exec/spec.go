@@ -16,8 +16,8 @@ func Spec() plugin.Spec {
 			{Name: "Interval_NSec", Type: plugin.TypeInt, Default: "0", Min: 0, Max: 999999999, Doc: "nanoseconds added to Interval_Sec"},
 			{Name: "Buf_Size", Type: plugin.TypeSize, Default: "4096", Min: 16, Max: 1 << 30, Doc: "longest line; longer lines are cut into pieces of this size"},
 			{Name: "Oneshot", Type: plugin.TypeBool, Default: "off", Doc: "run the command once, at start"},
-			{Name: "Exit_After_Oneshot", Type: plugin.TypeBool, Default: "off", Doc: "not supported yet: exit once the one-shot command exits"},
-			{Name: "Propagate_Exit_Code", Type: plugin.TypeBool, Default: "off", Doc: "not supported yet: exit with the command's exit code"},
+			{Name: "Exit_After_Oneshot", Type: plugin.TypeBool, Default: "off", Doc: "stop Sluice once the command has run (implies Oneshot): its output is delivered, then the process exits, so Sluice can wrap a command"},
+			{Name: "Propagate_Exit_Code", Type: plugin.TypeBool, Default: "off", Doc: "with Exit_After_Oneshot, exit with the command's exit code (128+N when a signal N killed it)"},
 		},
 		Examples: []string{
 			`[INPUT]
