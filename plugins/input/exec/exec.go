@@ -46,7 +46,7 @@ func New(s plugin.Settings) (*Input, error) {
 		tag:      s.Tag,
 		logger:   s.Logger,
 		command:  c.String("Command"),
-		interval: time.Duration(c.Int("Interval_Sec"))*time.Second + time.Duration(c.Int("Interval_NSec")),
+		interval: c.Interval(time.Second), // 0 means the default, as in Fluent Bit
 		bufSize:  int(c.Size("Buf_Size")),
 		oneshot:  c.Bool("Oneshot") || c.Bool("Exit_After_Oneshot"),
 
@@ -65,9 +65,6 @@ func New(s plugin.Settings) (*Input, error) {
 			return nil, c.Errorf("Parser", "no parser named %q; %s", name, s.Parsers.UnknownHint(name))
 		}
 		in.parser = p
-	}
-	if !in.oneshot && in.interval <= 0 {
-		return nil, c.Errorf("Interval_Sec", "the interval must be positive (or set Oneshot on)")
 	}
 	return in, nil
 }

@@ -82,7 +82,6 @@ func TestConfigErrors(t *testing.T) {
 	}{
 		{[]string{"Command", "x", "Propagate_Exit_Code", "on"}, "needs Exit_After_Oneshot on"},
 		{[]string{"Command", "x", "Parser", "nope"}, `no parser named "nope"`},
-		{[]string{"Command", "x", "Interval_Sec", "0"}, "positive"},
 		{[]string{}, `missing required parameter "Command"`},
 	} {
 		s, err := plugintest.TrySettings(Spec(), tc.kv...)
