@@ -159,32 +159,6 @@ func TestRegistryKeepsFirstDefinition(t *testing.T) {
 	}
 }
 
-func TestCompileRubyTranslations(t *testing.T) {
-	for _, c := range []struct{ expr, in, group, want string }{
-		{`/^(?<x>a.c)$/`, "abc", "x", "abc"},
-		{`/^(?i)(?<x>abc)$/`, "ABC", "x", "ABC"},
-		{`/var/log/(?<x>m)`, "/var/log/m", "x", "m"},
-		{`^(?<x>[\h-]+)\Z`, "ab-12\n", "x", "ab-12"},
-		{`^(?<x>[]a]+)$`, "]a]", "x", "]a]"},
-		{`(?<x>\d+)$`, "first 1\nsecond 2", "x", "1"}, // $ is a line end, as in Ruby
-	} {
-		re, err := CompileRuby(c.expr)
-		if err != nil {
-			t.Errorf("%q: %v", c.expr, err)
-			continue
-		}
-		m := re.FindStringSubmatch(c.in)
-		if m == nil || m[re.SubexpIndex(c.group)] != c.want {
-			t.Errorf("%q on %q = %q, want %q", c.expr, c.in, m, c.want)
-		}
-	}
-	for _, bad := range []string{`(a)\1`, `(?<n>a)\k<n>`, `(?<!a)b`, `(?>a)`} {
-		if _, err := CompileRuby(bad); err == nil {
-			t.Errorf("%q must be rejected", bad)
-		}
-	}
-}
-
 func TestTimeZoneOfZonelessTimes(t *testing.T) {
 	sys := mustParser(t, "Name", "s", "Format", "json", "Time_Format", "%Y-%m-%d %H:%M", "Time_System_Timezone", "on")
 	if sys.timeLoc != time.Local {
