@@ -179,7 +179,7 @@ func TestFromSectionErrors(t *testing.T) {
 	}{
 		{[]config.Param{{Key: "type", Value: "regex"}}, "missing name"},
 		{[]config.Param{{Key: "name", Value: "x"}, {Key: "type", Value: "parser"}}, `type "parser" is not supported`},
-		{[]config.Param{{Key: "name", Value: "x"}, {Key: "rule", Value: `"start_state" "/(?=x)/" "c"`}}, "RE2"},
+		{[]config.Param{{Key: "name", Value: "x"}, {Key: "rule", Value: `"start_state" "/(x/" "c"`}}, "regex: invalid regular expression: missing closing )"},
 		{[]config.Param{{Key: "name", Value: "x"}, {Key: "rule", Value: `"start_state" "/x/"`}}, "three quoted values"},
 		{[]config.Param{{Key: "name", Value: "x"}, {Key: "rule", Value: `"cont" "/x/" "cont"`}}, "no rule starts from"},
 		{[]config.Param{{Key: "name", Value: "x"}, {Key: "flush_timeout", Value: "soon"}}, "flush_timeout"},
@@ -291,10 +291,11 @@ func TestParseRule(t *testing.T) {
 	tests := []struct {
 		raw, from, re, next string
 	}{
-		{`"start_state" "/^\d{4}-/" "cont"`, "start_state", `^\d{4}-`, "cont"},
-		{`"start_state"   "/^say \"hi\"/"   "cont"`, "start_state", `^say "hi"`, "cont"},
-		{`"start_state, cont" "/^\s+at /" "cont"`, "start_state|cont", `^\s+at `, "cont"},
-		{`start_state /x/ cont`, "start_state", "x", "cont"},
+		{`"start_state" "/^\d{4}-/" "cont"`, "start_state", `/^\d{4}-/`, "cont"},
+		{`"start_state"   "/^say \"hi\"/"   "cont"`, "start_state", `/^say "hi"/`, "cont"},
+		{`"start_state, cont" "/^\s+at /" "cont"`, "start_state|cont", `/^\s+at /`, "cont"},
+		{`start_state /x/ cont`, "start_state", "/x/", "cont"},
+		{`"start_state" "/^(?<!x)\d+(?= )/" "cont"`, "start_state", `/^(?<!x)\d+(?= )/`, "cont"}, // look-around: backtracking engine
 	}
 	for _, tt := range tests {
 		r, err := ParseRule(tt.raw)

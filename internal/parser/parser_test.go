@@ -114,13 +114,13 @@ func TestParseNoMatch(t *testing.T) {
 }
 
 func TestNewReportsEveryErrorAtItsKey(t *testing.T) {
-	_, err := New(section("Name", "bad", "Format", "regex", "Regex", `^(?<a>x)(?=y)`, "Time_Format", "%Q",
+	_, err := New(section("Name", "bad", "Format", "regex", "Regex", `^(?<a>x)(?=y`, "Time_Format", "%Q",
 		"Time_Offset", "2h", "Types", "a:money", "Decode_Field_As", "base64 log", "Tme_Key", "x"))
 	if err == nil {
 		t.Fatal("want errors")
 	}
 	for _, want := range []string{
-		`parsers.conf:4: [PARSER] bad Regex: lookahead "(?=" is not supported`,
+		"parsers.conf:4: [PARSER] bad Regex: invalid regular expression: missing closing ) in `^(?<a>x)(?=y`",
 		`parsers.conf:5: [PARSER] bad Time_Format "%Q": unsupported conversion %Q`,
 		`parsers.conf:6: [PARSER] bad invalid Time_Offset "2h"`,
 		`parsers.conf:7: [PARSER] bad Types: unknown type "money"`,

@@ -16,8 +16,8 @@ const apache2 = `^(?<host>[^ ]*) [^ ]* (?<user>[^ ]*) \[(?<time>[^\]]*)\] "(?<me
 var sameOnBoth = []struct{ expr, in string }{
 	{apache2, `192.168.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326 "http://www.example.com/start.html" "Mozilla/4.08 [en] (Win98; I ;Nav)"`},
 	{`^(?<time>[^ ]* {1,2}[^ ]* [^ ]*) (?<host>[^ ]*) (?<ident>[a-zA-Z0-9_\/\.\-]*)(?:\[(?<pid>[0-9]+)\])?(?:[^\:]*\:)? *(?<message>.*)$`, "Dec  1 08:47:56 ip-10-0-0-1 kubelet[1234]: I1201 started"},
-	{`(?<x>\d+)$`, "first 1\nsecond 2"},    // $ is a line end, as in Ruby
-	{`^(?<x>\w+)$`, "second\nfirst"},       // ^ too
+	{`(?<x>\d+)$`, "first 1\nsecond 2"},       // $ is a line end, as in Ruby
+	{`^(?<x>\w+)$`, "second\nfirst"},          // ^ too
 	{`^(?<a>\w+)\s+(?<b>\S+)`, "héllo wörld"}, // \w is ASCII on both
 	{`(?<w>\w+)`, "ça va"},
 	{`(?i)^(?<x>abc)`, "ABCdef"},
@@ -26,7 +26,7 @@ var sameOnBoth = []struct{ expr, in string }{
 	{`(a)|(b)`, "b"}, // group 1 takes no part
 	{`(?<x>a*)`, ""},
 	{`x*`, "yyy"},
-	{`é(?<n>.)`, "aébc"},    // byte offsets after a multi-byte rune
+	{`é(?<n>.)`, "aébc"},       // byte offsets after a multi-byte rune
 	{`a(?<b>b)`, "\xffab\xfe"}, // invalid UTF-8 around the match
 	{`(?<n>.)b`, "\xffb"},
 	{`^\s+at (?<frame>\S+)`, "    at com.example.Main.run(Main.java:10)"},

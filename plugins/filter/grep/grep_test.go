@@ -69,7 +69,7 @@ func TestGrepConfigErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"Logical_Op", "AND", "Regex", "a b", "Exclude", "c d"}, "cannot be mixed"},
-		{[]string{"Regex", "a (?<=x)"}, "lookbehind"},
+		{[]string{"Regex", "a (?<=x"}, "Regex: invalid regular expression: missing closing )"},
 		{[]string{"Regex", "$a[ x"}, "record accessor"},
 		{[]string{"Logical_Op", "XOR"}, "invalid value"},
 	} {

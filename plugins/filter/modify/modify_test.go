@@ -101,7 +101,7 @@ func TestConfigErrors(t *testing.T) {
 	}{
 		{[]string{"Condition", "Key_is_cool a"}, `unknown condition "Key_is_cool"`},
 		{[]string{"Condition", "Key_value_equals a"}, `Key_value_equals takes 2 argument(s)`},
-		{[]string{"Remove_regex", "(?=x)"}, `lookahead`},
+		{[]string{"Remove_regex", "(?=x"}, `Remove_regex: invalid regular expression: missing closing )`},
 		{[]string{"Condition", "Key_exists $a['b"}, `record accessor`},
 		{[]string{"Rename", "onlyone"}, `want 2 space-separated values`},
 	} {

@@ -113,7 +113,7 @@ func TestRewriteTagConfigErrors(t *testing.T) {
 	for _, c := range []struct{ rule, want string }{
 		{`$a ^x$ new maybe`, "KEEP"},
 		{`$a[ ^x$ new true`, "KEY"},
-		{`$a (?!x) new true`, "REGEX"},
+		{`$a (?!x new true`, "REGEX: invalid regular expression: missing closing )"},
 		{`$a x`, "want 4 space-separated values"},
 	} {
 		s, err := trySettings("Name", "rewrite_tag", "Rule", c.rule)

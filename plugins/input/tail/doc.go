@@ -101,6 +101,4 @@
 //   - Exit_On_Eof stops the input once every file found was read to its
 //     end; the process keeps running until it is signalled, as after stdin
 //     ends (Fluent Bit exits).
-//   - Tag_Regex is Go's RE2 syntax (named groups (?<name>...) work as in
-//     Onigmo; lookaround does not).
 package tail
