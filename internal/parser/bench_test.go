@@ -78,6 +78,29 @@ func BenchmarkRegexApacheMatchOnly(b *testing.B) {
 	}
 }
 
+// BenchmarkRegexContainerInsights runs Container Insights' look-around
+// parsers (testdata/compat), which need the backtracking engine, on a
+// docker json-file line.
+func BenchmarkRegexContainerInsights(b *testing.B) {
+	m, _, err := config.ParseClassic("parsers.conf", containerInsightsConf(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	reg, _, err := NewRegistry(m.Parsers)
+	if err != nil {
+		b.Fatal(err)
+	}
+	line := []byte(`{"log":"2024-05-01 12:00:00 INFO request served path=/api/v1/items status=200 duration=12ms\n","stream":"stdout","time":"2024-05-01T12:00:00.123456789Z"}`)
+	for _, name := range []string{"container_firstline", "cwagent_firstline"} {
+		p, _ := reg.Lookup(name)
+		l := line
+		if name == "cwagent_firstline" {
+			l = []byte(`{"log":"2024/05/01 12:00:00 I! request served path=/api/v1/items status=200 duration=12ms\n","stream":"stdout","time":"2024-05-01T12:00:00.123456789Z"}`)
+		}
+		b.Run(name, func(b *testing.B) { benchParser(b, p, [][]byte{l}) })
+	}
+}
+
 func BenchmarkJSONDocker(b *testing.B) {
 	p := mustParser(b, "Name", "docker", "Format", "json", "Time_Key", "time", "Time_Format", "%Y-%m-%dT%H:%M:%S.%L", "Time_Keep", "On")
 	line := []byte(`{"log":"2021-01-01 INFO request served path=/api/v1/items status=200 duration=12ms\n","stream":"stdout","time":"2021-01-01T00:00:00.123456789Z"}`)

@@ -14,12 +14,7 @@ import (
 // look-ahead, so they run on the backtracking engine.
 func containerInsightsParsers(t *testing.T) *Registry {
 	t.Helper()
-	const path = "../../testdata/compat/eks-container-insights/support/parsers.conf"
-	src, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, _, err := config.ParseClassic(path, src)
+	m, _, err := config.ParseClassic("parsers.conf", containerInsightsConf(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,6 +23,16 @@ func containerInsightsParsers(t *testing.T) *Registry {
 		t.Fatalf("the Container Insights parsers must compile: %v", err)
 	}
 	return reg
+}
+
+// containerInsightsConf reads Container Insights' parsers.conf.
+func containerInsightsConf(t testing.TB) []byte {
+	t.Helper()
+	src, err := os.ReadFile("../../testdata/compat/eks-container-insights/support/parsers.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
 }
 
 func TestContainerInsightsParsers(t *testing.T) {

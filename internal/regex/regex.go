@@ -42,10 +42,10 @@ import (
 )
 
 // MatchTimeout is how long one match on the backtracking engine may run
-// before it gives up. Fluent Bit has no such limit (Onigmo can run for
-// ever); 100 ms is thousands of times what a sane pattern takes on a long
-// log line, and short enough that a catastrophic one only slows its
-// input down.
+// before it gives up (twice: see Regexp.retry). Fluent Bit has no such
+// limit (Onigmo can run for ever); 100 ms is thousands of times what a
+// sane pattern takes on a log line, and short enough that a catastrophic
+// one only slows its input down.
 const MatchTimeout = 100 * time.Millisecond
 
 // maxBacktrackStack bounds the backtracking stack of one match (in
@@ -161,11 +161,9 @@ func (r *Regexp) Match(b []byte) (bool, error) {
 	}
 	in := getRunes(b)
 	defer putRunes(in)
-	ok, err := r.bt.MatchRunes(in.runes)
-	if err != nil {
-		return false, r.giveUp(err)
-	}
-	return ok, nil
+	var ok bool
+	err := r.retry(func() (err error) { ok, err = r.bt.MatchRunes(in.runes); return err })
+	return ok, err
 }
 
 // MatchString is Match on a string.
@@ -173,11 +171,9 @@ func (r *Regexp) MatchString(s string) (bool, error) {
 	if r.re2 != nil {
 		return r.re2.MatchString(s), nil
 	}
-	ok, err := r.bt.MatchString(s)
-	if err != nil {
-		return false, r.giveUp(err)
-	}
-	return ok, nil
+	var ok bool
+	err := r.retry(func() (err error) { ok, err = r.bt.MatchString(s); return err })
+	return ok, err
 }
 
 // FindSubmatchIndex returns the byte offsets of the leftmost match of b and
@@ -207,22 +203,52 @@ func (r *Regexp) FindStringSubmatchIndex(s string) ([]int, error) {
 // rune offsets back to byte offsets.
 func (r *Regexp) findIndex(in *runeInput) ([]int, error) {
 	var loc []int
-	err := r.bt.FindRunesMatches(in.runes, 0, func(m regexp2.MatchView) bool {
-		loc = make([]int, 2*len(r.names))
-		for g := range r.names {
-			start, n, ok := m.GroupRange(g)
-			if !ok {
-				loc[2*g], loc[2*g+1] = -1, -1
-				continue
+	err := r.retry(func() error {
+		return r.bt.FindRunesMatches(in.runes, 0, func(m regexp2.MatchView) bool {
+			loc = make([]int, 2*len(r.names))
+			for g := range r.names {
+				start, n, ok := m.GroupRange(g)
+				if !ok {
+					loc[2*g], loc[2*g+1] = -1, -1
+					continue
+				}
+				loc[2*g], loc[2*g+1] = in.offs[start], in.offs[start+n]
 			}
-			loc[2*g], loc[2*g+1] = in.offs[start], in.offs[start+n]
-		}
-		return false // the leftmost match only
+			return false // the leftmost match only
+		})
 	})
 	if err != nil {
-		return nil, r.giveUp(err)
+		return nil, err
 	}
 	return loc, nil
+}
+
+// retry runs a match on the backtracking engine and returns nil, or the
+// error of a match that gave up. regexp2 reads its deadline from a clock
+// goroutine that ticks every few milliseconds; on a loaded machine that
+// goroutine (or the whole process, under a CPU limit) can go unscheduled
+// for longer than MatchTimeout, and a match of microseconds then "times
+// out". So a timeout counts only when the match really ran MatchTimeout
+// by our own clock, twice: a false one is retried (at most three times),
+// and a catastrophic pattern costs about two MatchTimeouts per record.
+func (r *Regexp) retry(match func() error) error {
+	overran := 0
+	for try := 1; ; try++ {
+		start := time.Now()
+		err := match()
+		if err == nil {
+			return nil
+		}
+		if errors.Is(err, regexp2.ErrBacktrackingStackLimit) {
+			return r.giveUp(err) // not a matter of time: the same again
+		}
+		if time.Since(start) >= MatchTimeout {
+			overran++
+		}
+		if overran == 2 || try == 4 {
+			return r.giveUp(err)
+		}
+	}
 }
 
 // giveUp counts a match the backtracking engine abandoned and returns the

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dlclark/regexp2/v2"
 )
 
 const apache2 = `^(?<host>[^ ]*) [^ ]* (?<user>[^ ]*) \[(?<time>[^\]]*)\] "(?<method>\S+)(?: +(?<path>[^ ]*) +\S*)?" (?<code>[^ ]*) (?<size>[^ ]*)(?: "(?<referer>[^\"]*)" "(?<agent>.*)")?$`
@@ -219,5 +221,32 @@ func TestStringIsThePatternAsWritten(t *testing.T) {
 		if got := MustCompile(expr).String(); got != expr {
 			t.Errorf("String() = %q, want %q", got, expr)
 		}
+	}
+}
+
+// TestRetryIgnoresFalseTimeouts checks the guard against regexp2's clock
+// lagging on a loaded machine: a "timeout" that came before MatchTimeout
+// had passed is retried, so a quick match is never reported as given up.
+func TestRetryIgnoresFalseTimeouts(t *testing.T) {
+	re := MustCompile(`(?=a)a`)
+	falseTimeout := errors.New("match timeout after 100ms on input `a`")
+	calls := 0
+	if err := re.retry(func() error {
+		calls++
+		if calls == 1 {
+			return falseTimeout
+		}
+		return nil
+	}); err != nil || calls != 2 || re.GaveUp() != 0 {
+		t.Errorf("one early timeout: err %v after %d calls, GaveUp %d; want a retry that succeeds", err, calls, re.GaveUp())
+	}
+	calls = 0
+	if err := re.retry(func() error { calls++; return falseTimeout }); !errors.Is(err, ErrTimeout) || calls != 4 {
+		t.Errorf("early timeouts every time: err %v after %d calls, want ErrTimeout after 4", err, calls)
+	}
+	calls = 0
+	if err := re.retry(func() error { calls++; return regexp2.ErrBacktrackingStackLimit }); !errors.Is(err, ErrTimeout) || calls != 1 ||
+		!strings.Contains(err.Error(), "backtracking memory bound") {
+		t.Errorf("stack limit: err %v after %d calls, want ErrTimeout at once", err, calls)
 	}
 }
