@@ -194,7 +194,7 @@ func (r *Regexp) FindStringSubmatchIndex(s string) ([]int, error) {
 	if r.re2 != nil {
 		return r.re2.FindStringSubmatchIndex(s), nil
 	}
-	in := getRunesString(s)
+	in := getRunes([]byte(s)) // a copy: the string forms serve rare paths (routes, file tags)
 	defer putRunes(in)
 	return r.findIndex(in)
 }

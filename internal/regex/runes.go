@@ -36,22 +36,6 @@ func getRunes(b []byte) *runeInput {
 	return in
 }
 
-func getRunesString(s string) *runeInput {
-	in := runePool.Get().(*runeInput)
-	in.runes, in.offs = in.runes[:0], in.offs[:0]
-	for i := 0; i < len(s); {
-		c, size := rune(s[i]), 1
-		if c >= utf8.RuneSelf {
-			c, size = utf8.DecodeRuneInString(s[i:])
-		}
-		in.runes = append(in.runes, c)
-		in.offs = append(in.offs, i)
-		i += size
-	}
-	in.offs = append(in.offs, len(s))
-	return in
-}
-
 func putRunes(in *runeInput) {
 	if cap(in.runes) > maxPooledRunes {
 		return
