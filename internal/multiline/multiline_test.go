@@ -172,6 +172,25 @@ func TestUserParserFromSection(t *testing.T) {
 	}
 }
 
+// TestUserParserWithLookAround joins lines by rules RE2 cannot run: a start
+// line that is not a DEBUG line (negative look-ahead) and continuation
+// lines whose "at " follows a space and precedes a frame (look-behind,
+// look-ahead).
+func TestUserParserWithLookAround(t *testing.T) {
+	sect := config.Section{Kind: config.KindMultilineParser, Params: []config.Param{
+		{Key: "name", Value: "lookaround"},
+		{Key: "type", Value: "regex"},
+		{Key: "rule", Value: `"start_state" "/^\d{4}-\d{2}-\d{2} (?!DEBUG)\w+ /" "cont"`},
+		{Key: "rule", Value: `"cont"        "/^\s+(?<=\s)at (?=\S)/"         "cont"`},
+	}}
+	lines := []string{"2024-05-01 ERROR boom", "  at a.b(C.java:1)", "  at  not-a-frame", "2024-05-01 DEBUG x", "  at d.e(F.java:2)"}
+	got := logs(collect(t, []string{"lookaround"}, []config.Section{sect}, lines))
+	want := "2024-05-01 ERROR boom\n  at a.b(C.java:1)|  at  not-a-frame|2024-05-01 DEBUG x|  at d.e(F.java:2)"
+	if strings.Join(got, "|") != want {
+		t.Fatalf("got %q, want %q", strings.Join(got, "|"), want)
+	}
+}
+
 func TestFromSectionErrors(t *testing.T) {
 	tests := []struct {
 		params []config.Param
