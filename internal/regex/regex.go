@@ -49,9 +49,11 @@ import (
 const MatchTimeout = 100 * time.Millisecond
 
 // maxBacktrackStack bounds the backtracking stack of one match (in
-// integer slots, 8 bytes each): regexp2's default of 100,000 is too small
-// for a lazy .*? over a 64 KiB line; 4 Mi slots (32 MiB) is not reached
-// by any pattern that finishes within MatchTimeout.
+// integer slots, 8 bytes each), a bound on memory beside MatchTimeout's on
+// time: regexp2's default of 100,000 slots can be too few for a lazy .*?
+// over a long line; 4 Mi slots is 32 MiB at most per match in progress
+// (regexp2 keeps a pooled runner's stack at its high-water size). A match
+// that needs more gives up like one that times out.
 const maxBacktrackStack = 4 << 20
 
 // The timeout clock of regexp2 ticks every 100 ms by default, which would

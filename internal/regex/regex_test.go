@@ -108,6 +108,8 @@ func TestBeyondRE2(t *testing.T) {
 		{`^(?<x>a)$(?=\n)`, "b\na\nc", map[string]string{"x": "a"}, ""},
 		{`a{1001}`, strings.Repeat("a", 1001), map[string]string{}, strings.Repeat("a", 1001)},
 		{`\R`, "a\r\nb", map[string]string{}, "\r\n"},
+		{`a\R(?=b)`, "xa\r\nb", map[string]string{}, "a\r\n"}, // \R translated for regexp2 too
+		{`(?<h>\h+)(?=\Z)`, "id 0fA9\n", map[string]string{"h": "0fA9"}, ""},
 	} {
 		re, err := Compile(c.expr)
 		if err != nil {
