@@ -13,6 +13,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/sts v1.52.0
 	github.com/aws/smithy-go v1.28.9
 	github.com/charmbracelet/bubbletea v1.3.10
+	github.com/dlclark/regexp2/v2 v2.13.0
 	github.com/fluent/fluent-logger-golang v1.10.2
 	github.com/fsnotify/fsnotify v1.10.1
 	github.com/tinylib/msgp v1.6.5

@@ -2,7 +2,8 @@ package engine
 
 import (
 	"fmt"
-	"regexp"
+
+	"github.com/sluice-logs/sluice/internal/regex"
 )
 
 // Matcher decides whether a tag is routed to a filter or output, with
@@ -13,13 +14,15 @@ import (
 //     The whole tag must match.
 //   - Match_Regex is matched anchored at the start of the tag (onig_match)
 //     and must match at least one character; the match need not reach the
-//     end of the tag.
+//     end of the tag. It is Ruby syntax (package regex), look-ahead
+//     included; a match that gives up selects nothing.
 //   - When both are set, either may match.
 //
 // The zero Matcher matches nothing.
 type Matcher struct {
 	pattern string
-	regex   *regexp.Regexp
+	regex   *regex.Regexp
+	expr    string // Match_Regex as written
 	set     bool
 }
 
@@ -28,11 +31,11 @@ type Matcher struct {
 func NewMatcher(match, matchRegex string) (Matcher, error) {
 	m := Matcher{pattern: match, set: match != ""}
 	if matchRegex != "" {
-		re, err := regexp.Compile(`^(?:` + matchRegex + `)`)
+		re, err := regex.Compile(`\A(?:` + matchRegex + `)`)
 		if err != nil {
 			return Matcher{}, fmt.Errorf("invalid Match_Regex %q: %w", matchRegex, err)
 		}
-		m.regex, m.set = re, true
+		m.regex, m.expr, m.set = re, matchRegex, true
 	}
 	return m, nil
 }
@@ -44,9 +47,9 @@ func (m Matcher) IsSet() bool { return m.set }
 func (m Matcher) String() string {
 	switch {
 	case m.regex != nil && m.pattern != "":
-		return fmt.Sprintf("Match %s or Match_Regex %s", m.pattern, m.regex)
+		return fmt.Sprintf("Match %s or Match_Regex %s", m.pattern, m.expr)
 	case m.regex != nil:
-		return "Match_Regex " + m.regex.String()
+		return "Match_Regex " + m.expr
 	}
 	return "Match " + m.pattern
 }
@@ -54,7 +57,7 @@ func (m Matcher) String() string {
 // Match reports whether tag is selected.
 func (m Matcher) Match(tag string) bool {
 	if m.regex != nil {
-		if loc := m.regex.FindStringIndex(tag); loc != nil && loc[1] > 0 {
+		if loc, _ := m.regex.FindStringSubmatchIndex(tag); loc != nil && loc[1] > 0 {
 			return true
 		}
 	}

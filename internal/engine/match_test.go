@@ -1,6 +1,9 @@
 package engine
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestMatcher checks routing decisions against Fluent Bit's documented and
 // implemented semantics (docs: data-pipeline/router; src/flb_router.c).
@@ -41,6 +44,10 @@ func TestMatcher(t *testing.T) {
 		{"", `x*`, "temp", false},
 		{"", `^app\.(web|api)$`, "app.web", true},
 		{"", `^app\.(web|api)$`, "app.worker", false},
+		// Ruby syntax, look-around included (the backtracking engine).
+		{"", `app\.(?!internal)`, "app.web", true},
+		{"", `app\.(?!internal)`, "app.internal", false},
+		{"", `kube\.\h+$`, "kube.0af3", true},
 		// Both set: either matches.
 		{"audit", `^app\.`, "app.web", true},
 		{"audit", `^app\.`, "audit", true},
@@ -60,8 +67,12 @@ func TestMatcher(t *testing.T) {
 }
 
 func TestMatcherRejectsBadRegex(t *testing.T) {
-	if _, err := NewMatcher("", "("); err == nil {
-		t.Fatal("want an error for an invalid Match_Regex")
+	if _, err := NewMatcher("", "("); err == nil || !strings.Contains(err.Error(), `invalid Match_Regex "("`) {
+		t.Fatalf("error %v, want one naming the invalid Match_Regex", err)
+	}
+	m, err := NewMatcher("", `app\.(?!x)`)
+	if err != nil || m.String() != `Match_Regex app\.(?!x)` {
+		t.Errorf("String() = %q (%v), want the expression as written", m.String(), err)
 	}
 }
 

@@ -1,9 +1,10 @@
 package multiline
 
 import (
-	"regexp"
 	"strings"
 	"sync"
+
+	"github.com/sluice-logs/sluice/internal/regex"
 )
 
 // builtins are the parsers every configuration can name. The stack-trace
@@ -42,7 +43,7 @@ func mustNew(name string, kind Kind, rules []rule) *Parser {
 		for _, a := range prefilters[r.re] {
 			any = append(any, []byte(a))
 		}
-		rs = append(rs, Rule{From: strings.Split(r.from, ","), Regex: regexp.MustCompile(r.re), Next: r.next, Any: any})
+		rs = append(rs, Rule{From: strings.Split(r.from, ","), Regex: regex.MustCompile(r.re), Next: r.next, Any: any})
 	}
 	p, err := New(name, kind, DefaultFlushTimeout, rs)
 	if err != nil {

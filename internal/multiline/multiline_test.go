@@ -172,6 +172,25 @@ func TestUserParserFromSection(t *testing.T) {
 	}
 }
 
+// TestUserParserWithLookAround joins lines by rules RE2 cannot run: a start
+// line that is not a DEBUG line (negative look-ahead) and continuation
+// lines whose "at " follows a space and precedes a frame (look-behind,
+// look-ahead).
+func TestUserParserWithLookAround(t *testing.T) {
+	sect := config.Section{Kind: config.KindMultilineParser, Params: []config.Param{
+		{Key: "name", Value: "lookaround"},
+		{Key: "type", Value: "regex"},
+		{Key: "rule", Value: `"start_state" "/^\d{4}-\d{2}-\d{2} (?!DEBUG)\w+ /" "cont"`},
+		{Key: "rule", Value: `"cont"        "/^\s+(?<=\s)at (?=\S)/"         "cont"`},
+	}}
+	lines := []string{"2024-05-01 ERROR boom", "  at a.b(C.java:1)", "  at  not-a-frame", "2024-05-01 DEBUG x", "  at d.e(F.java:2)"}
+	got := logs(collect(t, []string{"lookaround"}, []config.Section{sect}, lines))
+	want := "2024-05-01 ERROR boom\n  at a.b(C.java:1)|  at  not-a-frame|2024-05-01 DEBUG x|  at d.e(F.java:2)"
+	if strings.Join(got, "|") != want {
+		t.Fatalf("got %q, want %q", strings.Join(got, "|"), want)
+	}
+}
+
 func TestFromSectionErrors(t *testing.T) {
 	tests := []struct {
 		params []config.Param
@@ -179,7 +198,7 @@ func TestFromSectionErrors(t *testing.T) {
 	}{
 		{[]config.Param{{Key: "type", Value: "regex"}}, "missing name"},
 		{[]config.Param{{Key: "name", Value: "x"}, {Key: "type", Value: "parser"}}, `type "parser" is not supported`},
-		{[]config.Param{{Key: "name", Value: "x"}, {Key: "rule", Value: `"start_state" "/(?=x)/" "c"`}}, "RE2"},
+		{[]config.Param{{Key: "name", Value: "x"}, {Key: "rule", Value: `"start_state" "/(x/" "c"`}}, "regex: invalid regular expression: missing closing )"},
 		{[]config.Param{{Key: "name", Value: "x"}, {Key: "rule", Value: `"start_state" "/x/"`}}, "three quoted values"},
 		{[]config.Param{{Key: "name", Value: "x"}, {Key: "rule", Value: `"cont" "/x/" "cont"`}}, "no rule starts from"},
 		{[]config.Param{{Key: "name", Value: "x"}, {Key: "flush_timeout", Value: "soon"}}, "flush_timeout"},
@@ -291,10 +310,11 @@ func TestParseRule(t *testing.T) {
 	tests := []struct {
 		raw, from, re, next string
 	}{
-		{`"start_state" "/^\d{4}-/" "cont"`, "start_state", `^\d{4}-`, "cont"},
-		{`"start_state"   "/^say \"hi\"/"   "cont"`, "start_state", `^say "hi"`, "cont"},
-		{`"start_state, cont" "/^\s+at /" "cont"`, "start_state|cont", `^\s+at `, "cont"},
-		{`start_state /x/ cont`, "start_state", "x", "cont"},
+		{`"start_state" "/^\d{4}-/" "cont"`, "start_state", `/^\d{4}-/`, "cont"},
+		{`"start_state"   "/^say \"hi\"/"   "cont"`, "start_state", `/^say "hi"/`, "cont"},
+		{`"start_state, cont" "/^\s+at /" "cont"`, "start_state|cont", `/^\s+at /`, "cont"},
+		{`start_state /x/ cont`, "start_state", "/x/", "cont"},
+		{`"start_state" "/^(?<!x)\d+(?= )/" "cont"`, "start_state", `/^(?<!x)\d+(?= )/`, "cont"}, // look-around: backtracking engine
 	}
 	for _, tt := range tests {
 		r, err := ParseRule(tt.raw)

@@ -3,12 +3,12 @@ package multiline
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/sluice-logs/sluice/internal/config"
 	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/internal/regex"
 )
 
 // StartState is the state a message begins in.
@@ -37,8 +37,9 @@ const (
 type Rule struct {
 	// From lists the states the rule applies in.
 	From []string
-	// Regex must match the line for the rule to apply.
-	Regex *regexp.Regexp
+	// Regex must match the line for the rule to apply. A match the engine
+	// gave up on (regex.ErrTimeout) is no match.
+	Regex *regex.Regexp
 	// Next is the state after a matching line.
 	Next string
 	// Any, when set, lists strings one of which a line must contain for
@@ -94,7 +95,7 @@ func (p *Parser) step(state string, line []byte) (string, bool) {
 		if len(r.Any) > 0 && !containsAny(line, r.Any) {
 			continue
 		}
-		if r.Regex.Match(line) {
+		if ok, _ := r.Regex.Match(line); ok { // gave up: the line does not continue the rule
 			return r.Next, true
 		}
 	}
@@ -114,13 +115,9 @@ func ParseRule(raw string) (Rule, error) {
 	if len(words) != 3 {
 		return Rule{}, fmt.Errorf("rule %q: want three quoted values: \"state\" \"/regex/\" \"next_state\"", raw)
 	}
-	expr := words[1]
-	if len(expr) >= 2 && expr[0] == '/' && expr[len(expr)-1] == '/' {
-		expr = expr[1 : len(expr)-1]
-	}
-	re, err := regexp.Compile(expr)
+	re, err := regex.Compile(words[1]) // strips the /.../ delimiters
 	if err != nil {
-		return Rule{}, fmt.Errorf("rule %q: regex: %v (Sluice uses Go's RE2 syntax: no lookaround or backreferences)", raw, err)
+		return Rule{}, fmt.Errorf("rule %q: regex: %v", raw, err)
 	}
 	var from []string
 	for _, s := range strings.Split(words[0], ",") {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/sluice-logs/sluice/conf"
 	"github.com/sluice-logs/sluice/internal/config"
+	"github.com/sluice-logs/sluice/internal/regex"
 )
 
 // apacheLines are real-shaped combined-log lines of varied length.
@@ -63,7 +64,7 @@ func BenchmarkRegexApache(b *testing.B) {
 
 // BenchmarkRegexApacheMatchOnly isolates the regexp engine's share.
 func BenchmarkRegexApacheMatchOnly(b *testing.B) {
-	re, err := CompileRuby(apacheRegex)
+	re, err := regex.Compile(apacheRegex)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -71,9 +72,32 @@ func BenchmarkRegexApacheMatchOnly(b *testing.B) {
 	b.SetBytes(int64(len(lines[0])))
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		if re.FindSubmatchIndex(lines[i%len(lines)]) == nil {
+		if loc, _ := re.FindSubmatchIndex(lines[i%len(lines)]); loc == nil {
 			b.Fatal("no match")
 		}
+	}
+}
+
+// BenchmarkRegexContainerInsights runs Container Insights' look-around
+// parsers (testdata/compat), which need the backtracking engine, on a
+// docker json-file line.
+func BenchmarkRegexContainerInsights(b *testing.B) {
+	m, _, err := config.ParseClassic("parsers.conf", containerInsightsConf(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	reg, _, err := NewRegistry(m.Parsers)
+	if err != nil {
+		b.Fatal(err)
+	}
+	line := []byte(`{"log":"2024-05-01 12:00:00 INFO request served path=/api/v1/items status=200 duration=12ms\n","stream":"stdout","time":"2024-05-01T12:00:00.123456789Z"}`)
+	for _, name := range []string{"container_firstline", "cwagent_firstline"} {
+		p, _ := reg.Lookup(name)
+		l := line
+		if name == "cwagent_firstline" {
+			l = []byte(`{"log":"2024/05/01 12:00:00 I! request served path=/api/v1/items status=200 duration=12ms\n","stream":"stdout","time":"2024-05-01T12:00:00.123456789Z"}`)
+		}
+		b.Run(name, func(b *testing.B) { benchParser(b, p, [][]byte{l}) })
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sluice-logs/sluice/internal/config"
+	"github.com/sluice-logs/sluice/internal/regex"
 )
 
 // Key is one key of a [PARSER] section.
@@ -84,7 +85,7 @@ func New(sect *config.Section) (*Parser, error) {
 	if expr := strings.TrimSpace(get(sect, "Regex")); p.format == FormatRegex {
 		if expr == "" {
 			fail("Regex", "Format regex needs a Regex")
-		} else if re, err := CompileRuby(expr); err != nil {
+		} else if re, err := regex.Compile(expr); err != nil {
 			fail("Regex", "Regex: %v", err)
 		} else {
 			p.regex, p.names = re, re.SubexpNames()

@@ -14,8 +14,8 @@
 // configuration by name; the engine builds it once and hands it to the
 // plugins (plugin.Settings.Parsers).
 //
-// Regular expressions are Fluent Bit's Ruby (Onigmo) syntax, translated to
-// Go's RE2 syntax where the two differ (\h, \Z, /.../ delimiters, line
-// anchors); lookaround and backreferences, which RE2 cannot run in linear
-// time, are configuration errors that say so.
+// Regular expressions are Fluent Bit's Ruby (Onigmo) syntax, compiled by
+// package regex: on RE2 when it can run them, else (look-around,
+// backreferences, atomic groups) on a backtracking engine whose matches
+// give up after regex.MatchTimeout; Parse then returns ErrNoMatch.
 package parser

@@ -13,7 +13,10 @@ import (
 var scratchPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 func (p *Parser) parseRegex(w *fieldWriter, in []byte) error {
-	loc := p.regex.FindSubmatchIndex(in)
+	loc, err := p.regex.FindSubmatchIndex(in)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrNoMatch, err)
+	}
 	if loc == nil {
 		return ErrNoMatch
 	}

@@ -75,14 +75,3 @@ func FuzzStrptime(f *testing.F) {
 		_, _ = l.Parse([]byte(in), nil, fixedNow, strict) // the property checked is only: no panic
 	})
 }
-
-// FuzzCompileRuby checks that translating any pattern either compiles or
-// fails cleanly.
-func FuzzCompileRuby(f *testing.F) {
-	f.Add(apacheRegex)
-	f.Add(`/^\<(?<pri>[0-9]+)\>(?<time>[^ ]* {1,2}[^ ]* [^ ]*) (?<host>[^ ]*)\Z/`)
-	f.Add(`[\h]\H[]]`)
-	f.Fuzz(func(t *testing.T, expr string) {
-		_, _ = CompileRuby(expr)
-	})
-}

@@ -3,11 +3,11 @@ package parser
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"time"
 
 	"github.com/sluice-logs/sluice/internal/record"
+	"github.com/sluice-logs/sluice/internal/regex"
 	"github.com/tinylib/msgp/msgp"
 )
 
@@ -39,7 +39,9 @@ func (f Format) String() string {
 
 // ErrNoMatch is returned when the input is not in the parser's format: the
 // regex does not match, the JSON is not an object, a logfmt line has a bare
-// key under Logfmt_No_Bare_Keys.
+// key under Logfmt_No_Bare_Keys. A regex match the backtracking engine gave
+// up on is an error wrapping both ErrNoMatch and regex.ErrTimeout (log it
+// with regex.LogTimeout).
 var ErrNoMatch = errors.New("input does not match the parser")
 
 // valueType is a Types conversion.
@@ -63,7 +65,7 @@ type Parser struct {
 	name   string
 	format Format
 
-	regex *regexp.Regexp
+	regex *regex.Regexp
 	names []string // regex group names, "" for unnamed groups
 
 	timeKey    string

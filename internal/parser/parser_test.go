@@ -114,13 +114,13 @@ func TestParseNoMatch(t *testing.T) {
 }
 
 func TestNewReportsEveryErrorAtItsKey(t *testing.T) {
-	_, err := New(section("Name", "bad", "Format", "regex", "Regex", `^(?<a>x)(?=y)`, "Time_Format", "%Q",
+	_, err := New(section("Name", "bad", "Format", "regex", "Regex", `^(?<a>x)(?=y`, "Time_Format", "%Q",
 		"Time_Offset", "2h", "Types", "a:money", "Decode_Field_As", "base64 log", "Tme_Key", "x"))
 	if err == nil {
 		t.Fatal("want errors")
 	}
 	for _, want := range []string{
-		`parsers.conf:4: [PARSER] bad Regex: lookahead "(?=" is not supported`,
+		"parsers.conf:4: [PARSER] bad Regex: invalid regular expression: missing closing ) in `^(?<a>x)(?=y`",
 		`parsers.conf:5: [PARSER] bad Time_Format "%Q": unsupported conversion %Q`,
 		`parsers.conf:6: [PARSER] bad invalid Time_Offset "2h"`,
 		`parsers.conf:7: [PARSER] bad Types: unknown type "money"`,
@@ -156,32 +156,6 @@ func TestRegistryKeepsFirstDefinition(t *testing.T) {
 	}
 	if got := r.UnknownHint("bb"); !strings.Contains(got, `"b"`) {
 		t.Errorf("hint = %q", got)
-	}
-}
-
-func TestCompileRubyTranslations(t *testing.T) {
-	for _, c := range []struct{ expr, in, group, want string }{
-		{`/^(?<x>a.c)$/`, "abc", "x", "abc"},
-		{`/^(?i)(?<x>abc)$/`, "ABC", "x", "ABC"},
-		{`/var/log/(?<x>m)`, "/var/log/m", "x", "m"},
-		{`^(?<x>[\h-]+)\Z`, "ab-12\n", "x", "ab-12"},
-		{`^(?<x>[]a]+)$`, "]a]", "x", "]a]"},
-		{`(?<x>\d+)$`, "first 1\nsecond 2", "x", "1"}, // $ is a line end, as in Ruby
-	} {
-		re, err := CompileRuby(c.expr)
-		if err != nil {
-			t.Errorf("%q: %v", c.expr, err)
-			continue
-		}
-		m := re.FindStringSubmatch(c.in)
-		if m == nil || m[re.SubexpIndex(c.group)] != c.want {
-			t.Errorf("%q on %q = %q, want %q", c.expr, c.in, m, c.want)
-		}
-	}
-	for _, bad := range []string{`(a)\1`, `(?<n>a)\k<n>`, `(?<!a)b`, `(?>a)`} {
-		if _, err := CompileRuby(bad); err == nil {
-			t.Errorf("%q must be rejected", bad)
-		}
 	}
 }
 

@@ -18,5 +18,7 @@
 // As in Fluent Bit, AND and OR cannot mix Regex and Exclude rules, and a
 // missing field never matches. Values compare as text: strings as they
 // are, numbers and booleans in decimal (Fluent Bit matches strings only).
-// Regular expressions are Ruby syntax run by RE2 (see internal/parser).
+// Regular expressions are Ruby syntax (package internal/regex: RE2, or a
+// backtracking engine for look-around and backreferences); a match that
+// gives up counts as no match and is logged.
 package grep

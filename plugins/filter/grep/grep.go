@@ -1,14 +1,14 @@
 package grep
 
 import (
-	"regexp"
+	"log/slog"
 	"strings"
 	"sync"
 
 	"github.com/sluice-logs/sluice/internal/accessor"
-	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/record"
+	"github.com/sluice-logs/sluice/internal/regex"
 )
 
 type logicalOp uint8
@@ -21,7 +21,7 @@ const (
 
 type rule struct {
 	path    *accessor.Path
-	re      *regexp.Regexp
+	re      *regex.Regexp
 	exclude bool
 }
 
@@ -30,12 +30,13 @@ type Filter struct {
 	rules   []rule
 	op      logicalOp
 	exclude bool // AND/OR: the rules are Exclude rules
+	logger  *slog.Logger
 }
 
 // New compiles the rules.
 func New(s plugin.Settings) (*Filter, error) {
 	c := s.Config
-	f := &Filter{}
+	f := &Filter{logger: s.Logger}
 	switch strings.ToUpper(c.String("Logical_Op")) {
 	case "AND":
 		f.op = opAND
@@ -47,7 +48,7 @@ func New(s plugin.Settings) (*Filter, error) {
 		if err != nil {
 			return nil, c.Errorf(o.Name, "%v", err)
 		}
-		re, err := parser.CompileRuby(o.Words[1])
+		re, err := regex.Compile(o.Words[1])
 		if err != nil {
 			return nil, c.Errorf(o.Name, "%v", err)
 		}
@@ -92,14 +93,23 @@ func (f *Filter) Filter(tag string, events []byte, out *record.Builder) (plugin.
 	return plugin.FilterModified, nil
 }
 
-func (r *rule) matches(body []byte, tp *[]byte) bool {
+// matches reports whether the rule's key matches. A match the regex engine
+// gave up on counts as no match (and is logged).
+func (f *Filter) matches(r *rule, body []byte, tp *[]byte) bool {
 	v, ok := r.path.Get(body)
 	if !ok {
 		return false
 	}
 	text, ok := accessor.AppendText((*tp)[:0], v)
 	*tp = text
-	return ok && r.re.Match(text)
+	if !ok {
+		return false
+	}
+	m, err := r.re.Match(text)
+	if err != nil {
+		regex.LogTimeout(f.logger, err)
+	}
+	return m
 }
 
 // keep decides one record.
@@ -108,7 +118,7 @@ func (f *Filter) keep(body []byte, tp *[]byte) bool {
 	case opAND:
 		all := true
 		for i := range f.rules {
-			if !f.rules[i].matches(body, tp) {
+			if !f.matches(&f.rules[i], body, tp) {
 				all = false
 				break
 			}
@@ -117,7 +127,7 @@ func (f *Filter) keep(body []byte, tp *[]byte) bool {
 	case opOR:
 		matched := false
 		for i := range f.rules {
-			if f.rules[i].matches(body, tp) {
+			if f.matches(&f.rules[i], body, tp) {
 				matched = true
 				break
 			}
@@ -126,7 +136,7 @@ func (f *Filter) keep(body []byte, tp *[]byte) bool {
 	}
 	for i := range f.rules {
 		r := &f.rules[i]
-		if r.matches(body, tp) == r.exclude {
+		if f.matches(r, body, tp) == r.exclude {
 			return false
 		}
 	}

@@ -1,6 +1,7 @@
 package grep
 
 import (
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -55,6 +56,9 @@ func TestGrep(t *testing.T) {
 		{"AND of Exclude", []string{"Logical_Op", "AND", "Exclude", "path ^/api$", "Exclude", "level error"}, "1,2,3"},
 		{"OR of Exclude", []string{"Logical_Op", "or", "Exclude", "path ^/api$", "Exclude", "level info"}, "3"},
 		{"no rules", nil, "0,1,2,3"},
+		{"look-ahead (backtracking engine)", []string{"Regex", "path ^/(?!healthz)"}, "0,2,3"},
+		{"look-behind in an Exclude", []string{"Exclude", "path (?<=/)api"}, "1,3"},
+		{"backreference", []string{"Regex", `$k['app'] ^(\w)\w\1$`}, ""},
 	}
 	for _, c := range cases {
 		if got := kept(t, c.kv...); got != c.want {
@@ -69,7 +73,7 @@ func TestGrepConfigErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"Logical_Op", "AND", "Regex", "a b", "Exclude", "c d"}, "cannot be mixed"},
-		{[]string{"Regex", "a (?<=x)"}, "lookbehind"},
+		{[]string{"Regex", "a (?<=x"}, "Regex: invalid regular expression: missing closing )"},
 		{[]string{"Regex", "$a[ x"}, "record accessor"},
 		{[]string{"Logical_Op", "XOR"}, "invalid value"},
 	} {
@@ -101,5 +105,31 @@ func BenchmarkGrep(b *testing.B) {
 		if _, err := f.Filter("t", events, &out); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestGrepMatchThatGivesUp checks that a catastrophic pattern does not stop
+// the filter: the record it gave up on counts as not matching (an Exclude
+// keeps it), the others are decided as usual, and a warning says so.
+func TestGrepMatchThatGivesUp(t *testing.T) {
+	s := settings(t, "Name", "grep", "Match", "*", "Exclude", "msg ^(?=a)(a+)+$")
+	var logs strings.Builder
+	s.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	f, err := New(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("a", 64) + "!"
+	events := batch(t, 100, `{"n":0,"msg":"aaaa"}`, `{"n":1,"msg":"`+long+`"}`, `{"n":2,"msg":"b"}`)
+	var out record.Builder
+	if _, err := f.Filter("t", events, &out); err != nil {
+		t.Fatal(err)
+	}
+	got := render(t, out.Bytes())
+	if len(got) != 2 || !strings.Contains(got[0], `"n":1`) || !strings.Contains(got[1], `"n":2`) {
+		t.Errorf("kept %q, want records 1 (gave up: not excluded) and 2", got)
+	}
+	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "treated as not matching") {
+		t.Errorf("no warning:\n%s", logs.String())
 	}
 }

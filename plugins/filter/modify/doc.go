@@ -28,5 +28,7 @@
 // strings as they are, numbers and booleans in decimal.
 //
 // Set and Add write string values, as Fluent Bit does. Regular expressions
-// are Ruby syntax run by RE2 (see package internal/parser).
+// are Ruby syntax (package internal/regex: RE2, or a backtracking engine
+// for look-around and backreferences); a match that gives up counts as no
+// match and is logged.
 package modify

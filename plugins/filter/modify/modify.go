@@ -2,14 +2,14 @@ package modify
 
 import (
 	"fmt"
-	"regexp"
+	"log/slog"
 	"strings"
 	"sync"
 
 	"github.com/sluice-logs/sluice/internal/accessor"
-	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/record"
+	"github.com/sluice-logs/sluice/internal/regex"
 	"github.com/tinylib/msgp/msgp"
 )
 
@@ -50,13 +50,14 @@ type rule struct {
 type keyMatcher struct {
 	exact, prefix string
 	isPrefix      bool
-	re            *regexp.Regexp
+	re            *regex.Regexp
+	logger        *slog.Logger // where a regex match that gave up is logged
 }
 
 func (m *keyMatcher) matches(k []byte) bool {
 	switch {
 	case m.re != nil:
-		return m.re.Match(k)
+		return matchLogged(m.re, k, m.logger)
 	case m.isPrefix:
 		return strings.HasPrefix(string(k), m.prefix)
 	}
@@ -70,13 +71,24 @@ func wildcard(p string) keyMatcher {
 	return keyMatcher{exact: p}
 }
 
+// matchLogged matches b against re; a match the engine gave up on is no
+// match, logged.
+func matchLogged(re *regex.Regexp, b []byte, logger *slog.Logger) bool {
+	ok, err := re.Match(b)
+	if err != nil {
+		regex.LogTimeout(logger, err)
+	}
+	return ok
+}
+
 // condition is one Condition line, compiled.
 type condition struct {
-	kind  string
-	path  *accessor.Path
-	value string
-	keyRe *regexp.Regexp
-	valRe *regexp.Regexp
+	kind   string
+	path   *accessor.Path
+	value  string
+	keyRe  *regex.Regexp
+	valRe  *regex.Regexp
+	logger *slog.Logger
 }
 
 // Filter is one modify instance; immutable and safe for concurrent use.
@@ -105,11 +117,11 @@ func New(s plugin.Settings) (*Filter, error) {
 		case opRemoveWildcard, opMoveToStart, opMoveToEnd:
 			r.match = wildcard(r.key)
 		case opRemoveRegex:
-			re, err := parser.CompileRuby(r.key)
+			re, err := regex.Compile(r.key)
 			if err != nil {
 				return nil, c.Errorf(o.Name, "%v", err)
 			}
-			r.match = keyMatcher{re: re}
+			r.match = keyMatcher{re: re, logger: s.Logger}
 		}
 		f.rules = append(f.rules, r)
 	}
@@ -118,6 +130,7 @@ func New(s plugin.Settings) (*Filter, error) {
 		if err != nil {
 			return nil, c.Errorf("Condition", "%v", err)
 		}
+		cond.logger = s.Logger
 		f.conditions = append(f.conditions, cond)
 	}
 	return f, nil
@@ -141,17 +154,17 @@ func compileCondition(words []string) (condition, error) {
 	case "key_exists", "key_does_not_exist":
 		cond.path, err = accessor.ParseKey(args[0])
 	case "a_key_matches", "no_key_matches":
-		cond.keyRe, err = parser.CompileRuby(args[0])
+		cond.keyRe, err = regex.Compile(args[0])
 	case "key_value_equals", "key_value_does_not_equal":
 		cond.path, err = accessor.ParseKey(args[0])
 		cond.value = args[1]
 	case "key_value_matches", "key_value_does_not_match":
 		if cond.path, err = accessor.ParseKey(args[0]); err == nil {
-			cond.valRe, err = parser.CompileRuby(args[1])
+			cond.valRe, err = regex.Compile(args[1])
 		}
 	default: // matching_keys_...
-		if cond.keyRe, err = parser.CompileRuby(args[0]); err == nil {
-			cond.valRe, err = parser.CompileRuby(args[1])
+		if cond.keyRe, err = regex.Compile(args[0]); err == nil {
+			cond.valRe, err = regex.Compile(args[1])
 		}
 	}
 	return cond, err
@@ -308,7 +321,7 @@ func (c *condition) holds(body []byte, sc *scratch) bool {
 	case "a_key_matches", "no_key_matches":
 		found := false
 		_ = record.MapEntries(body, func(k, _ []byte) bool {
-			found = c.keyRe.Match(k)
+			found = matchLogged(c.keyRe, k, c.logger)
 			return !found
 		})
 		return found == (c.kind == "a_key_matches")
@@ -328,21 +341,21 @@ func (c *condition) holds(body []byte, sc *scratch) bool {
 		case "key_value_does_not_equal":
 			return string(text) != c.value
 		case "key_value_matches":
-			return c.valRe.Match(text)
+			return matchLogged(c.valRe, text, c.logger)
 		}
-		return !c.valRe.Match(text)
+		return !matchLogged(c.valRe, text, c.logger)
 	}
 	// matching_keys_have_matching_values / ..._do_not_have_...
 	have := c.kind == "matching_keys_have_matching_values"
 	matchedKey, ok := false, true
 	_ = record.MapEntries(body, func(k, v []byte) bool {
-		if !c.keyRe.Match(k) {
+		if !matchLogged(c.keyRe, k, c.logger) {
 			return true
 		}
 		matchedKey = true
 		text, isText := accessor.AppendText(sc.text[:0], v)
 		sc.text = text
-		if isText && c.valRe.Match(text) != have {
+		if isText && matchLogged(c.valRe, text, c.logger) != have {
 			ok = false
 		}
 		if !isText && have {

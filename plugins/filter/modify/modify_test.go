@@ -46,6 +46,13 @@ func TestRules(t *testing.T) {
 		{"Hard_copy replaces", []string{"Hard_copy", "a b"}, `{"a":1,"b":2}`, `{"a":1,"b":1}`},
 		{"Move_to_start and end", []string{"Move_to_start", "z*", "Move_to_end", "a"}, `{"a":1,"b":2,"z1":3,"z2":4}`, `{"z1":3,"z2":4,"b":2,"a":1}`},
 		{"rules apply in written order", []string{"Rename", "a b", "Set", "a again", "Remove", "b"}, `{"a":1}`, `{"a":"again"}`},
+		// Container Insights' dataplane filter: keep only three keys (a negative look-ahead).
+		{"Remove_regex with look-ahead", []string{"Rename", "_HOSTNAME hostname", "Rename", "MESSAGE message",
+			"Remove_regex", "^((?!hostname|systemd_unit|message).)*$"},
+			`{"_HOSTNAME":"ip-10-0-1-23","_SYSTEMD_UNIT":"kubelet.service","MESSAGE":"started","PRIORITY":"6","_PID":"42"}`,
+			`{"hostname":"ip-10-0-1-23","message":"started"}`},
+		{"Remove_regex that gives up removes nothing", []string{"Remove_regex", "^(?=a)(a+)+$"},
+			`{"` + strings.Repeat("a", 64) + `!":1,"aaaa":2}`, `{"` + strings.Repeat("a", 64) + `!":1}`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -78,6 +85,8 @@ func TestConditions(t *testing.T) {
 		{"Matching_keys_have_matching_values ^x_ ^\\d+$", []bool{true, false}},
 		{"Matching_keys_do_not_have_matching_values ^x_ ^[a-z]+$", []bool{true, false}},
 		{"Key_value_equals missing x", []bool{false, false}},
+		{"Key_value_matches level ^(?!info)", []bool{true, false}},
+		{"A_key_matches ^(?<p>x)_(?!\\k<p>)", []bool{true, true}},
 	}
 	for _, c := range cases {
 		got := run(t, []string{"Condition", c.cond, "Set", "hit yes"}, recs...)
@@ -101,7 +110,7 @@ func TestConfigErrors(t *testing.T) {
 	}{
 		{[]string{"Condition", "Key_is_cool a"}, `unknown condition "Key_is_cool"`},
 		{[]string{"Condition", "Key_value_equals a"}, `Key_value_equals takes 2 argument(s)`},
-		{[]string{"Remove_regex", "(?=x)"}, `lookahead`},
+		{[]string{"Remove_regex", "(?=x"}, `Remove_regex: invalid regular expression: missing closing )`},
 		{[]string{"Condition", "Key_exists $a['b"}, `record accessor`},
 		{[]string{"Rename", "onlyone"}, `want 2 space-separated values`},
 	} {

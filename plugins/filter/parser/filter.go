@@ -7,6 +7,7 @@ import (
 	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/record"
+	"github.com/sluice-logs/sluice/internal/regex"
 )
 
 // Filter is one parser filter instance. It is immutable and safe for
@@ -96,6 +97,7 @@ func (f *Filter) apply(ev *record.Event, out *record.Builder, sc *scratch) bool 
 			matched = true
 			break
 		}
+		regex.LogTimeout(f.logger, err) // a regex that gave up: this parser does not match
 	}
 	if !matched {
 		return false

@@ -1,9 +1,12 @@
 package parser
 
 import (
+	"log/slog"
 	"strings"
 	"testing"
 
+	"github.com/sluice-logs/sluice/internal/config"
+	iparser "github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/record"
 )
@@ -89,5 +92,36 @@ func BenchmarkFilterApache(b *testing.B) {
 		if _, err := f.Filter("t", events, &out); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestFilterRegexThatGivesUp checks that a parser whose backtracking regex
+// gives up on a record leaves that record as it came, logs a warning, and
+// parses the records around it.
+func TestFilterRegexThatGivesUp(t *testing.T) {
+	s := settings(t, "Name", "parser", "Match", "*", "Key_Name", "log", "Parser", "slow")
+	sect := config.Section{Kind: config.KindParser, Params: []config.Param{
+		{Key: "Name", Value: "slow"}, {Key: "Format", Value: "regex"}, {Key: "Regex", Value: `^(?=a)(?<a>(a+)+)$`}}}
+	reg, _, err := iparser.NewRegistry([]config.Section{sect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs strings.Builder
+	s.Parsers, s.Logger = reg, slog.New(slog.NewTextHandler(&logs, nil))
+	f, err := New(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("a", 64) + "!"
+	var out record.Builder
+	if _, err := f.Filter("t", batch(t, 100, `{"log":"aaaa"}`, `{"log":"`+long+`"}`, `{"log":"aa"}`), &out); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{`100 {"a":"aaaa"}`, `100 {"log":"` + long + `"}`, `100 {"a":"aa"}`}
+	if got := render(t, out.Bytes()); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "gave_up_total=1") {
+		t.Errorf("no warning:\n%s", logs.String())
 	}
 }

@@ -23,7 +23,7 @@ func Spec() plugin.Spec {
 				Doc:   "detectors to apply: " + detectorNames() + ", or all",
 				Check: checkRules},
 			{Name: "Regex", Type: plugin.TypeWords, Words: 2, Multiple: true,
-				Doc: "a custom detector: NAME REGEX; the whole match is masked, or only its first group when it has one"},
+				Doc: "a custom detector: NAME REGEX (Go RE2 syntax, linear time: a security filter never gives up on a record); the whole match is masked, or only its first group when it has one"},
 			{Name: "Key", Multiple: true,
 				Doc: "a top-level key (log or $log) to scan; repeat for several; default: every string in the record"},
 			{Name: "Sensitive_Keys", Type: plugin.TypeCommaList, Default: defaultSensitiveKeys,

@@ -5,19 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"slices"
 	"sync"
 
 	"github.com/sluice-logs/sluice/internal/accessor"
-	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/record"
+	"github.com/sluice-logs/sluice/internal/regex"
 )
 
 type rule struct {
 	key  *accessor.Path
-	re   *regexp.Regexp
+	re   *regex.Regexp
 	tag  *accessor.Template
 	keep bool
 }
@@ -42,7 +41,7 @@ func New(s plugin.Settings) (*Filter, error) {
 		if err != nil {
 			return nil, c.Errorf("Rule", "KEY: %v", err)
 		}
-		re, err := parser.CompileRuby(w[1])
+		re, err := regex.Compile(w[1])
 		if err != nil {
 			return nil, c.Errorf("Rule", "REGEX: %v", err)
 		}
@@ -66,6 +65,7 @@ type scratch struct {
 	builders map[string]*record.Builder
 	text     []byte
 	tagBuf   []byte
+	captures [][]byte
 }
 
 var scratchPool = sync.Pool{New: func() any { return &scratch{builders: map[string]*record.Builder{}} }}
@@ -167,11 +167,23 @@ func (f *Filter) match(tag string, body []byte, sc *scratch) (string, bool, bool
 		if !ok {
 			continue
 		}
-		captures := r.re.FindSubmatch(text)
-		if captures == nil {
+		loc, err := r.re.FindSubmatchIndex(text)
+		if err != nil {
+			regex.LogTimeout(f.logger, err) // the rule does not match this record
 			continue
 		}
-		sc.tagBuf, _ = r.tag.RenderCaptures(sc.tagBuf[:0], tag, body, captures)
+		if loc == nil {
+			continue
+		}
+		sc.captures = sc.captures[:0]
+		for g := 0; g < len(loc); g += 2 {
+			var c []byte
+			if loc[g] >= 0 {
+				c = text[loc[g]:loc[g+1]]
+			}
+			sc.captures = append(sc.captures, c)
+		}
+		sc.tagBuf, _ = r.tag.RenderCaptures(sc.tagBuf[:0], tag, body, sc.captures)
 		if len(sc.tagBuf) == 0 {
 			return "", false, false
 		}

@@ -83,6 +83,34 @@ func TestRewriteTag(t *testing.T) {
 	}
 }
 
+// TestRewriteTagBacktrackingRules checks rules RE2 cannot run: captures
+// come from the backtracking engine at the right offsets, and a rule whose
+// match gives up leaves its record under the original tag.
+func TestRewriteTagBacktrackingRules(t *testing.T) {
+	em := &fakeEmitter{t: t}
+	f := newFilter(t, em,
+		`$msg ^(?=a)(a+)+$ never false`,
+		`$path ^/(?!healthz)([^/]+)/(?<id>\d+)(?=/|$) api.$1 false`,
+	)
+	long := strings.Repeat("a", 64) + "!"
+	events := batch(t, 100,
+		`{"n":0,"path":"/orders/42/items"}`,
+		`{"n":1,"path":"/healthz/1"}`,
+		`{"n":2,"msg":"`+long+`","path":"/users/7"}`, // the first rule gives up; the second applies
+	)
+	var out record.Builder
+	if _, err := f.Filter("web", events, &out); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{`api.orders {"n":0,"path":"/orders/42/items"}`, `api.users {"n":2,"msg":"` + long + `","path":"/users/7"}`}
+	if strings.Join(em.got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("emitted\n%s\nwant\n%s", strings.Join(em.got, "\n"), strings.Join(want, "\n"))
+	}
+	if kept := render(t, out.Bytes()); len(kept) != 1 || !strings.Contains(kept[0], `"n":1`) {
+		t.Errorf("kept %q", kept)
+	}
+}
+
 func TestRewriteTagEmitFailureNeverDuplicates(t *testing.T) {
 	em := &fakeEmitter{t: t, failAt: 2}
 	f := newFilter(t, em, `$to ^(.+)$ $1 false`)
@@ -113,7 +141,7 @@ func TestRewriteTagConfigErrors(t *testing.T) {
 	for _, c := range []struct{ rule, want string }{
 		{`$a ^x$ new maybe`, "KEEP"},
 		{`$a[ ^x$ new true`, "KEY"},
-		{`$a (?!x) new true`, "REGEX"},
+		{`$a (?!x new true`, "REGEX: invalid regular expression: missing closing )"},
 		{`$a x`, "want 4 space-separated values"},
 	} {
 		s, err := trySettings("Name", "rewrite_tag", "Rule", c.rule)

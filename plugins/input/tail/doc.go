@@ -101,6 +101,4 @@
 //   - Exit_On_Eof stops Sluice once every file found was read to its end,
 //     as Fluent Bit does: what was read is delivered (within Grace), then
 //     the process exits.
-//   - Tag_Regex is Go's RE2 syntax (named groups (?<name>...) work as in
-//     Onigmo; lookaround does not).
 package tail

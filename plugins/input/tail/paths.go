@@ -1,10 +1,12 @@
 package tail
 
 import (
+	"log/slog"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
+
+	"github.com/sluice-logs/sluice/internal/regex"
 )
 
 // expandTag replaces each '*' of a Tag with the file's path, its slashes
@@ -22,14 +24,16 @@ func expandTag(tag, path string) string {
 // tagRegex is Tag_Regex: the groups it captures from a path fill Tag's
 // <name> placeholders.
 type tagRegex struct {
-	re *regexp.Regexp
+	re     *regex.Regexp
+	logger *slog.Logger
 }
 
 // expand returns tag with each <name> replaced by the named group's value
-// in path. When the regex does not match, tag is returned with its
-// placeholders as written, as Fluent Bit does.
+// in path. When the regex does not match (or its match gave up), tag is
+// returned with its placeholders as written, as Fluent Bit does.
 func (r *tagRegex) expand(tag, path string) string {
-	m := r.re.FindStringSubmatchIndex(path)
+	m, err := r.re.FindStringSubmatchIndex(path)
+	regex.LogTimeout(r.logger, err)
 	if m == nil {
 		return tag
 	}

@@ -1,9 +1,9 @@
 package tail
 
 import (
+	"github.com/sluice-logs/sluice/internal/regex"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 )
@@ -41,7 +41,7 @@ func TestExcluded(t *testing.T) {
 }
 
 func TestTagRegex(t *testing.T) {
-	r := &tagRegex{re: regexp.MustCompile(`(?<pod_name>[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)_(?<namespace_name>[^_]+)_(?<container_name>.+)-(?<docker_id>[a-z0-9]{64})\.log$`)}
+	r := &tagRegex{re: regex.MustCompile(`(?<pod_name>[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)_(?<namespace_name>[^_]+)_(?<container_name>.+)-(?<docker_id>[a-z0-9]{64})\.log$`)}
 	path := "/var/log/containers/web-7d9f_prod_nginx-" + strings.Repeat("a", 64) + ".log"
 	tests := []struct{ tag, path, want string }{
 		{"kube.<namespace_name>.<pod_name>.<container_name>", path, "kube.prod.web-7d9f.nginx"},

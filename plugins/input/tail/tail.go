@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/sluice-logs/sluice/internal/multiline"
 	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/internal/regex"
 )
 
 var _ plugin.Input = (*Input)(nil)
@@ -104,11 +104,11 @@ func New(s plugin.Settings) (*Input, error) {
 		in.refresh = time.Second
 	}
 	if expr := c.String("Tag_Regex"); expr != "" {
-		re, err := regexp.Compile(expr)
+		re, err := regex.Compile(expr)
 		if err != nil {
-			return nil, c.Errorf("Tag_Regex", "%v (Go's RE2 syntax; named groups are written (?<name>...))", err)
+			return nil, c.Errorf("Tag_Regex", "%v", err)
 		}
-		in.tagRegex = &tagRegex{re: re}
+		in.tagRegex = &tagRegex{re: re, logger: in.logger}
 	}
 	if in.key == "" {
 		return nil, c.Errorf("Key", "must not be empty")

@@ -384,7 +384,7 @@ func TestTailNewErrors(t *testing.T) {
 		{[]string{"Path", "/x", "multiline.parser", "nope"}, `unknown multiline parser "nope"`},
 		{[]string{"Path", "/x", "Exclude_Path", "[a"}, "Exclude_Path"},
 		{[]string{"Path", "/x", "Parser", "nope"}, `no parser named "nope"`},
-		{[]string{"Path", "/x", "Tag_Regex", "(?=x)"}, "Tag_Regex"},
+		{[]string{"Path", "/x", "Tag_Regex", "(?=x"}, "Tag_Regex: invalid regular expression: missing closing )"},
 	}
 	for _, tt := range tests {
 		sect := &config.Section{Kind: config.KindInput}
