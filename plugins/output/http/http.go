@@ -2,9 +2,7 @@ package http
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"net/url"
 	"strings"
 	"sync"
 
@@ -82,13 +80,11 @@ func New(s plugin.Settings) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	var proxy *url.URL
-	if p := c.String("Proxy"); p != "" {
-		if proxy, err = url.Parse(p); err != nil || proxy.Host == "" {
-			return nil, c.Errorf("Proxy", "%q is not a URL like http://proxy:3128", p)
-		}
+	proxy, err := httpout.ProxyFromConfig(c, "Proxy")
+	if err != nil {
+		return nil, err
 	}
-	headers, err := headers(c)
+	headers, err := httpout.HeadersFromConfig(c, "Header", c.Bool("allow_duplicated_headers"))
 	if err != nil {
 		return nil, err
 	}
@@ -117,28 +113,6 @@ func New(s plugin.Settings) (*Output, error) {
 	return o, nil
 }
 
-// headers reads the Header parameters; with allow_duplicated_headers off,
-// a repeated name keeps only its last value, as in Fluent Bit.
-func headers(c *plugin.Config) ([][2]string, error) {
-	var out [][2]string
-	for _, w := range c.AllWords("Header") {
-		name := strings.TrimSpace(w[0])
-		if strings.ContainsAny(name, " :\t\r\n") {
-			return nil, c.Errorf("Header", "%q is not a header name; write Header NAME VALUE", name)
-		}
-		if !c.Bool("allow_duplicated_headers") {
-			for i := range out {
-				if strings.EqualFold(out[i][0], name) {
-					out = append(out[:i], out[i+1:]...)
-					break
-				}
-			}
-		}
-		out = append(out, [2]string{name, w[1]})
-	}
-	return out, nil
-}
-
 // Flush sends the chunk: in one request, or one per record with gelf.
 func (o *Output) Flush(ctx context.Context, chunk *record.Chunk) error {
 	req := httpout.Request{Method: o.method, Path: o.uri, ContentType: o.contentType}
@@ -165,16 +139,8 @@ func (o *Output) Flush(ctx context.Context, chunk *record.Chunk) error {
 }
 
 func (o *Output) logged(err error) error {
-	if class, _, _ := plugin.Classify(err); err != nil && !o.logPayload && class != plugin.ClassPartial {
-		// The error carries the response body; keep only the status.
-		class, wait, _ := plugin.Classify(err)
-		err = fmt.Errorf("output %s: request failed (%s; response not logged: log_response_payload off)", o.id, class)
-		switch class {
-		case plugin.ClassPermanent:
-			return plugin.Permanent(err)
-		case plugin.ClassThrottled:
-			return plugin.Throttled(err, wait)
-		}
+	if !o.logPayload {
+		return httpout.WithoutResponse(o.id, err)
 	}
 	return err
 }
