@@ -7,7 +7,7 @@
 //
 // metric must be a valid Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*);
 // type, optional, is counter or gauge; labels, optional, maps label names
-// ([a-zA-Z_][a-zA-Z0-9_]*, not __name__, each once) to string values;
+// ([a-zA-Z_][a-zA-Z0-9_]*, not __name__, each once) to UTF-8 strings;
 // value is an integer or a float. A Parser decodes one record at a time
 // straight from its msgpack bytes, with the labels sorted by name and the
 // configured add_label pairs applied, and says why a record is not a metric

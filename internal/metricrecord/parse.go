@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/tinylib/msgp/msgp"
 
@@ -76,7 +77,7 @@ func (p *Parser) Parse(body []byte, s *Sample) bool {
 		bad := false
 		err := record.MapEntries(v, func(k, val []byte) bool {
 			sv, ok := record.StringValue(val)
-			if !ok || !ValidLabelName(k) || string(k) == "__name__" {
+			if !ok || !ValidLabelName(k) || string(k) == "__name__" || !utf8.Valid(sv) {
 				bad = true
 				return false
 			}
@@ -84,7 +85,7 @@ func (p *Parser) Parse(body []byte, s *Sample) bool {
 			return true
 		})
 		if err != nil || bad {
-			p.Reason = `"labels" is not a map of valid label names (not __name__) to strings`
+			p.Reason = `"labels" is not a map of valid label names (not __name__) to UTF-8 strings`
 			return false
 		}
 	}
@@ -158,7 +159,7 @@ func stringField(body []byte, key string) ([]byte, bool) {
 func ExtraLabels(words [][]string) ([]Label, error) {
 	var out []Label
 	for _, w := range words {
-		if len(w) != 2 || !ValidLabelName([]byte(w[0])) || w[0] == "__name__" {
+		if len(w) != 2 || !ValidLabelName([]byte(w[0])) || w[0] == "__name__" || !utf8.ValidString(w[1]) {
 			return nil, fmt.Errorf("%q is not a label name and value; write e.g. add_label app sluice", w)
 		}
 		out = append(out, Label{[]byte(w[0]), []byte(w[1])})

@@ -54,6 +54,7 @@ func TestParse(t *testing.T) {
 		{name: "bad metric name", body: `{"metric":"9a","value":1}`, reason: `"metric"`},
 		{name: "bad label name", body: `{"metric":"a","labels":{"a-b":"x"},"value":1}`, reason: `"labels"`},
 		{name: "label value not a string", body: `{"metric":"a","labels":{"n":1},"value":1}`, reason: `"labels"`},
+		{name: "label value not UTF-8", body: "{\"metric\":\"a\",\"labels\":{\"n\":\"\xff\"},\"value\":1}", reason: `"labels"`},
 		{name: "__name__ label", body: `{"metric":"a","labels":{"__name__":"b"},"value":1}`, reason: `"labels"`},
 		{name: "labels not a map", body: `{"metric":"a","labels":"x","value":1}`, reason: `"labels"`},
 		{name: "no value", body: `{"metric":"a"}`, reason: `"value"`},
