@@ -6,7 +6,7 @@ BIN     := bin/sluice
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build run test unit e2e deps npm-deps tmux strace vet fmt-check lint-docker fuzz bench clean docs
+.PHONY: all build run test unit e2e deps npm-deps tmux strace prometheus vet fmt-check lint-docker fuzz bench clean docs
 
 all: build
 
@@ -68,8 +68,13 @@ tmux:
 strace:
 	@command -v strace >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace; }
 
+# prometheus (2.33+ for --web.enable-remote-write-receiver; bookworm has
+# 2.42) receives the prometheus_remote_write output in the e2e tests.
+prometheus:
+	@command -v prometheus >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus; }
+
 # Everything the test suite installs; e2e depends on it.
-deps: $(HELM) tmux strace npm-deps
+deps: $(HELM) tmux strace prometheus npm-deps
 
 unit:
 	$(GO) test -race -shuffle=on -count=1 $$($(GO) list ./... | grep -v /e2e)
