@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/internal/tlsconf"
 )
 
 // ProxyFromConfig reads an HTTP proxy parameter (Fluent Bit's Proxy,
@@ -62,4 +63,46 @@ func WithoutResponse(output string, err error) error {
 		return plugin.Throttled(err, wait)
 	}
 	return err
+}
+
+// OptionsFromConfig reads the connection parameters an HTTP output shares
+// with Fluent Bit's out_http: Host, Port, tls.*, Proxy, Header, http_User
+// and http_Passwd, the SigV4 parameters of AWSParams (service in
+// AWS_Service), net.io_timeout and Workers. The caller sets what is its
+// own (Gzip, extra headers) before New.
+func OptionsFromConfig(c *plugin.Config, output string, allowDuplicateHeaders bool) (Options, error) {
+	host := c.String("Host")
+	tlsCfg, err := tlsconf.Client(c, host)
+	if err != nil {
+		return Options{}, err
+	}
+	proxy, err := ProxyFromConfig(c, "Proxy")
+	if err != nil {
+		return Options{}, err
+	}
+	headers, err := HeadersFromConfig(c, "Header", allowDuplicateHeaders)
+	if err != nil {
+		return Options{}, err
+	}
+	user := c.String("http_User")
+	if user == "" && c.String("http_Passwd") != "" {
+		return Options{}, c.Errorf("http_Passwd", "set http_User too, or remove http_Passwd")
+	}
+	aws := AWSFromConfig(c, output, "AWS_Service")
+	if aws != nil && aws.Service == "" {
+		return Options{}, c.Errorf("AWS_Service", "AWS_Auth on needs the service to sign for, e.g. AWS_Service es (OpenSearch) or aps (Managed Prometheus)")
+	}
+	return Options{
+		Output:   output,
+		Host:     host,
+		Port:     int(c.Int("Port")),
+		TLS:      tlsCfg,
+		Headers:  headers,
+		User:     user,
+		Password: c.String("http_Passwd"),
+		AWS:      aws,
+		Timeout:  c.Duration("net.io_timeout"),
+		Proxy:    proxy,
+		Conns:    int(c.Int("Workers")),
+	}, nil
 }

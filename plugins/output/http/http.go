@@ -9,7 +9,6 @@ import (
 	"github.com/sluice-logs/sluice/internal/httpout"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/record"
-	"github.com/sluice-logs/sluice/internal/tlsconf"
 )
 
 var (
@@ -75,41 +74,12 @@ func New(s plugin.Settings) (*Output, error) {
 	default:
 		o.contentType = "application/x-ndjson"
 	}
-	host := c.String("Host")
-	tlsCfg, err := tlsconf.Client(c, host)
+	opts, err := httpout.OptionsFromConfig(c, s.ID, c.Bool("allow_duplicated_headers"))
 	if err != nil {
 		return nil, err
 	}
-	proxy, err := httpout.ProxyFromConfig(c, "Proxy")
-	if err != nil {
-		return nil, err
-	}
-	headers, err := httpout.HeadersFromConfig(c, "Header", c.Bool("allow_duplicated_headers"))
-	if err != nil {
-		return nil, err
-	}
-	user := c.String("http_User")
-	if user == "" && c.String("http_Passwd") != "" {
-		return nil, c.Errorf("http_Passwd", "set http_User too, or remove http_Passwd")
-	}
-	aws := httpout.AWSFromConfig(c, s.ID, "AWS_Service")
-	if aws != nil && aws.Service == "" {
-		return nil, c.Errorf("AWS_Service", "AWS_Auth on needs the service to sign for, e.g. AWS_Service es")
-	}
-	o.client = httpout.New(httpout.Options{
-		Output:   s.ID,
-		Host:     host,
-		Port:     int(c.Int("Port")),
-		TLS:      tlsCfg,
-		Headers:  headers,
-		User:     user,
-		Password: c.String("http_Passwd"),
-		Gzip:     c.String("compress") == "gzip",
-		AWS:      aws,
-		Timeout:  c.Duration("net.io_timeout"),
-		Proxy:    proxy,
-		Conns:    int(c.Int("Workers")),
-	})
+	opts.Gzip = c.String("compress") == "gzip"
+	o.client = httpout.New(opts)
 	return o, nil
 }
 

@@ -14,7 +14,6 @@ import (
 	"github.com/sluice-logs/sluice/internal/metricrecord"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/record"
-	"github.com/sluice-logs/sluice/internal/tlsconf"
 )
 
 var (
@@ -70,48 +69,20 @@ func New(s plugin.Settings) (*Output, error) {
 	if o.extra, err = metricrecord.ExtraLabels(c.AllWords("add_label")); err != nil {
 		return nil, c.Errorf("add_label", "%v", err)
 	}
-	host := c.String("host")
-	tlsCfg, err := tlsconf.Client(c, host)
+	// Fluent Bit's remote-write client keeps only the last of repeated
+	// header names (flb_http_allow_duplicated_headers off).
+	opts, err := httpout.OptionsFromConfig(c, s.ID, false)
 	if err != nil {
 		return nil, err
 	}
-	proxy, err := httpout.ProxyFromConfig(c, "proxy")
-	if err != nil {
-		return nil, err
-	}
-	headers, err := httpout.HeadersFromConfig(c, "header", true)
-	if err != nil {
-		return nil, err
-	}
-	user := c.String("http_user")
-	if user == "" && c.String("http_passwd") != "" {
-		return nil, c.Errorf("http_passwd", "set http_user too, or remove http_passwd")
-	}
-	aws := httpout.AWSFromConfig(c, s.ID, "AWS_Service")
-	if aws != nil && aws.Service == "" {
-		return nil, c.Errorf("AWS_Service", "AWS_Auth on needs the service to sign for: aps for Amazon Managed Service for Prometheus")
-	}
+	opts.Gzip = o.compression == "gzip"
 	if o.compression == "zstd" {
-		// Without options the encoder allocates no goroutines until used
-		// by a streaming writer; EncodeAll runs on the caller's.
+		// EncodeAll runs on the calling worker's goroutine.
 		if o.zstd, err = zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1)); err != nil {
 			return nil, fmt.Errorf("output %s: zstd encoder: %w", s.ID, err)
 		}
 	}
-	o.client = httpout.New(httpout.Options{
-		Output:   s.ID,
-		Host:     host,
-		Port:     int(c.Int("port")),
-		TLS:      tlsCfg,
-		Headers:  headers,
-		User:     user,
-		Password: c.String("http_passwd"),
-		Gzip:     o.compression == "gzip",
-		AWS:      aws,
-		Timeout:  c.Duration("net.io_timeout"),
-		Proxy:    proxy,
-		Conns:    int(c.Int("Workers")),
-	})
+	o.client = httpout.New(opts)
 	return o, nil
 }
 

@@ -98,7 +98,7 @@ func flushEvents(o *Output, data []byte, n int) error {
 
 func TestRequestHeadersAndBody(t *testing.T) {
 	r := newReceiver(t)
-	o := newOutput(t, r.settings(t, "http_user", "u", "http_passwd", "p", "header", "X-Scope-OrgID tenant-a", "add_label", "app sluice"))
+	o := newOutput(t, r.settings(t, "http_user", "u", "http_passwd", "p", "header", "X-Scope-OrgID tenant-z", "header", "x-scope-orgid tenant-a", "add_label", "app sluice"))
 	data, n := plugintest.Events(t,
 		`{"metric":"fluentbit_input_records_total","type":"counter","labels":{"name":"tail.0"},"value":7}`,
 		`{"metric":"fluentbit_input_records_total","type":"counter","labels":{"name":"tail.0"},"value":9}`)
@@ -115,6 +115,9 @@ func TestRequestHeadersAndBody(t *testing.T) {
 		if got := req.Header.Get(h); got != want {
 			t.Errorf("%s: %q, want %q", h, got, want)
 		}
+	}
+	if v := req.Header.Values("X-Scope-Orgid"); len(v) != 1 {
+		t.Errorf("X-Scope-OrgID sent as %q, want only the last value, as Fluent Bit", v)
 	}
 	if u, p, _ := req.BasicAuth(); u != "u" || p != "p" {
 		t.Errorf("basic auth %q %q", u, p)

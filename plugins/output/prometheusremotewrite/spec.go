@@ -15,7 +15,7 @@ func Spec() plugin.Spec {
 		{Name: "port", Type: plugin.TypeInt, Default: "80", Min: 1, Max: 65535, Doc: "TCP port of the receiver"},
 		{Name: "uri", Default: "/", Doc: "path of the remote-write endpoint, e.g. /api/v1/write (Prometheus) or /workspaces/ws-.../api/v1/remote_write (Amazon Managed Service for Prometheus)"},
 		{Name: "proxy", Doc: "HTTP proxy, http://host:port; HTTP_PROXY/HTTPS_PROXY are used when unset"},
-		{Name: "header", Type: plugin.TypeWords, Words: 2, Multiple: true, Doc: "a header name and value added to every request (e.g. X-Scope-OrgID for Mimir or Cortex); repeat for more"},
+		{Name: "header", Type: plugin.TypeWords, Words: 2, Multiple: true, Doc: "a header name and value added to every request (e.g. X-Scope-OrgID for Mimir or Cortex); repeat for more (a repeated name keeps its last value, as in Fluent Bit)"},
 		{Name: "http_user", Doc: "user name for basic authentication"},
 		{Name: "http_passwd", Doc: "password for basic authentication (with http_user)"},
 		{Name: "add_label", Type: plugin.TypeWords, Words: 2, Multiple: true, Doc: "a label name and value added to every sample, e.g. app sluice; repeat for more"},
