@@ -349,4 +349,3 @@ func TestPromRWDrops400(t *testing.T) {
 	}
 	p.stop(syscall.SIGTERM, 10*time.Second)
 }
-
