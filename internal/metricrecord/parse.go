@@ -64,18 +64,48 @@ type Parser struct {
 // Parse decodes body, a record's msgpack map, into s. It reports false,
 // with p.Reason set, when body is not a metric record.
 func (p *Parser) Parse(body []byte, s *Sample) bool {
-	name, ok := stringField(body, "metric")
-	if !ok || !ValidMetricName(name) {
+	// One pass over the record's map for the four fields (the first of a
+	// repeated key wins, as with record.Lookup).
+	var name, typ, labels, value []byte
+	err := record.MapEntries(body, func(k, v []byte) bool {
+		switch string(k) {
+		case "metric":
+			if name == nil {
+				name = v
+			}
+		case "type":
+			if typ == nil {
+				typ = v
+			}
+		case "labels":
+			if labels == nil {
+				labels = v
+			}
+		case "value":
+			if value == nil {
+				value = v
+			}
+		}
+		return true
+	})
+	if err != nil {
+		p.Reason = "not a msgpack map with string keys: " + err.Error()
+		return false
+	}
+	var ok bool
+	if s.Name, ok = record.StringValue(name); name == nil || !ok || !ValidMetricName(s.Name) {
 		p.Reason = `no "metric" field holding a valid Prometheus metric name`
 		return false
 	}
-	s.Name = name
-	s.Type, _ = stringField(body, "type")
+	s.Type = nil
+	if typ != nil {
+		s.Type, _ = record.StringValue(typ)
+	}
 
 	p.pairs = p.pairs[:0]
-	if v, ok := record.Lookup(body, "labels"); ok && msgp.NextType(v) != msgp.NilType {
+	if labels != nil && msgp.NextType(labels) != msgp.NilType {
 		bad := false
-		err := record.MapEntries(v, func(k, val []byte) bool {
+		err := record.MapEntries(labels, func(k, val []byte) bool {
 			sv, ok := record.StringValue(val)
 			if !ok || !ValidLabelName(k) || string(k) == "__name__" || !utf8.Valid(sv) {
 				bad = true
@@ -103,16 +133,15 @@ func (p *Parser) Parse(body []byte, s *Sample) bool {
 	}
 	s.Labels = p.pairs
 
-	v, ok := record.Lookup(body, "value")
-	if !ok {
+	if value == nil {
 		p.Reason = `no "value" field`
 		return false
 	}
-	if s.Value, ok = number(v); !ok {
+	if s.Value, ok = number(value); !ok {
 		p.Reason = `"value" is not a number`
 		return false
 	}
-	s.raw = v
+	s.raw = value
 	return true
 }
 
@@ -144,14 +173,6 @@ func compareBytes(a, b []byte) int {
 		return 1
 	}
 	return 0
-}
-
-func stringField(body []byte, key string) ([]byte, bool) {
-	v, ok := record.Lookup(body, key)
-	if !ok {
-		return nil, false
-	}
-	return record.StringValue(v)
 }
 
 // ExtraLabels turns add_label values (pairs of words) into Labels, or

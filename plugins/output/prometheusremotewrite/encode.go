@@ -30,15 +30,23 @@ const (
 
 var nameLabel = []byte("__name__")
 
+// maxKnownSeries bounds the series a writeRequest remembers between
+// chunks; beyond it, the next chunk starts from an empty index.
+const maxKnownSeries = 10_000
+
 // writeRequest builds the WriteRequest of one chunk: one TimeSeries per
 // distinct label set, its samples sorted by time. It is reused from chunk
-// to chunk (pooled by the output), so a flush allocates only for series it
-// has not seen in the buffers yet.
+// to chunk (pooled by the output) and remembers the series it has seen,
+// so a chunk of known series (every scrape of fluentbit_metrics after the
+// first) allocates nothing.
 type writeRequest struct {
 	parser  metricrecord.Parser
 	sample  metricrecord.Sample
-	index   map[string]int // encoded labels -> position in series
-	series  []series
+	index   map[string]int // encoded labels -> position in known
+	known   []series
+	active  []int  // positions in known of this chunk's series, first-seen order
+	gen     uint64 // the current chunk; a series of another one is not active
+	limit   int    // maxKnownSeries (tests lower it)
 	scratch []byte
 	body    []byte
 	records []int // chunk indexes of the records in the request
@@ -49,6 +57,7 @@ type writeRequest struct {
 type series struct {
 	labels  []byte
 	samples []point
+	gen     uint64 // the chunk the samples belong to
 }
 
 type point struct {
@@ -57,12 +66,17 @@ type point struct {
 }
 
 func newWriteRequest(extra []metricrecord.Label) *writeRequest {
-	return &writeRequest{parser: metricrecord.Parser{Extra: extra}, index: map[string]int{}}
+	return &writeRequest{parser: metricrecord.Parser{Extra: extra}, index: map[string]int{}, gen: 1, limit: maxKnownSeries}
 }
 
+// reset starts the request of a new chunk.
 func (w *writeRequest) reset() {
-	clear(w.index)
-	w.series, w.records, w.body = w.series[:0], w.records[:0], w.body[:0]
+	w.gen++
+	if len(w.known) > w.limit {
+		clear(w.index)
+		w.known = w.known[:0]
+	}
+	w.active, w.records, w.body = w.active[:0], w.records[:0], w.body[:0]
 }
 
 // add adds the metric record body at time t as a sample of its series; an
@@ -91,18 +105,22 @@ func (w *writeRequest) add(body []byte, t record.Time) error {
 	w.scratch = b
 	i, ok := w.index[string(b)]
 	if !ok {
-		i = len(w.series)
+		i = len(w.known)
 		w.index[string(b)] = i
-		if i < cap(w.series) { // reuse the buffers of an earlier chunk
-			w.series = w.series[:i+1]
-			w.series[i].labels = append(w.series[i].labels[:0], b...)
-			w.series[i].samples = w.series[i].samples[:0]
+		if i < cap(w.known) { // reuse the buffers of a forgotten series
+			w.known = w.known[:i+1]
+			w.known[i].labels = append(w.known[i].labels[:0], b...)
+			w.known[i].gen = 0
 		} else {
-			w.series = append(w.series, series{labels: append([]byte(nil), b...)})
+			w.known = append(w.known, series{labels: append([]byte(nil), b...)})
 		}
 	}
+	ser := &w.known[i]
+	if ser.gen != w.gen {
+		ser.gen, ser.samples = w.gen, ser.samples[:0]
+		w.active = append(w.active, i)
+	}
 	sec, nsec := t.Unix()
-	ser := &w.series[i]
 	ser.samples = append(ser.samples, point{ms: sec*1000 + nsec/1e6, value: s.Value})
 	return nil
 }
@@ -130,8 +148,8 @@ func sampleSize(p point) int {
 // sorted by time within each series, as the specification requires.
 func (w *writeRequest) encode() []byte {
 	b := w.body[:0]
-	for i := range w.series {
-		s := &w.series[i]
+	for _, i := range w.active {
+		s := &w.known[i]
 		slices.SortStableFunc(s.samples, func(a, b point) int {
 			switch {
 			case a.ms < b.ms:

@@ -86,9 +86,13 @@ func TestEncodeWriteRequest(t *testing.T) {
 				t.Fatal(err)
 			}
 			w := newWriteRequest(extra)
-			// Twice through the same writeRequest: the second pass reuses
-			// the buffers of the first and must give the same request.
-			for pass := 0; pass < 2; pass++ {
+			// Three times through the same writeRequest: the second pass
+			// finds its series known, the third starts over (limit 0) and
+			// reuses the buffers; each must give the same request.
+			for pass := 0; pass < 3; pass++ {
+				if pass == 2 {
+					w.limit = 0
+				}
 				w.reset()
 				var errs []int
 				it := record.NewIterator(chunkOf(t, tc.events...))
@@ -139,7 +143,11 @@ func FuzzEncode(f *testing.F) {
 			return
 		}
 		_ = w.add(body, record.Time(ms+1)) // the same series again
-		for _, s := range decodeProto(t, w.encode()) {
+		got := decodeProto(t, w.encode())
+		if len(got) != 1 {
+			t.Fatalf("%d series for one accepted record", len(got))
+		}
+		for _, s := range got {
 			named := false
 			for i, l := range s.labels {
 				name := l[:strings.IndexByte(l, '=')]
@@ -159,4 +167,29 @@ func FuzzEncode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestKnownSeriesOfEarlierChunksAreNotSent checks that a series remembered
+// from an earlier chunk is sent only with the samples of its own chunk.
+func TestKnownSeriesOfEarlierChunksAreNotSent(t *testing.T) {
+	w := newWriteRequest(nil)
+	for _, tc := range []struct {
+		events []event
+		want   string
+	}{
+		{[]event{{1000, `{"metric":"a","value":1}`}, {1000, `{"metric":"b","value":1}`}}, "[{__name__=a} 1000:1 {__name__=b} 1000:1]"},
+		{[]event{{2000, `{"metric":"b","value":2}`}}, "[{__name__=b} 2000:2]"},
+		{[]event{{3000, `{"metric":"c","value":3}`}, {3000, `{"metric":"a","value":3}`}}, "[{__name__=c} 3000:3 {__name__=a} 3000:3]"},
+	} {
+		w.reset()
+		it := record.NewIterator(chunkOf(t, tc.events...))
+		for it.Next() {
+			if err := w.add(it.Event().Body, it.Event().Time); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := fmt.Sprint(decodeProto(t, w.encode())); got != tc.want {
+			t.Errorf("got %s, want %s", got, tc.want)
+		}
+	}
 }
