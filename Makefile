@@ -6,7 +6,7 @@ BIN     := bin/sluice
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build run test unit e2e deps npm-deps tmux strace node-exporter vet fmt-check lint-docker fuzz bench clean docs
+.PHONY: all build run test unit e2e deps npm-deps debs vet fmt-check lint-docker fuzz bench clean docs
 
 all: build
 
@@ -59,22 +59,23 @@ HELM := $(TOOLS_BIN)/helm
 $(HELM):
 	GOBIN=$(TOOLS_BIN) $(GO) install helm.sh/helm/v3/cmd/helm@v3.22.0
 
-# tmux drives `sluice top` in a real terminal in the e2e tests (Debian package).
-tmux:
-	@command -v tmux >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux; }
+# Debian packages the e2e tests drive, installed in one apt-get run when any
+# is missing: tmux drives `sluice top` in a real terminal; strace delays the
+# binary's fsync calls in the slow-disk test (ptrace fault injection);
+# prometheus-node-exporter is the reference node_exporter_metrics is compared
+# with; prometheus (2.33+ for --web.enable-remote-write-receiver; bookworm has
+# 2.42) receives the prometheus_remote_write output.
+DEBS := tmux strace prometheus-node-exporter prometheus
 
-# strace delays the built binary's fsync calls in the slow-disk e2e test
-# (ptrace fault injection; Debian package).
-strace:
-	@command -v strace >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace; }
-
-# Prometheus's node_exporter, the reference the node_exporter_metrics e2e
-# test compares Sluice's series with (Debian package).
-node-exporter:
-	@command -v prometheus-node-exporter >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus-node-exporter; }
+debs:
+	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
 
 # Everything the test suite installs; e2e depends on it.
-deps: $(HELM) tmux strace node-exporter npm-deps
+deps: $(HELM) debs npm-deps
 
 unit:
 	$(GO) test -race -shuffle=on -count=1 $$($(GO) list ./... | grep -v /e2e)

@@ -29,7 +29,7 @@ func AWSParams(serviceParam, defaultService string) []plugin.Param {
 		{Name: "AWS_Role_ARN", Doc: "IAM role to assume for signing"},
 		{Name: "AWS_External_ID", Doc: "external ID given to STS when assuming AWS_Role_ARN"},
 		{Name: "AWS_Profile", Doc: "profile of the shared config and credentials files"},
-		{Name: serviceParam, Default: defaultService, Doc: "service name in the signature (es for OpenSearch Service, aoss for OpenSearch Serverless)"},
+		{Name: serviceParam, Default: defaultService, Doc: "service name in the signature: es for OpenSearch Service, aoss for OpenSearch Serverless, aps for Amazon Managed Service for Prometheus"},
 	}
 }
 

@@ -158,11 +158,15 @@ func (c *Config) InOrder(names ...string) []Occurrence {
 
 // Errorf returns a configuration error positioned at the parameter (or at
 // the section when the parameter was not written), for constructors that
-// find a value semantically invalid (a bad regex, a missing directory).
+// find a value semantically invalid (a bad regex, a missing directory). It
+// names the parameter as the plugin declares it, whatever the case of name.
 func (c *Config) Errorf(name, format string, args ...any) error {
 	pos := c.sectPos
 	if v := c.get(name); len(v) > 0 && v[len(v)-1].pos.Line > 0 {
 		pos = v[len(v)-1].pos
+	}
+	if d := c.declared[strings.ToLower(name)]; d != nil {
+		name = d.Name // the spelling of the plugin's declaration, as the docs show it
 	}
 	return &config.Error{Pos: pos, Section: c.label, Msg: fmt.Sprintf("%s: %s", name, fmt.Sprintf(format, args...))}
 }

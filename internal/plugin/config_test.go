@@ -46,6 +46,9 @@ func TestDecodeTypedValuesAndDefaults(t *testing.T) {
 	if got := c.AllWords("Add"); len(got) != 2 || got[1][1] != "two words" {
 		t.Errorf("AllWords = %q", got)
 	}
+	if err := c.Errorf("path", "bad"); !strings.Contains(err.Error(), "a.conf:5") || !strings.Contains(err.Error(), "Path: bad") {
+		t.Errorf("Errorf = %v, want the value's position and the declared spelling", err)
+	}
 	if c.IsSet("Format") || !c.IsSet("Path") {
 		t.Error("IsSet must tell user values from defaults")
 	}

@@ -50,6 +50,7 @@ import (
 	"github.com/sluice-logs/sluice/plugins/output/null"
 	"github.com/sluice-logs/sluice/plugins/output/opensearch"
 	"github.com/sluice-logs/sluice/plugins/output/prometheusexporter"
+	"github.com/sluice-logs/sluice/plugins/output/prometheusremotewrite"
 	"github.com/sluice-logs/sluice/plugins/output/s3"
 	"github.com/sluice-logs/sluice/plugins/output/splunk"
 	"github.com/sluice-logs/sluice/plugins/output/stdout"
@@ -110,6 +111,7 @@ func Specs() []plugin.Spec {
 		null.Spec(),
 		opensearch.Spec(),
 		prometheusexporter.Spec(),
+		prometheusremotewrite.Spec(),
 		s3.Spec(),
 		splunk.Spec(),
 		stdout.Spec(),

@@ -3,7 +3,6 @@ package datadog
 import (
 	"context"
 	"log/slog"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -72,11 +71,9 @@ func New(s plugin.Settings) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	var proxy *url.URL
-	if p := c.String("Proxy"); p != "" {
-		if proxy, err = url.Parse(p); err != nil || proxy.Host == "" {
-			return nil, c.Errorf("Proxy", "%q is not a URL like http://proxy:3128", p)
-		}
+	proxy, err := httpout.ProxyFromConfig(c, "Proxy")
+	if err != nil {
+		return nil, err
 	}
 	o.client = httpout.New(httpout.Options{
 		Output:  s.ID,

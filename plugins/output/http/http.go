@@ -2,16 +2,13 @@ package http
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"net/url"
 	"strings"
 	"sync"
 
 	"github.com/sluice-logs/sluice/internal/httpout"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/record"
-	"github.com/sluice-logs/sluice/internal/tlsconf"
 )
 
 var (
@@ -77,66 +74,13 @@ func New(s plugin.Settings) (*Output, error) {
 	default:
 		o.contentType = "application/x-ndjson"
 	}
-	host := c.String("Host")
-	tlsCfg, err := tlsconf.Client(c, host)
+	opts, err := httpout.OptionsFromConfig(c, s.ID, c.Bool("allow_duplicated_headers"))
 	if err != nil {
 		return nil, err
 	}
-	var proxy *url.URL
-	if p := c.String("Proxy"); p != "" {
-		if proxy, err = url.Parse(p); err != nil || proxy.Host == "" {
-			return nil, c.Errorf("Proxy", "%q is not a URL like http://proxy:3128", p)
-		}
-	}
-	headers, err := headers(c)
-	if err != nil {
-		return nil, err
-	}
-	user := c.String("http_User")
-	if user == "" && c.String("http_Passwd") != "" {
-		return nil, c.Errorf("http_Passwd", "set http_User too, or remove http_Passwd")
-	}
-	aws := httpout.AWSFromConfig(c, s.ID, "AWS_Service")
-	if aws != nil && aws.Service == "" {
-		return nil, c.Errorf("AWS_Service", "AWS_Auth on needs the service to sign for, e.g. AWS_Service es")
-	}
-	o.client = httpout.New(httpout.Options{
-		Output:   s.ID,
-		Host:     host,
-		Port:     int(c.Int("Port")),
-		TLS:      tlsCfg,
-		Headers:  headers,
-		User:     user,
-		Password: c.String("http_Passwd"),
-		Gzip:     c.String("compress") == "gzip",
-		AWS:      aws,
-		Timeout:  c.Duration("net.io_timeout"),
-		Proxy:    proxy,
-		Conns:    int(c.Int("Workers")),
-	})
+	opts.Gzip = c.String("compress") == "gzip"
+	o.client = httpout.New(opts)
 	return o, nil
-}
-
-// headers reads the Header parameters; with allow_duplicated_headers off,
-// a repeated name keeps only its last value, as in Fluent Bit.
-func headers(c *plugin.Config) ([][2]string, error) {
-	var out [][2]string
-	for _, w := range c.AllWords("Header") {
-		name := strings.TrimSpace(w[0])
-		if strings.ContainsAny(name, " :\t\r\n") {
-			return nil, c.Errorf("Header", "%q is not a header name; write Header NAME VALUE", name)
-		}
-		if !c.Bool("allow_duplicated_headers") {
-			for i := range out {
-				if strings.EqualFold(out[i][0], name) {
-					out = append(out[:i], out[i+1:]...)
-					break
-				}
-			}
-		}
-		out = append(out, [2]string{name, w[1]})
-	}
-	return out, nil
 }
 
 // Flush sends the chunk: in one request, or one per record with gelf.
@@ -165,16 +109,8 @@ func (o *Output) Flush(ctx context.Context, chunk *record.Chunk) error {
 }
 
 func (o *Output) logged(err error) error {
-	if class, _, _ := plugin.Classify(err); err != nil && !o.logPayload && class != plugin.ClassPartial {
-		// The error carries the response body; keep only the status.
-		class, wait, _ := plugin.Classify(err)
-		err = fmt.Errorf("output %s: request failed (%s; response not logged: log_response_payload off)", o.id, class)
-		switch class {
-		case plugin.ClassPermanent:
-			return plugin.Permanent(err)
-		case plugin.ClassThrottled:
-			return plugin.Throttled(err, wait)
-		}
+	if !o.logPayload {
+		return httpout.WithoutResponse(o.id, err)
 	}
 	return err
 }

@@ -10,9 +10,11 @@
 //	{"metric": "fluentbit_input_records_total", "type": "counter",
 //	 "labels": {"name": "tail.0"}, "value": 1234}
 //
-// metric must be a valid Prometheus metric name; type is counter or gauge
-// (anything else is served as untyped); labels, optional, maps label names
-// to string values; value is an integer or a float. A series is identified
+// Records are read by internal/metricrecord (shared with
+// prometheus_remote_write): metric must be a valid Prometheus metric name;
+// type is counter or gauge (anything else is served as untyped); labels,
+// optional, maps label names to string values; value is an integer or a
+// float. A series is identified
 // by its metric name and labels (in any order): a newer record replaces its
 // value. Series are kept for the life of the process. Records of another
 // shape are counted and skipped, with one warning naming the first of them.

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sluice-logs/sluice/internal/metricrecord"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/record"
 )
@@ -30,7 +31,7 @@ const contentType = "text/plain; version=0.0.4"
 type Output struct {
 	id     string
 	addr   string
-	extra  []label
+	extra  []metricrecord.Label
 	logger *slog.Logger
 
 	mu       sync.Mutex
@@ -69,12 +70,11 @@ func New(s plugin.Settings) (*Output, error) {
 	if o.logger == nil {
 		o.logger = slog.New(slog.DiscardHandler)
 	}
-	for _, w := range c.AllWords("add_label") {
-		if len(w) != 2 || !validName([]byte(w[0]), false) {
-			return nil, c.Errorf("add_label", "%q is not a label name and value; write e.g. add_label app sluice", w)
-		}
-		o.extra = append(o.extra, label{[]byte(w[0]), []byte(w[1])})
+	extra, err := metricrecord.ExtraLabels(c.AllWords("add_label"))
+	if err != nil {
+		return nil, c.Errorf("add_label", "%v", err)
 	}
+	o.extra = extra
 	return o, nil
 }
 
@@ -121,7 +121,7 @@ func (o *Output) Flush(_ context.Context, chunk *record.Chunk) error {
 	if err := o.listen(); err != nil {
 		return err
 	}
-	p := parser{extra: o.extra}
+	p := newParser(o.extra)
 	var s sample
 	it := record.NewIterator(chunk.Data)
 	o.mu.Lock()

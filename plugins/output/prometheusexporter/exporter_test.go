@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sluice-logs/sluice/internal/metricrecord"
 	"github.com/sluice-logs/sluice/internal/metrics"
 	"github.com/sluice-logs/sluice/internal/plugin/plugintest"
 	"github.com/sluice-logs/sluice/internal/record"
@@ -169,12 +170,12 @@ func FuzzParse(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		p := parser{extra: []label{{[]byte("app"), []byte("x")}}}
+		p := newParser([]metricrecord.Label{{Name: []byte("app"), Value: []byte("x")}})
 		var s sample
 		if !p.parse(body, &s) {
 			return
 		}
-		if !validName(s.name, true) || len(s.value) == 0 {
+		if !metricrecord.ValidMetricName(s.name) || len(s.value) == 0 {
 			t.Fatalf("accepted %q with value %q", s.name, s.value)
 		}
 		if strings.ContainsRune(string(s.labels), '\n') {
