@@ -255,3 +255,60 @@ func TestIAMUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestIAMPolicyForSigV4HTTPOutputs: opensearch and prometheus_remote_write
+// with AWS_Auth get their data-plane actions on the domain and workspace
+// their Host and URI name; a policy missing one fails the check, naming it.
+func TestIAMPolicyForSigV4HTTPOutputs(t *testing.T) {
+	dir := t.TempDir()
+	conf := writeFile(t, dir, "fluent-bit.conf", `[INPUT]
+    Name  dummy
+    Tag   app.web
+
+[INPUT]
+    Name  fluentbit_metrics
+    Tag   metrics
+
+[OUTPUT]
+    Name      opensearch
+    Match     app.*
+    Host      search-app-logs-a1b2c3d4e5.eu-west-1.es.amazonaws.com
+    Port      443
+    tls       On
+    AWS_Auth  On
+
+[OUTPUT]
+    Name      prometheus_remote_write
+    Match     metrics
+    Host      aps-workspaces.eu-west-1.amazonaws.com
+    Port      443
+    uri       /workspaces/ws-0f1e2d3c/api/v1/remote_write
+    tls       On
+    AWS_Auth  On
+`)
+	if _, stderr, code := run(t, "validate", "-c", conf); code != 0 {
+		t.Fatalf("validate: exit %d\n%s", code, stderr)
+	}
+	stdout, stderr, code := run(t, "iam", "policy", "-c", conf, "--account", "123456789012")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	var policy struct{ Statement []json.RawMessage }
+	if err := json.Unmarshal([]byte(stdout), &policy); err != nil || len(policy.Statement) != 2 {
+		t.Fatalf("policy output is not one document of two statements (%v):\n%s", err, stdout)
+	}
+	doc := stdout
+	iamWant(t, doc, `"es:ESHttpPost"`, `"arn:aws:es:eu-west-1:123456789012:domain/app-logs/*"`,
+		`"aps:RemoteWrite"`, `"arn:aws:aps:eu-west-1:123456789012:workspace/ws-0f1e2d3c"`)
+	full := writeFile(t, dir, "policy.json", doc)
+	if stdout, stderr, code := run(t, "iam", "check", "-c", conf, "--policy", full, "--account", "123456789012"); code != 0 {
+		t.Fatalf("check of the generated policy: exit %d\n%s%s", code, stdout, stderr)
+	}
+	narrow := writeFile(t, dir, "narrow.json", `{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": "aps:RemoteWrite", "Resource": "arn:aws:aps:eu-west-1:123456789012:workspace/ws-0f1e2d3c"}]}`)
+	stdout, _, code = run(t, "iam", "check", "-c", conf, "--policy", narrow, "--account", "123456789012")
+	if code == 0 {
+		t.Fatalf("a policy without es:ESHttpPost passed the check:\n%s", stdout)
+	}
+	iamWant(t, stdout, "es:ESHttpPost", "arn:aws:es:eu-west-1:123456789012:domain/app-logs/_bulk", "[OUTPUT] opensearch (opensearch.0)")
+}

@@ -11,7 +11,9 @@
 //     IfExists variants, ForAnyValue/ForAllValues).
 //   - Derive turns each AWS output section of a config.Model into the calls
 //     it will make (Requirement: action, resource ARN, section, reason), one
-//     file per service. Templates (log_group_template, s3_key_format) become
+//     file per service (sigv4.go for the HTTP outputs with AWS_Auth on:
+//     OpenSearch, OpenSearch Serverless, Managed Prometheus, OpenSearch
+//     Ingestion). Templates (log_group_template, s3_key_format) become
 //     wildcard resources through accessor.Template.Pattern.
 //   - Generate builds the least-privilege policy of those requirements,
 //     Check compares a policy with them (missing permissions, excess grants),

@@ -109,6 +109,12 @@ var derivers = map[string]deriver{
 	"kinesis_firehose": kinesisFirehose,
 	"kinesis_streams":  kinesisStreams,
 	"s3":               s3Output,
+
+	// HTTP outputs with AWS_Auth on (sigv4.go).
+	"es":                      sigv4Output("aws_service_name", "es"),
+	"opensearch":              sigv4Output("aws_service_name", "es"),
+	"http":                    sigv4Output("aws_service", ""),
+	"prometheus_remote_write": sigv4Output("aws_service", "aps"),
 }
 
 // Derive returns every call the AWS outputs of m will make, in config order.
@@ -136,13 +142,19 @@ func Derive(m *config.Model, env Env) ([]Requirement, error) {
 			errs = append(errs, fmt.Sprintf("%s: %v", s, err))
 			continue
 		}
-		if role := param(sect, "role_arn"); role != "" {
+		roleParam := "role_arn"
+		role := param(sect, roleParam)
+		if role == "" && len(rs) > 0 {
+			roleParam = "AWS_Role_ARN" // the SigV4 HTTP outputs' name for it
+			role = param(sect, roleParam)
+		}
+		if role != "" {
 			for j := range rs {
 				rs[j].Principal = role
 			}
 			rs = append([]Requirement{{
-				Section: s, Action: "sts:AssumeRole", Resource: role, Param: "role_arn",
-				Reason: "role_arn: the output assumes this role; its own calls then need the role's policy",
+				Section: s, Action: "sts:AssumeRole", Resource: role, Param: roleParam,
+				Reason: roleParam + ": the output assumes this role; its own calls then need the role's policy",
 			}}, rs...)
 		}
 		reqs = append(reqs, rs...)
