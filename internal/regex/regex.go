@@ -26,6 +26,8 @@
 // as in RE2, ASCII like Ruby's; (?P<name>...) accepted) with multi-line
 // anchors and named and unnamed groups numbered in pattern order, so a
 // pattern both engines accept gives the same matches and groups on both.
+// Ruby's syntax is translated first (ruby.go): /pattern/imx delimiters and
+// flags as Fluent Bit reads them, and m meaning "dot matches newline".
 package regex
 
 import (

@@ -252,3 +252,45 @@ func TestRetryIgnoresFalseTimeouts(t *testing.T) {
 		t.Errorf("stack limit: err %v after %d calls, want ErrTimeout at once", err, calls)
 	}
 }
+
+// TestRubyOptions: trailing /flags and inline options mean what they mean
+// in Fluent Bit (Onigmo, Ruby syntax), on both engines.
+func TestRubyOptions(t *testing.T) {
+	for _, c := range []struct {
+		expr, in string
+		want     bool
+	}{
+		{`/a.c/m`, "a\nc", true}, // Ruby's m: . matches a newline
+		{`/a.c/`, "a\nc", false},
+		{`a.c`, "a\nc", false},
+		{`(?m)a.c`, "a\nc", true},
+		{`(?m:a.c)d`, "a\ncd", true},
+		{`(?i-m:a.c)`, "A\nC", false},
+		{`/ABC/i`, "xabcx", true},
+		{`/ABC/mi`, "abc", true},
+		{`/ABC/o`, "ABC", false}, // o alone is no flag: the pattern is taken whole
+		{`/a b c # the letters` + "\n" + `/x`, "abc", true},
+		{`/[ ]x/x`, " x", true},    // a class keeps its space
+		{`/a\ b/x`, "a b", true},   // so does an escaped one
+		{`/var/log/`, "var/log", true},
+		{`/var/log/a`, "/var/log/a", true},
+		{`/var/log/a`, "var/log", false},
+		{`^(?<first>\S+)(?=.*\bERROR\b)/m`, "x", false}, // flags after a look-ahead pattern: not a /.../ pattern
+		{`/^(?<first>\S+)(?=.*ERROR)/m`, "start\nERROR", true},
+	} {
+		re, err := Compile(c.expr)
+		if err != nil {
+			t.Errorf("%q: %v", c.expr, err)
+			continue
+		}
+		got, err := re.MatchString(c.in)
+		if err != nil || got != c.want {
+			t.Errorf("%q on %q: %v (%v), want %v", c.expr, c.in, got, err, c.want)
+		}
+		if bt, err := compileBacktracking(c.expr, translate(c.expr)); err != nil {
+			t.Errorf("%q on regexp2: %v", c.expr, err)
+		} else if got, _ := bt.MatchString(c.in); got != c.want {
+			t.Errorf("%q on %q, regexp2: %v, want %v", c.expr, c.in, got, c.want)
+		}
+	}
+}
