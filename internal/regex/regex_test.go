@@ -270,8 +270,8 @@ func TestRubyOptions(t *testing.T) {
 		{`/ABC/mi`, "abc", true},
 		{`/ABC/o`, "ABC", false}, // o alone is no flag: the pattern is taken whole
 		{`/a b c # the letters` + "\n" + `/x`, "abc", true},
-		{`/[ ]x/x`, " x", true},    // a class keeps its space
-		{`/a\ b/x`, "a b", true},   // so does an escaped one
+		{`/[ ]x/x`, " x", true},  // a class keeps its space
+		{`/a\ b/x`, "a b", true}, // so does an escaped one
 		{`/var/log/`, "var/log", true},
 		{`/var/log/a`, "/var/log/a", true},
 		{`/var/log/a`, "var/log", false},
