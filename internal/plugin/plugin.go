@@ -101,6 +101,11 @@ type Settings struct {
 	// nil when built by the engine; after a hot reload it holds the new
 	// pipeline's instances.
 	Metrics *metrics.Registry
+	// Drops counts and logs the records the plugin gives up on where it
+	// cannot report them in a Flush result (see DropRecorder). It is never
+	// nil when built by the engine; DropsOrLog covers plugins built
+	// without it.
+	Drops DropRecorder
 }
 
 // Emitter is how an input hands records to the pipeline.
