@@ -211,4 +211,3 @@ func startWith(t *testing.T, m *config.Model, reg *plugin.Registry, logs io.Writ
 	go func() { done <- p.Run(ctx) }()
 	return p, cancel, done
 }
-
