@@ -168,12 +168,17 @@ func (o *Output) logged(err error) error {
 	if class, _, _ := plugin.Classify(err); err != nil && !o.logPayload && class != plugin.ClassPartial {
 		// The error carries the response body; keep only the status.
 		class, wait, _ := plugin.Classify(err)
+		denied := plugin.IsAccessDenied(err)
+		reason := plugin.DropReason(err)
 		err = fmt.Errorf("output %s: request failed (%s; response not logged: log_response_payload off)", o.id, class)
 		switch class {
 		case plugin.ClassPermanent:
-			return plugin.Permanent(err)
+			return plugin.PermanentReason(reason, err)
 		case plugin.ClassThrottled:
 			return plugin.Throttled(err, wait)
+		}
+		if denied {
+			return plugin.AccessDenied(err)
 		}
 	}
 	return err
