@@ -142,3 +142,14 @@ type logDrops struct{ logger *slog.Logger }
 func (l logDrops) Drop(tag, reason string, records int, err error) {
 	l.logger.Error("dropping records", "tag", tag, "records", records, "reason", reason, "error", err)
 }
+
+// DropRest is the Drop of the records from index from to the end of a
+// chunk of records records: what follows a record that does not decode,
+// since the bytes after it cannot be framed.
+func DropRest(reason string, from, records int, err error) Drop {
+	idx := make([]int, 0, max(records-from, 0))
+	for i := from; i < records; i++ {
+		idx = append(idx, i)
+	}
+	return Drop{Reason: reason, Indexes: idx, Err: err}
+}
