@@ -67,11 +67,11 @@ func (o *Output) encode(st *flushState, chunk *record.Chunk) error {
 	}
 	o.emit(st)
 	if err := it.Err(); err != nil {
-		if it.Index() <= 0 {
+		if it.Index() < 0 { // not one record decodes
 			return plugin.PermanentReason(plugin.ReasonMalformed, fmt.Errorf("output %s: chunk of tag %q does not decode: %w", o.id, chunk.Tag, err))
 		}
 		// Sent: the records before it; reported dropped: the rest.
-		st.dropped.Malformed(it.Index(), chunk.Records, err)
+		st.dropped.Malformed(it.Index()+1, chunk.Records, err)
 	}
 	return nil
 }

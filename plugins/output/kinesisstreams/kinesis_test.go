@@ -472,3 +472,18 @@ func TestMissingStreamIsRetried(t *testing.T) {
 		t.Fatalf("error %q lacks %q", err, want)
 	}
 }
+
+// The records after one that does not decode cannot be framed: the ones
+// before it are sent, the rest reported dropped as malformed.
+func TestMalformedRestReported(t *testing.T) {
+	f := &fakeKinesis{}
+	o := newOutput(t, f, nil)
+	good := chunkOf(t, body(50), body(60))
+	bad := &record.Chunk{Tag: good.Tag, Data: append(append([]byte(nil), good.Data...), 0x92, 0xc1), Records: 4}
+	if got := plugintest.DeliveredOrDropped(t, o.Flush(context.Background(), bad)); got != "malformed[2 3]" {
+		t.Errorf("dropped %q, want the undecodable rest", got)
+	}
+	if len(f.calls) != 1 || len(f.calls[0]) != 2 {
+		t.Errorf("calls %v, want the 2 good records in one call", f.calls)
+	}
+}

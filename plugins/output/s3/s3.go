@@ -258,10 +258,10 @@ func (o *Output) buffer(chunk *record.Chunk, dropped *awsrecord.Dropped) error {
 		}
 	}
 	if err := it.Err(); err != nil {
-		if it.Index() <= 0 {
+		if it.Index() < 0 { // not one record decodes
 			return plugin.PermanentReason(plugin.ReasonMalformed, fmt.Errorf("output %s: chunk of tag %q does not decode: %w", o.id, chunk.Tag, err))
 		}
-		dropped.Malformed(it.Index(), chunk.Records, err)
+		dropped.Malformed(it.Index()+1, chunk.Records, err)
 	}
 	if len(lb.lines) == 0 {
 		return nil
