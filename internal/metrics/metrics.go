@@ -93,9 +93,10 @@ type Output struct {
 	// a permission, and the records wait for it to be granted.
 	AccessDenied atomic.Uint64
 
-	mu      sync.Mutex
-	dropped map[string]uint64 // reason -> records
-	denied  string            // the last AccessDenied message
+	mu       sync.Mutex
+	dropped  map[string]uint64 // reason -> records
+	denied   string            // the last AccessDenied message
+	deniedAt time.Time
 }
 
 // Denied counts one AccessDenied flush attempt and keeps its message for
@@ -103,15 +104,22 @@ type Output struct {
 func (o *Output) Denied(msg string) {
 	o.AccessDenied.Add(1)
 	o.mu.Lock()
-	o.denied = msg
+	o.denied, o.deniedAt = msg, time.Now()
 	o.mu.Unlock()
 }
 
 // LastDenied returns the message of the last AccessDenied, or "".
 func (o *Output) LastDenied() string {
+	msg, _ := o.LastDeniedAt()
+	return msg
+}
+
+// LastDeniedAt returns the message and time of the last AccessDenied
+// ("" and the zero time before any).
+func (o *Output) LastDeniedAt() (string, time.Time) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.denied
+	return o.denied, o.deniedAt
 }
 
 // Drops counts records given up on, by reason. The zero value is ready.
