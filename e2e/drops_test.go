@@ -1,0 +1,163 @@
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sluice-logs/sluice/testing/emulators/firehose"
+)
+
+// dropsPromSample reads one series, e.g.
+// `sluice_output_dropped_records_total{name="x",reason="oversize"}`, from
+// the monitoring server's Prometheus exposition; ok is false when the
+// server does not answer or has no such series.
+func dropsPromSample(port int, series string) (float64, bool) {
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/api/v1/metrics/prometheus", port))
+	if err != nil {
+		return 0, false
+	}
+	defer resp.Body.Close()
+	var body bytes.Buffer
+	if _, err := body.ReadFrom(resp.Body); err != nil || resp.StatusCode != 200 {
+		return 0, false
+	}
+	for _, line := range strings.Split(body.String(), "\n") {
+		if rest, ok := strings.CutPrefix(line, series+" "); ok {
+			v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+			return v, err == nil
+		}
+	}
+	return 0, false
+}
+
+// dropsService is a [SERVICE] section with the monitoring server on port.
+func dropsService(port int) string {
+	return fmt.Sprintf(`
+[SERVICE]
+    Flush           0.2
+    Grace           10
+    Log_Level       info
+    scheduler.base  0.05
+    scheduler.cap   0.2
+    HTTP_Server     On
+    HTTP_Listen     127.0.0.1
+    HTTP_Port       %d
+
+[INPUT]
+    Name         stdin
+    Tag          app
+    Buffer_Size  4M
+`, port)
+}
+
+// dropsLine is a numbered record whose JSON line, with the newline the AWS
+// outputs add, is size bytes.
+func dropsLine(seq, size int) string {
+	prefix := fmt.Sprintf(`{"seq":%d,"pad":"`, seq)
+	return prefix + strings.Repeat("x", size-len(prefix)-3) + `"}` + "\n"
+}
+
+// dropsCheckOversize waits for the oversize record to be counted in the
+// output's metrics, with reason oversize and in the Fluent Bit total, and
+// for the others to be counted delivered.
+func dropsCheckOversize(t *testing.T, p *process, mon int, output string, delivered int) {
+	t.Helper()
+	series := fmt.Sprintf(`sluice_output_dropped_records_total{name="%s",reason="oversize"}`, output)
+	eventually(t, 20*time.Second, "the oversize record counted as "+series, func() bool {
+		v, ok := dropsPromSample(mon, series)
+		return ok && v == 1
+	})
+	if v, _ := dropsPromSample(mon, fmt.Sprintf(`fluentbit_output_dropped_records_total{name="%s"}`, output)); v != 1 {
+		t.Errorf("fluentbit_output_dropped_records_total = %v, want 1", v)
+	}
+	eventually(t, 10*time.Second, "the other records counted delivered", func() bool {
+		v, _ := dropsPromSample(mon, fmt.Sprintf(`fluentbit_output_proc_records_total{name="%s"}`, output))
+		return int(v) == delivered
+	})
+	var detail struct {
+		Dropped int `json:"dropped_records_total"`
+	}
+	getJSON(t, fmt.Sprintf("http://127.0.0.1:%d/api/v1/health/detail", mon), &detail)
+	if detail.Dropped != 1 {
+		t.Errorf("health detail: %d dropped records, want 1", detail.Dropped)
+	}
+	for _, want := range []string{`reason=oversize`, "records larger than", "first: record 2"} {
+		if !strings.Contains(p.stderr.String(), want) {
+			t.Errorf("the drop log lacks %q:\n%s", want, p.stderr.String())
+		}
+	}
+}
+
+// TestDropsKinesisOversizeRecordCounted sends a record over Kinesis's
+// 1 MiB limit between small ones to kinesalite: it is not sent, and the
+// engine counts it (sluice_output_dropped_records_total{reason="oversize"})
+// and logs it, while the others arrive.
+func TestDropsKinesisOversizeRecordCounted(t *testing.T) {
+	awsoutEnv(t)
+	endpoint := ksStartKinesalite(t)
+	c := ksClient(endpoint)
+	ksCreateStream(t, c, "logs", 1)
+	mon := freePort(t)
+	cfg := writeFile(t, t.TempDir(), "sluice.conf", dropsService(mon)+fmt.Sprintf(`
+[OUTPUT]
+    Name                 kinesis_streams
+    Match                *
+    region               us-east-1
+    stream               logs
+    endpoint             %s
+    auto_retry_requests  off
+`, endpoint))
+	input := dropsLine(0, 100) + dropsLine(1, 200) + dropsLine(2, 1<<20+10) + dropsLine(3, 100)
+	p := start(t, strings.NewReader(input), "-c", cfg)
+	dropsCheckOversize(t, p, mon, "kinesis_streams.0", 3)
+	users, _, _ := ksReadAll(t, c, "logs")
+	var seqs []float64
+	for _, r := range ksSeqs(t, users) {
+		seqs = append(seqs, r["seq"].(float64))
+	}
+	if fmt.Sprint(seqs) != "[0 1 3]" {
+		t.Errorf("delivered seqs %v, want [0 1 3]", seqs)
+	}
+	if code := p.stop(syscall.SIGTERM, 15*time.Second); code != 0 {
+		t.Fatalf("exit code %d after SIGTERM", code)
+	}
+}
+
+// TestDropsFirehoseOversizeRecordCounted is the same for Firehose's
+// 1,000 KiB record limit, against the strict Firehose emulator.
+func TestDropsFirehoseOversizeRecordCounted(t *testing.T) {
+	awsoutEnv(t)
+	fh, url := fhStart(t, firehose.Injection{})
+	mon := freePort(t)
+	cfg := writeFile(t, t.TempDir(), "sluice.conf", dropsService(mon)+fmt.Sprintf(`
+[OUTPUT]
+    Name                 kinesis_firehose
+    Match                *
+    region               us-east-1
+    delivery_stream      logs
+    endpoint             %s
+    auto_retry_requests  off
+`, url))
+	input := dropsLine(0, 100) + dropsLine(1, 200) + dropsLine(2, firehose.MaxRecordBytes+1) + dropsLine(3, 100)
+	p := start(t, strings.NewReader(input), "-c", cfg)
+	dropsCheckOversize(t, p, mon, "kinesis_firehose.0", 3)
+	var seqs []float64
+	for _, r := range awsoutDecodeLines(t, fh.Records("logs")) {
+		seqs = append(seqs, r["seq"].(float64))
+	}
+	if fmt.Sprint(seqs) != "[0 1 3]" {
+		t.Errorf("delivered seqs %v, want [0 1 3]", seqs)
+	}
+	if st := fh.Stats(); st.Rejected != 0 {
+		t.Errorf("the emulator rejected calls: %+v", st)
+	}
+	if code := p.stop(syscall.SIGTERM, 15*time.Second); code != 0 {
+		t.Fatalf("exit code %d after SIGTERM", code)
+	}
+}
