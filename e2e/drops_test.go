@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	cwlemu "github.com/sluice-logs/sluice/testing/emulators/cloudwatchlogs"
 	"github.com/sluice-logs/sluice/testing/emulators/firehose"
 )
 
@@ -160,4 +161,64 @@ func TestDropsFirehoseOversizeRecordCounted(t *testing.T) {
 	if code := p.stop(syscall.SIGTERM, 15*time.Second); code != 0 {
 		t.Fatalf("exit code %d after SIGTERM", code)
 	}
+}
+
+// TestDropsCloudWatchAccessDeniedCounted runs cloudwatch_logs against the
+// emulator enforcing the seed template's task-role policy narrowed to
+// another log group: every attempt is an AccessDenied, counted in
+// sluice_output_access_denied_total and shown in the health detail with
+// the action and resource; nothing is dropped, and once the policy is
+// fixed every record arrives.
+func TestDropsCloudWatchAccessDeniedCounted(t *testing.T) {
+	const n, group, stream = 200, "/ecs/logs/sample-test", "webapp"
+	emu, err := cwlemu.Start("127.0.0.1:0", cwlemu.Options{Region: "ap-northeast-1", Account: "123456789012"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	good := iamTemplatePolicies(t, "", "")
+	emu.SetPolicy(iamTemplatePolicies(t, "log-group:/ecs/logs/sample-test:*", "log-group:/ecs/logs/sample-typo:*"))
+	awsoutEnv(t)
+	mon := freePort(t)
+	cfg := writeFile(t, t.TempDir(), "sluice.conf", dropsService(mon)+fmt.Sprintf(`
+[OUTPUT]
+    Name               cloudwatch_logs
+    Match              *
+    region             ap-northeast-1
+    endpoint           %s
+    log_group_name     %s
+    log_stream_name    %s
+    auto_create_group  true
+`, emu.URL, group, stream))
+	p := start(t, strings.NewReader(numberedLines(n)), "-c", cfg)
+	const series = `sluice_output_access_denied_total{name="cloudwatch_logs.0"}`
+	eventually(t, 20*time.Second, series+" counting", func() bool {
+		v, ok := dropsPromSample(mon, series)
+		return ok && v >= 2
+	})
+	var detail struct {
+		AccessDenied []struct {
+			Output string `json:"output"`
+			Count  int    `json:"count"`
+			Last   string `json:"last_error"`
+		} `json:"access_denied"`
+		Dropped int `json:"dropped_records_total"`
+	}
+	getJSON(t, fmt.Sprintf("http://127.0.0.1:%d/api/v1/health/detail", mon), &detail)
+	if len(detail.AccessDenied) != 1 || detail.AccessDenied[0].Output != "cloudwatch_logs.0" || detail.AccessDenied[0].Count < 2 ||
+		!strings.Contains(detail.AccessDenied[0].Last, "logs:PutLogEvents") ||
+		!strings.Contains(detail.AccessDenied[0].Last, "log-group:/ecs/logs/sample-test:log-stream:webapp") {
+		t.Fatalf("health detail %+v", detail)
+	}
+	if detail.Dropped != 0 {
+		t.Fatalf("%d records dropped while access was denied; they must wait", detail.Dropped)
+	}
+	emu.SetPolicy(good)
+	eventually(t, 20*time.Second, "every record after the policy is fixed", func() bool {
+		return len(emu.Events(group, stream)) >= n
+	})
+	if code := p.stop(syscall.SIGTERM, 15*time.Second); code != 0 {
+		t.Fatalf("exit code %d\n%s", code, p.stderr.String())
+	}
+	checkSequence(t, iamStoredSeqs(t, emu, group, stream), "seq", n)
 }
