@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -221,4 +223,102 @@ func TestDropsCloudWatchAccessDeniedCounted(t *testing.T) {
 		t.Fatalf("exit code %d\n%s", code, p.stderr.String())
 	}
 	checkSequence(t, iamStoredSeqs(t, emu, group, stream), "seq", n)
+}
+
+// TestDropsValidateConfigurationTraps drives `sluice validate` and `sluice
+// run` on configurations that Fluent Bit accepts but that would hang or
+// silently not do what they say: two buffered multiline filters on the same
+// tags are an error naming both sections; Streams_File, storage.type memrb
+// and Emitter_Storage.type filesystem are warnings naming the key, at
+// validate and at run.
+func TestDropsValidateConfigurationTraps(t *testing.T) {
+	dir := t.TempDir()
+	twoML := writeFile(t, dir, "two-multiline.conf", `[INPUT]
+    Name  stdin
+    Tag   app.web
+
+[FILTER]
+    Name              multiline
+    Match             app.*
+    multiline.parser  java
+
+[FILTER]
+    Name              multiline
+    Match             app.web
+    multiline.parser  python
+
+[OUTPUT]
+    Name   stdout
+    Match  *
+`)
+	_, stderr, code := run(t, "validate", "-c", twoML)
+	for _, want := range []string{"two-multiline.conf:10:1: [FILTER] multiline (multiline.1) holds records",
+		"as [FILTER] multiline (multiline.0) (at " + filepath.Join(dir, "two-multiline.conf") + ":5:1)", "the pipeline would hang", "buffer off"} {
+		if code == 0 || !strings.Contains(stderr, want) {
+			t.Errorf("validate of two buffered multiline filters: exit %d, stderr lacks %q:\n%s", code, want, stderr)
+		}
+	}
+	p := start(t, strings.NewReader(""), "-c", twoML)
+	if code := p.wait(15 * time.Second); code == 0 || !strings.Contains(p.stderr.String(), "the pipeline would hang") {
+		t.Errorf("run: exit %d, stderr:\n%s", code, p.stderr.String())
+	}
+
+	// The same filters on different tags are fine.
+	apart := writeFile(t, dir, "apart.conf", strings.Replace(readText(t, twoML), "Match             app.web", "Match             audit", 1))
+	if _, stderr, code := run(t, "validate", "-c", apart); code != 0 {
+		t.Errorf("multiline filters on different tags: exit %d: %s", code, stderr)
+	}
+
+	ignored := writeFile(t, dir, "ignored.conf", `[SERVICE]
+    Flush         0.2
+    Streams_File  streams.conf
+
+[INPUT]
+    Name          stdin
+    Tag           app
+    storage.type  memrb
+
+[FILTER]
+    Name                  rewrite_tag
+    Match                 app
+    Rule                  $level ^error$ alerts true
+    Emitter_Storage.type  filesystem
+
+[OUTPUT]
+    Name   stdout
+    Match  *
+`)
+	wants := []string{
+		"ignored.conf:3:5: [SERVICE] Streams_File streams.conf: Sluice has no stream processor, so the [STREAM_TASK]s of that file are not run",
+		"ignored.conf:5:1: [INPUT] stdin (stdin.0): storage.type memrb is run as memory",
+		"ignored.conf:10:1: [FILTER] rewrite_tag (rewrite_tag.0): Emitter_Storage.type filesystem is not supported",
+	}
+	_, stderr, code = run(t, "validate", "-c", ignored)
+	for _, want := range wants {
+		if code != 0 || !strings.Contains(stderr, "warning: "+filepath.Join(dir, want)) {
+			t.Errorf("validate: exit %d, stderr lacks %q:\n%s", code, want, stderr)
+		}
+	}
+	p = start(t, strings.NewReader(`{"level":"info"}`+"\n"), "-c", ignored)
+	eventually(t, 10*time.Second, "the warnings in run's log", func() bool {
+		for _, want := range wants {
+			if !strings.Contains(p.stderr.String(), want) {
+				return false
+			}
+		}
+		return true
+	})
+	if code := p.stop(syscall.SIGTERM, 15*time.Second); code != 0 {
+		t.Errorf("run: exit %d:\n%s", code, p.stderr.String())
+	}
+}
+
+// readText returns a file's content.
+func readText(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

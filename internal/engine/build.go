@@ -43,6 +43,9 @@ type builder struct {
 	mlParsers []config.Section  // [MULTILINE_PARSER] sections, for Settings
 	ids       map[string]config.Position
 	errs      []error
+	// locked are the filters that emit while holding their lock
+	// (plugin.Spec.EmitsWhileLocked), for checkLockedEmitters.
+	locked []lockedEmitter
 }
 
 func (b *builder) fail(err error) { b.errs = append(b.errs, err) }
@@ -161,6 +164,9 @@ func (b *builder) filter(sect *config.Section, reg *metrics.Registry) (*filterRu
 	if err != nil {
 		b.fail(fmt.Errorf("%s: %w", inst.config.Label(), err))
 		return nil, nil
+	}
+	if spec.EmitsWhileLocked != nil && spec.EmitsWhileLocked(inst.config) {
+		b.locked = append(b.locked, lockedEmitter{inst: inst, match: m})
 	}
 	fm := reg.NewFilter(inst.id, inst.plugin)
 	inst.drops.count = fm.Dropped.Add

@@ -58,6 +58,13 @@ type Spec struct {
 	// accepts the Emitter_* parameters for it (see EmitterParams) and
 	// hands it Settings.Emitter.
 	Emits bool
+	// EmitsWhileLocked, set for an emitting filter, reports whether the
+	// instance configured by c emits through its Emitter while it holds a
+	// lock that every batch it filters takes (multiline with buffer on).
+	// Two such filters whose Match rules select the same tags would each
+	// re-enter the other while holding its own lock, and hang on the
+	// first record, so the engine refuses that configuration.
+	EmitsWhileLocked func(c *Config) bool
 
 	NewInput  func(Settings) (Input, error)
 	NewFilter func(Settings) (Filter, error)
