@@ -8,8 +8,8 @@ import (
 // The reasons a record is given up on. They are the values of the reason
 // label of sluice_{input,filter,output}_dropped_records_total and of the
 // dead-letter store's "reason" field, so they never change once released:
-// dashboards and alerts select on them. ARCHITECTURE.md and
-// docs/monitoring.md list them with what to do about each.
+// dashboards and alerts select on them. ARCHITECTURE.md ("Drop reasons")
+// lists them with who reports each.
 const (
 	// ReasonPermanent: the output failed with an error retrying cannot fix
 	// (plugin.Permanent), e.g. a tag that is not a valid file name.
