@@ -3,7 +3,6 @@ package e2e
 import (
 	"bytes"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,9 +18,10 @@ import (
 // dropsPromSample reads one series, e.g.
 // `sluice_output_dropped_records_total{name="x",reason="oversize"}`, from
 // the monitoring server's Prometheus exposition; ok is false when the
-// server does not answer or has no such series.
+// server does not answer (not started yet, or being killed) or has no such
+// series.
 func dropsPromSample(port int, series string) (float64, bool) {
-	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/api/v1/metrics/prometheus", port))
+	resp, err := storHTTP.Get(fmt.Sprintf("http://127.0.0.1:%d/api/v1/metrics/prometheus", port))
 	if err != nil {
 		return 0, false
 	}

@@ -30,12 +30,7 @@ func TestPartialDroppedCountsEachReason(t *testing.T) {
 		}
 		return nil
 	}}
-	h := &harness{inputs: map[string]*feed{"a": {batches: make(chan []int, 1)}}, outputs: map[string]*sink{"o": out}}
-	m := &config.Model{Service: fastService()}
-	m.Add(section(config.KindInput, "Name", "feed", "id", "a"))
-	m.Add(section(config.KindOutput, "Name", "sink", "id", "o", "Match", "*"))
-	p, cancel, done := h.start(t, m)
-	h.inputs["a"].batches <- seq(0, 5)
+	p, cancel, done := feedOne(t, out, 5)
 	o := p.Metrics().Outputs()[0]
 	waitFor(t, "drops", func() bool { return o.DroppedRecords.Load() == 2 && o.ProcRecords.Load() == 3 })
 	cancel()
@@ -58,12 +53,7 @@ func TestPartialDroppedWithRetries(t *testing.T) {
 		}
 		return nil
 	}}
-	h := &harness{inputs: map[string]*feed{"a": {batches: make(chan []int, 1)}}, outputs: map[string]*sink{"o": out}}
-	m := &config.Model{Service: fastService()}
-	m.Add(section(config.KindInput, "Name", "feed", "id", "a"))
-	m.Add(section(config.KindOutput, "Name", "sink", "id", "o", "Match", "*"))
-	p, cancel, done := h.start(t, m)
-	h.inputs["a"].batches <- seq(0, 5)
+	p, cancel, done := feedOne(t, out, 5)
 	o := p.Metrics().Outputs()[0]
 	waitFor(t, "delivery", func() bool { return o.ProcRecords.Load() == 4 })
 	cancel()
@@ -76,6 +66,19 @@ func TestPartialDroppedWithRetries(t *testing.T) {
 	if got := fmt.Sprint(out.numbers()); got != "[0 1 3 2 4]" {
 		t.Errorf("delivered %s", got)
 	}
+}
+
+// feedOne runs a pipeline of one feed input and out, and feeds it records
+// 0 to n-1 in one batch.
+func feedOne(t *testing.T, out *sink, n int) (*Pipeline, context.CancelFunc, <-chan error) {
+	t.Helper()
+	h := &harness{inputs: map[string]*feed{"a": {batches: make(chan []int, 1)}}, outputs: map[string]*sink{"o": out}}
+	m := &config.Model{Service: fastService()}
+	m.Add(section(config.KindInput, "Name", "feed", "id", "a"))
+	m.Add(section(config.KindOutput, "Name", "sink", "id", "o", "Match", "*"))
+	p, cancel, done := h.start(t, m)
+	h.inputs["a"].batches <- seq(0, n)
+	return p, cancel, done
 }
 
 // dropper is a test plugin (filter and output) that reports drops through
@@ -134,12 +137,7 @@ func TestAccessDeniedCounted(t *testing.T) {
 		}
 		return nil
 	}}
-	h := &harness{inputs: map[string]*feed{"a": {batches: make(chan []int, 1)}}, outputs: map[string]*sink{"o": out}}
-	m := &config.Model{Service: fastService()}
-	m.Add(section(config.KindInput, "Name", "feed", "id", "a"))
-	m.Add(section(config.KindOutput, "Name", "sink", "id", "o", "Match", "*"))
-	p, cancel, done := h.start(t, m)
-	h.inputs["a"].batches <- seq(0, 2)
+	p, cancel, done := feedOne(t, out, 2)
 	o := p.Metrics().Outputs()[0]
 	waitFor(t, "delivery", func() bool { return o.ProcRecords.Load() == 2 })
 	cancel()

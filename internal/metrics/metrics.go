@@ -93,9 +93,10 @@ type Output struct {
 	// a permission, and the records wait for it to be granted.
 	AccessDenied atomic.Uint64
 
+	dropped Drops // DroppedRecords by reason
+
 	mu       sync.Mutex
-	dropped  map[string]uint64 // reason -> records
-	denied   string            // the last AccessDenied message
+	denied   string // the last AccessDenied message
 	deniedAt time.Time
 }
 
@@ -158,24 +159,11 @@ func (d *Drops) ByReason() map[string]uint64 {
 // plugin's Reason constants ("retry_limit", "permanent_error", "oversize", ...).
 func (o *Output) Drop(reason string, n int) {
 	o.DroppedRecords.Add(uint64(n))
-	o.mu.Lock()
-	if o.dropped == nil {
-		o.dropped = map[string]uint64{}
-	}
-	o.dropped[reason] += uint64(n)
-	o.mu.Unlock()
+	o.dropped.Add(reason, n)
 }
 
 // DroppedByReason returns the dropped-record counts per reason.
-func (o *Output) DroppedByReason() map[string]uint64 {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	out := make(map[string]uint64, len(o.dropped))
-	for k, v := range o.dropped {
-		out[k] = v
-	}
-	return out
-}
+func (o *Output) DroppedByReason() map[string]uint64 { return o.dropped.ByReason() }
 
 // NewInput registers the counters of an input instance.
 func (r *Registry) NewInput(name, plugin string, memBufLimit int64) *Input {
