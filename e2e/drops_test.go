@@ -215,6 +215,11 @@ func TestDropsCloudWatchAccessDeniedCounted(t *testing.T) {
 	if detail.Dropped != 0 {
 		t.Fatalf("%d records dropped while access was denied; they must wait", detail.Dropped)
 	}
+	// The probe command names the denial too.
+	_, stderr, _ := run(t, "health", fmt.Sprintf("http://127.0.0.1:%d/api/v1/health", mon))
+	if !strings.Contains(stderr, "access denied: output cloudwatch_logs.0") || !strings.Contains(stderr, "logs:PutLogEvents") {
+		t.Errorf("sluice health does not name the denial:\n%s", stderr)
+	}
 	emu.SetPolicy(good)
 	eventually(t, 20*time.Second, "every record after the policy is fixed", func() bool {
 		return len(emu.Events(group, stream)) >= n
