@@ -90,7 +90,7 @@ func dropsCheckOversize(t *testing.T, p *process, mon int, output string, delive
 	if detail.Dropped != 1 {
 		t.Errorf("health detail: %d dropped records, want 1", detail.Dropped)
 	}
-	for _, want := range []string{`reason=oversize`, "records larger than", "first: record 2"} {
+	for _, want := range []string{`reason=oversize`, "1 records larger than", "bytes); shorten them"} {
 		if !strings.Contains(p.stderr.String(), want) {
 			t.Errorf("the drop log lacks %q:\n%s", want, p.stderr.String())
 		}

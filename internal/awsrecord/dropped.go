@@ -14,14 +14,14 @@ import (
 // Reset reuses it for the next chunk.
 type Dropped struct {
 	oversize, noLogKey, empty, malformed []int
-	bigIndex, bigSize                    int
+	bigSize                              int // of the first oversize record
 	malformedErr                         error
 }
 
 // Reset forgets the last chunk's records, keeping the memory.
 func (d *Dropped) Reset() {
 	d.oversize, d.noLogKey, d.empty, d.malformed = d.oversize[:0], d.noLogKey[:0], d.empty[:0], d.malformed[:0]
-	d.bigIndex, d.bigSize, d.malformedErr = 0, 0, nil
+	d.bigSize, d.malformedErr = 0, nil
 }
 
 // Skip records the event at index that Format.Append skipped.
@@ -41,7 +41,7 @@ func (d *Dropped) TooLarge(size int, indexes ...int) {
 		return
 	}
 	if len(d.oversize) == 0 {
-		d.bigIndex, d.bigSize = indexes[0], size
+		d.bigSize = size
 	}
 	d.oversize = append(d.oversize, indexes...)
 }
@@ -82,8 +82,8 @@ func (d *Dropped) Result(err error, output, limit, logKey string) error {
 	var drops []plugin.Drop
 	if n := len(d.oversize); n > 0 {
 		drops = append(drops, plugin.Drop{Reason: plugin.ReasonOversize, Indexes: d.clone(d.oversize),
-			Err: fmt.Errorf("output %s: %d records larger than %s (first: record %d, %d bytes); shorten them (e.g. with log_key or a filter) or split them",
-				output, n, limit, d.bigIndex, d.bigSize)})
+			Err: fmt.Errorf("output %s: %d records larger than %s (the first: %d bytes); shorten them (e.g. with log_key or a filter) or split them",
+				output, n, limit, d.bigSize)})
 	}
 	if n := len(d.noLogKey); n > 0 {
 		drops = append(drops, plugin.Drop{Reason: plugin.ReasonMissingKey, Indexes: d.clone(d.noLogKey),
