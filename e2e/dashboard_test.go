@@ -15,7 +15,8 @@ import (
 
 // TestGrafanaDashboardQueriesExistingSeries loads the shipped dashboard and
 // checks every metric its queries use against what a running Sluice (with
-// filesystem buffering, so the storage series exist) really exports.
+// filesystem buffering and a filter, so the storage and filter series
+// exist) really exports.
 func TestGrafanaDashboardQueriesExistingSeries(t *testing.T) {
 	raw, err := os.ReadFile("../deploy/grafana/sluice-dashboard.json")
 	if err != nil {
@@ -52,6 +53,11 @@ func TestGrafanaDashboardQueriesExistingSeries(t *testing.T) {
     Rate           20
     Mem_Buf_Limit  1M
     storage.type   filesystem
+
+[FILTER]
+    Name   modify
+    Match  *
+    Add    via sluice
 
 [OUTPUT]
     Name   null

@@ -83,6 +83,10 @@ func TestOpenSearchPartialBulkFailures(t *testing.T) {
 		getJSON(t, fmt.Sprintf("http://127.0.0.1:%d/api/v1/metrics", mon), &m)
 		return m.Output["opensearch.0"].Dropped == refused
 	})
+	// Counted by reason: the cluster refused them (per-document 400s).
+	if v, ok := dropsPromSample(mon, `sluice_output_dropped_records_total{name="opensearch.0",reason="rejected"}`); !ok || int(v) != refused {
+		t.Errorf("sluice_output_dropped_records_total{reason=\"rejected\"} = %v (present %v), want %d", v, ok, refused)
+	}
 	p.stop(syscall.SIGTERM, 15*time.Second)
 	seen := map[int]int{}
 	for _, d := range es.Docs() {

@@ -190,7 +190,7 @@ func TestHTTPOutputPermanent400(t *testing.T) {
 	if reqs != 1 {
 		t.Errorf("%d requests for a permanently refused chunk, want 1", reqs)
 	}
-	for _, want := range []string{"dropping records", "HTTP 400", "permanent_error", fmt.Sprintf("POST http://127.0.0.1:%d/", sink.port)} {
+	for _, want := range []string{"dropping records", "HTTP 400", "reason=rejected", fmt.Sprintf("POST http://127.0.0.1:%d/", sink.port)} {
 		if !strings.Contains(p.stderr.String(), want) {
 			t.Errorf("stderr lacks %q:\n%s", want, p.stderr.String())
 		}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -48,24 +47,7 @@ func storConfig(t *testing.T, dir string, port int, service, inputExtra, outputE
 // monitoring server; ok is false when the server does not answer (not
 // started yet, or being killed).
 func storPromValue(port int, metric, instance string) (float64, bool) {
-	client := storHTTP
-	resp, err := client.Get(fmt.Sprintf("http://127.0.0.1:%d/api/v1/metrics/prometheus", port))
-	if err != nil {
-		return 0, false
-	}
-	defer resp.Body.Close()
-	var body bytes.Buffer
-	if _, err := body.ReadFrom(resp.Body); err != nil || resp.StatusCode != 200 {
-		return 0, false
-	}
-	prefix := fmt.Sprintf(`%s{name="%s"} `, metric, instance)
-	for _, line := range strings.Split(body.String(), "\n") {
-		if strings.HasPrefix(line, prefix) {
-			v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimPrefix(line, prefix)), 64)
-			return v, err == nil
-		}
-	}
-	return 0, false
+	return dropsPromSample(port, fmt.Sprintf(`%s{name="%s"}`, metric, instance))
 }
 
 // storAcked is how many records the stdin input's filesystem buffer has

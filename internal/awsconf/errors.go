@@ -203,7 +203,8 @@ func MissingError(err error, c Call) error {
 // signed), which no statement can fix.
 var policyCodes = codeSet("AccessDenied", "AccessDeniedException", "UnauthorizedOperation")
 
-// DeniedError builds the access-denied message of Classify (retryable).
+// DeniedError builds the access-denied message of Classify (retryable),
+// marked with plugin.AccessDenied so the engine counts it.
 // For a policy denial it includes the statement that would allow the call
 // (iam.FixStatement), so the operator can paste it into the policy.
 func DeniedError(err error, c Call, code string) error {
@@ -215,6 +216,6 @@ func DeniedError(err error, c Call, code string) error {
 	if policyCodes[code] && c.Action != "" {
 		fix = "; the statement to add: " + iam.FixStatement(c.Action, resource, c.Section)
 	}
-	return fmt.Errorf("output %s: AWS denied %s on %s (%s): allow the action %s on the resource %s in the IAM policy of the credentials Sluice uses (task role, IRSA role or role_arn)%s; the records stay buffered and are retried: %w",
-		c.Section, c.Action, resource, code, c.Action, resource, fix, err)
+	return plugin.AccessDenied(fmt.Errorf("output %s: AWS denied %s on %s (%s): allow the action %s on the resource %s in the IAM policy of the credentials Sluice uses (task role, IRSA role or role_arn)%s; the records stay buffered and are retried: %w",
+		c.Section, c.Action, resource, code, c.Action, resource, fix, err))
 }

@@ -22,6 +22,7 @@ type instance struct {
 	section     *config.Section
 	config      *plugin.Config
 	logger      *slog.Logger
+	drops       *dropRecorder // counts and logs what the instance gives up on
 }
 
 // label names the instance in messages: `[OUTPUT] file (file.0)` with the
@@ -42,6 +43,9 @@ type builder struct {
 	mlParsers []config.Section  // [MULTILINE_PARSER] sections, for Settings
 	ids       map[string]config.Position
 	errs      []error
+	// locked are the filters that emit while holding their lock
+	// (plugin.Spec.EmitsWhileLocked), for checkLockedEmitters.
+	locked []lockedEmitter
 }
 
 func (b *builder) fail(err error) { b.errs = append(b.errs, err) }
@@ -89,15 +93,16 @@ func (b *builder) instance(kind plugin.Kind, sect *config.Section) (*instance, *
 	if cfg.IsSet("Log_Level") {
 		level, _ = logging.ParseLevel(cfg.String("Log_Level"))
 	}
+	logger := b.logs.New(level, "component", kind.String(), "name", id)
 	return &instance{
 		id: id, plugin: name, section: sect, config: cfg, dynamicTags: spec.DynamicTags,
-		logger: b.logs.New(level, "component", kind.String(), "name", id),
+		logger: logger, drops: newDropRecorder(logger),
 	}, spec
 }
 
 func (b *builder) settings(inst *instance, tag string) plugin.Settings {
 	return plugin.Settings{ID: inst.id, Tag: tag, Config: inst.config, Logger: inst.logger, Flush: b.service.Flush,
-		Parsers: b.parsers, MultilineParsers: b.mlParsers, Metrics: b.metrics}
+		Parsers: b.parsers, MultilineParsers: b.mlParsers, Metrics: b.metrics, Drops: inst.drops}
 }
 
 func (b *builder) input(sect *config.Section, reg *metrics.Registry) *inputRunner {
@@ -116,6 +121,7 @@ func (b *builder) input(sect *config.Section, reg *metrics.Registry) *inputRunne
 	}
 	limit := inst.config.Size("Mem_Buf_Limit")
 	m := reg.NewInput(inst.id, inst.plugin, limit)
+	inst.drops.count = m.Dropped.Add
 	r := &inputRunner{instance: *inst, tag: tag, input: in, metrics: m,
 		filesystem:       inst.config.String("storage.type") == "filesystem",
 		pauseOnOverlimit: inst.config.Bool("storage.pause_on_chunks_overlimit")}
@@ -159,7 +165,12 @@ func (b *builder) filter(sect *config.Section, reg *metrics.Registry) (*filterRu
 		b.fail(fmt.Errorf("%s: %w", inst.config.Label(), err))
 		return nil, nil
 	}
-	fr := &filterRunner{instance: *inst, filter: f, match: m, metrics: reg.NewFilter(inst.id, inst.plugin)}
+	if spec.EmitsWhileLocked != nil && spec.EmitsWhileLocked(inst.config) {
+		b.locked = append(b.locked, lockedEmitter{inst: inst, match: m})
+	}
+	fm := reg.NewFilter(inst.id, inst.plugin)
+	inst.drops.count = fm.Dropped.Add
+	fr := &filterRunner{instance: *inst, filter: f, match: m, metrics: fm}
 	if emitter != nil {
 		emitter.skip = fr
 	}
@@ -214,11 +225,13 @@ func (b *builder) output(sect *config.Section, reg *metrics.Registry, soleRoute 
 		b.fail(fmt.Errorf("%s: %w", inst.config.Label(), err))
 		return nil
 	}
+	om := reg.NewOutput(inst.id, inst.plugin)
+	inst.drops.count = om.Drop
 	return &outputRunner{
 		instance: *inst, output: out, match: m,
 		retryLimit: limit, workers: int(inst.config.Int("Workers")),
 		backoff: backoff{base: b.service.RetryBase, cap: b.service.RetryCap},
-		metrics: reg.NewOutput(inst.id, inst.plugin),
+		metrics: om,
 	}
 }
 

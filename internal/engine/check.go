@@ -5,7 +5,8 @@ import (
 	"strings"
 )
 
-// Warnings reports [SERVICE] keys that were ignored, and routing problems
+// Warnings reports [SERVICE] keys that were ignored, keys accepted for
+// compatibility that change data flow (ignoredKeyWarnings), and routing problems
 // that are legal but almost certainly mistakes, as `sluice validate` prints
 // them: an output or filter that no
 // input's tag can reach, and an input whose records no output takes (they
@@ -13,6 +14,7 @@ import (
 // time (Spec.DynamicTags) are not judged.
 func (p *Pipeline) Warnings() []string {
 	warnings := append([]string(nil), p.service.Warnings...)
+	warnings = append(warnings, p.ignoredKeyWarnings()...)
 	dynamic := false
 	var tags []string
 	for _, r := range p.inputs {

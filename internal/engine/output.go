@@ -93,7 +93,7 @@ type outputRunner struct {
 // already stopped.
 func (o *outputRunner) enqueue(t *task) {
 	if !o.queue.push(t) {
-		o.drop(t, "shutdown", nil)
+		o.drop(t, plugin.ReasonShutdown, nil)
 	}
 }
 
@@ -121,28 +121,29 @@ func (o *outputRunner) deliver(ctx context.Context, t *task) {
 		return
 	}
 	if ctx.Err() != nil {
-		o.drop(t, "shutdown", err)
+		o.drop(t, plugin.ReasonShutdown, err)
 		return
 	}
 	o.metrics.Errors.Add(1)
+	if plugin.IsAccessDenied(err) {
+		o.metrics.Denied(err.Error())
+	}
 	class, wait, failed := plugin.Classify(err)
 	switch class {
 	case plugin.ClassPermanent:
-		o.drop(t, "permanent_error", err)
+		o.drop(t, plugin.DropReason(err), err)
 	case plugin.ClassPartial:
-		rejected := plugin.Rejected(err)
-		if len(rejected) > 0 {
-			o.reject(t, rejected, err)
-			if len(failed) == 0 {
-				o.metrics.ProcRecords.Add(uint64(t.chunk.Records - len(rejected)))
-				o.metrics.ProcBytes.Add(uint64(len(t.chunk.Data)))
-				o.finish(t)
-				return
-			}
+		drops := plugin.Drops(err)
+		dropped, droppedBytes := o.dropSome(t, drops)
+		if len(drops) > 0 && len(failed) == 0 {
+			o.metrics.ProcRecords.Add(uint64(max(t.chunk.Records-dropped, 0)))
+			o.metrics.ProcBytes.Add(uint64(max(len(t.chunk.Data)-droppedBytes, 0)))
+			o.finish(t)
+			return
 		}
 		if rest, ok := subset(t.chunk, failed); ok {
-			o.metrics.ProcRecords.Add(uint64(max(t.chunk.Records-rest.Records-len(rejected), 0)))
-			o.metrics.ProcBytes.Add(uint64(len(t.chunk.Data) - len(rest.Data)))
+			o.metrics.ProcRecords.Add(uint64(max(t.chunk.Records-rest.Records-dropped, 0)))
+			o.metrics.ProcBytes.Add(uint64(max(len(t.chunk.Data)-len(rest.Data)-droppedBytes, 0)))
 			t.chunk = rest
 			t.subset = true
 		}
@@ -158,7 +159,7 @@ func (o *outputRunner) retry(t *task, err error, minWait time.Duration) {
 	t.attempts++
 	if o.retryLimit >= 0 && t.attempts > o.retryLimit {
 		o.metrics.RetriesFailed.Add(1)
-		o.drop(t, "retry_limit", err)
+		o.drop(t, plugin.ReasonRetryLimit, err)
 		return
 	}
 	wait := max(o.backoff.wait(t.attempts), minWait)
@@ -178,7 +179,7 @@ func (o *outputRunner) retry(t *task, err error, minWait time.Duration) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.stopped {
-		o.drop(t, "shutdown", err)
+		o.drop(t, plugin.ReasonShutdown, err)
 		return
 	}
 	o.park(t)
@@ -188,7 +189,7 @@ func (o *outputRunner) retry(t *task, err error, minWait time.Duration) {
 		stopped := o.stopped
 		o.mu.Unlock()
 		if stopped {
-			o.drop(t, "shutdown", err)
+			o.drop(t, plugin.ReasonShutdown, err)
 			return
 		}
 		if !o.unpark(t) {
@@ -213,12 +214,12 @@ func (o *outputRunner) finish(t *task) {
 }
 
 // drop gives up on a task's records: counted by reason, logged at error
-// level (data is lost), and released.
+// level (data is lost; see dropRecorder for the rate limit), and released.
 func (o *outputRunner) drop(t *task, reason string, err error) {
 	if !t.settled.CompareAndSwap(false, true) {
 		return
 	}
-	if reason == "shutdown" && t.flight.stored != nil {
+	if reason == plugin.ReasonShutdown && t.flight.stored != nil {
 		// Not lost: the chunk stays in the input's store and is sent
 		// again at the next start.
 		o.logger.Info("undelivered at shutdown; kept in the filesystem buffer for the next start",
@@ -230,16 +231,11 @@ func (o *outputRunner) drop(t *task, reason string, err error) {
 		return
 	}
 	t.flight.failed.Store(true)
-	args := []any{"tag", t.chunk.Tag, "records", t.chunk.Records, "reason", reason, "attempts", t.attempts + 1}
-	if err != nil {
-		args = append(args, "error", err)
-	}
-	o.metrics.Drop(reason, t.chunk.Records)
+	msg := "dropping records"
 	if o.deadLetter(t, reason, err) {
-		o.logger.Error("dropping records; written to the dead-letter store", args...)
-	} else {
-		o.logger.Error("dropping records", args...)
+		msg = "dropping records; written to the dead-letter store"
 	}
+	o.drops.record(msg, t.chunk.Tag, reason, t.chunk.Records, err, "attempts", t.attempts+1)
 	if t.flight.stored != nil {
 		t.flight.stored.Done(o.id)
 	}
@@ -249,24 +245,37 @@ func (o *outputRunner) drop(t *task, reason string, err error) {
 	o.pipeline.tasks.Done()
 }
 
-// reject gives up on the records of t at indexes, which the destination
-// refused for good while it took or deferred the others (see
-// plugin.PartialRejected): they are counted, logged and dead-lettered as a
-// permanent error, and the flight is marked failed so an input waiting
-// for an acknowledgement learns that not everything was delivered.
-func (o *outputRunner) reject(t *task, indexes []int, err error) {
-	part, ok := subset(t.chunk, indexes)
-	if !ok {
-		return
+// dropSome gives up on the records of t that a partial failure names in
+// drops (see plugin.PartialDropped): the destination refused them for good
+// or the output could not send them, while it took or deferred the others.
+// Each group is counted and logged with its reason and dead-lettered, and
+// the flight is marked failed so an input waiting for an acknowledgement
+// learns that not everything was delivered. It returns the records and
+// bytes dropped.
+func (o *outputRunner) dropSome(t *task, drops []plugin.Drop) (records, bytes int) {
+	for _, d := range drops {
+		indexes := validIndexes(d.Indexes, t.chunk.Records)
+		if len(indexes) == 0 {
+			continue
+		}
+		reason := d.Reason
+		if reason == "" {
+			reason = plugin.ReasonPermanent
+		}
+		t.flight.failed.Store(true)
+		msg := "dropping records the output could not deliver"
+		// subset fails only for records that do not decode (a malformed
+		// tail the output could not read either): counted, not kept.
+		if part, ok := subset(t.chunk, indexes); ok {
+			bytes += len(part.Data)
+			if o.deadLetter(&task{chunk: part}, reason, d.Err) {
+				msg += "; written to the dead-letter store"
+			}
+		}
+		records += len(indexes)
+		o.drops.record(msg, t.chunk.Tag, reason, len(indexes), d.Err)
 	}
-	t.flight.failed.Store(true)
-	o.metrics.Drop("permanent_error", part.Records)
-	args := []any{"tag", part.Tag, "records", part.Records, "reason", "permanent_error", "error", err}
-	if o.deadLetter(&task{chunk: part}, "permanent_error", err) {
-		o.logger.Error("dropping records the destination rejected; written to the dead-letter store", args...)
-	} else {
-		o.logger.Error("dropping records the destination rejected", args...)
-	}
+	return records, bytes
 }
 
 // stop ends the output after the grace period: retries still waiting are
@@ -284,7 +293,7 @@ func (o *outputRunner) stop() {
 	}
 	o.mu.Unlock()
 	for _, t := range abandoned {
-		o.drop(t, "shutdown", nil)
+		o.drop(t, plugin.ReasonShutdown, nil)
 	}
 	o.queue.close()
 }
@@ -303,14 +312,14 @@ func (o *outputRunner) abandonInflight() {
 		o.logger.Error("output is stuck in Flush past the grace period; exiting without it", "chunks", len(stuck))
 	}
 	for _, t := range stuck {
-		o.drop(t, "shutdown", nil)
+		o.drop(t, plugin.ReasonShutdown, nil)
 	}
 }
 
 // abandonQueued drops tasks left in a closed queue.
 func (o *outputRunner) abandonQueued() {
 	for _, t := range o.queue.drain() {
-		o.drop(t, "shutdown", nil)
+		o.drop(t, plugin.ReasonShutdown, nil)
 	}
 }
 

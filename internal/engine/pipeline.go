@@ -99,6 +99,7 @@ func New(m *config.Model, opts Options) (*Pipeline, error) {
 			emitters = append(emitters, emitter)
 		}
 	}
+	b.checkLockedEmitters(p.inputs)
 	for i := range m.Outputs {
 		if o := b.output(&m.Outputs[i], p.metrics, soleRoute); o != nil {
 			o.pipeline = p

@@ -46,7 +46,7 @@ func TestPartialRejectedDropsRefusedRetriesDeferred(t *testing.T) {
 			if got := fmt.Sprint(out.numbers()); got != tc.delivered {
 				t.Errorf("delivered %s, want %s", got, tc.delivered)
 			}
-			if d := o.DroppedByReason()["permanent_error"]; d != 1 {
+			if d := o.DroppedByReason()["rejected"]; d != 1 {
 				t.Errorf("dropped %v", o.DroppedByReason())
 			}
 		})

@@ -26,7 +26,7 @@ var serviceParams = []plugin.Param{
 	{Name: "Log_Format", Default: "text", Options: []string{"text", "json"}, Doc: "format of Sluice's own logs: key=value text or JSON (Sluice only)"},
 	{Name: "Parsers_File", Multiple: true, Doc: "file of [PARSER] and [MULTILINE_PARSER] sections, relative to this config"},
 	{Name: "Plugins_File", Doc: "accepted for compatibility; Sluice has no external plugins"},
-	{Name: "Streams_File", Doc: "accepted for compatibility; stream processing is not supported"},
+	{Name: "Streams_File", Doc: "accepted for compatibility; stream processing is not supported: the file's stream tasks are not run (validate and run warn)"},
 	{Name: "HTTP_Server", Type: plugin.TypeBool, Default: "off", Doc: "start the monitoring HTTP server"},
 	{Name: "HTTP_Listen", Default: "0.0.0.0", Doc: "address the monitoring server listens on"},
 	{Name: "HTTP_Port", Type: plugin.TypeInt, Default: "2020", Min: 0, Max: 65535, Doc: "port of the monitoring server"},
@@ -144,6 +144,14 @@ func DecodeService(sect *config.Section) (*Service, error) {
 		default:
 			s.Storage.RejectedPath = filepath.Join(s.Storage.Path, s.Storage.RejectedPath)
 		}
+	}
+	if cfg.IsSet("Streams_File") {
+		pos := sect.Pos
+		if kv, ok := sect.Lookup("Streams_File"); ok {
+			pos = kv.Pos
+		}
+		s.Warnings = append(s.Warnings, fmt.Sprintf("%s: [SERVICE] Streams_File %s: Sluice has no stream processor, so the [STREAM_TASK]s of that file are not run: records they would create or re-tag never appear; do that with filters (rewrite_tag, grep, modify) or remove the key",
+			pos, cfg.String("Streams_File")))
 	}
 	if s.Flush <= 0 {
 		return nil, cfg.Errorf("Flush", "must be greater than zero")

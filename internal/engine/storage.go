@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sluice-logs/sluice/internal/metrics"
+	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/storage"
 )
 
@@ -100,9 +101,8 @@ func (p *Pipeline) openStorage() error {
 			Logger: r.logger, Metrics: r.storeMetrics, Limits: b.limits,
 			OnEvict: func(output, tag string, records int) {
 				if o := byName[output]; o != nil {
-					o.metrics.Drop("storage_limit", records)
-					o.logger.Error("dropping the oldest buffered records: storage.total_limit_size reached",
-						"tag", tag, "records", records, "limit", b.limits[output].Limit, "input", r.id)
+					o.drops.record("dropping the oldest buffered records: storage.total_limit_size reached",
+						tag, plugin.ReasonStorageLimit, records, nil, "limit", b.limits[output].Limit, "input", r.id)
 				}
 			},
 		})
@@ -380,10 +380,12 @@ func (p *Pipeline) configureStorage(b *builder) {
 // deadLetter writes the records of a task given up on to the dead-letter
 // store, when storage.keep.rejected is on, and reports whether it did.
 // Records are dead-lettered for the reasons Fluent Bit's dead letter queue
-// keeps: a permanent error and an exhausted Retry_Limit.
+// keeps, a permanent error and an exhausted Retry_Limit, and for the
+// records an output refused one by one (rejected, oversize, ...); not for
+// a shutdown (memory records end with the process) or storage_limit.
 func (o *outputRunner) deadLetter(t *task, reason string, cause error) bool {
 	b := o.pipeline.storage
-	if b == nil || b.rejected == nil || (reason != "permanent_error" && reason != "retry_limit") {
+	if b == nil || b.rejected == nil || reason == plugin.ReasonShutdown || reason == plugin.ReasonStorageLimit {
 		return false
 	}
 	if err := b.rejected.Write(o.id, reason, cause, &t.chunk); err != nil {

@@ -65,7 +65,11 @@ func Split(data []byte, lim Limits, f Framing, enc Encoder, buf []byte, out *Out
 		body, err = enc(body, it.Event())
 		if err != nil {
 			body = body[:mark]
-			out.reject(i, fmt.Errorf("record %d: %w", i, err))
+			reason := plugin.ReasonUnsupported
+			if class, _, _ := plugin.Classify(err); class == plugin.ClassPermanent {
+				reason = plugin.DropReason(err)
+			}
+			out.reject(i, reason, fmt.Errorf("record %d: %w", i, err))
 			continue
 		}
 		count++
@@ -90,7 +94,7 @@ func Split(data []byte, lim Limits, f Framing, enc Encoder, buf []byte, out *Out
 		}
 	}
 	if err := it.Err(); err != nil {
-		out.rejectRest(it.Index()+1, fmt.Errorf("chunk: %w", err))
+		out.rejectRest(it.Index()+1, plugin.ReasonMalformed, fmt.Errorf("chunk: %w", err))
 	}
 	flush()
 	return body
@@ -102,10 +106,11 @@ type Outcome struct {
 	// Records is the chunk's record count.
 	Records int
 
-	failed, rejected []int
-	retryErr         error // first retryable (or throttled) failure
-	rejectErr        error // first permanent failure
-	delivered        int
+	failed    []int
+	drops     []plugin.Drop // the records given up on, one group per reason
+	retryErr  error         // first retryable (or throttled) failure
+	rejectErr error         // first permanent failure
+	delivered int
 }
 
 // Add records the result of sending b: nil, or the classified error of
@@ -118,9 +123,8 @@ func (o *Outcome) Add(b Batch, err error) bool {
 	}
 	class, _, _ := plugin.Classify(err)
 	if class == plugin.ClassPermanent {
-		o.rejected = append(o.rejected, b.Records...)
-		if o.rejectErr == nil {
-			o.rejectErr = err
+		for _, i := range b.Records {
+			o.reject(i, plugin.DropReason(err), err)
 		}
 		return true
 	}
@@ -133,14 +137,19 @@ func (o *Outcome) Add(b Batch, err error) bool {
 
 // Item records the result of one record inside a body that reports
 // per-record results (an Elasticsearch bulk item): err is nil, or
-// classified Permanent for a refused record, anything else to retry.
+// classified Permanent for a refused record (counted with reason rejected
+// unless plugin.PermanentReason names another), anything else to retry.
 func (o *Outcome) Item(i int, err error) {
 	if err == nil {
 		o.delivered++
 		return
 	}
 	if class, _, _ := plugin.Classify(err); class == plugin.ClassPermanent {
-		o.reject(i, err)
+		reason := plugin.ReasonRejected
+		if r := plugin.DropReason(err); r != plugin.ReasonPermanent {
+			reason = r
+		}
+		o.reject(i, reason, err)
 		return
 	}
 	o.failed = append(o.failed, i)
@@ -149,11 +158,19 @@ func (o *Outcome) Item(i int, err error) {
 	}
 }
 
-func (o *Outcome) reject(i int, err error) {
-	o.rejected = append(o.rejected, i)
+// reject gives up on record i for reason; the group of a reason keeps the
+// first error as its description.
+func (o *Outcome) reject(i int, reason string, err error) {
 	if o.rejectErr == nil {
 		o.rejectErr = err
 	}
+	for k := range o.drops {
+		if o.drops[k].Reason == reason {
+			o.drops[k].Indexes = append(o.drops[k].Indexes, i)
+			return
+		}
+	}
+	o.drops = append(o.drops, plugin.Drop{Reason: reason, Indexes: []int{i}, Err: err})
 }
 
 // skip marks the records from index i on as failed: they were not sent.
@@ -163,9 +180,9 @@ func (o *Outcome) skip(i int) {
 	}
 }
 
-func (o *Outcome) rejectRest(i int, err error) {
+func (o *Outcome) rejectRest(i int, reason string, err error) {
 	for ; i < o.Records; i++ {
-		o.reject(i, err)
+		o.reject(i, reason, err)
 	}
 	if o.rejectErr == nil {
 		o.rejectErr = err
@@ -174,18 +191,18 @@ func (o *Outcome) rejectRest(i int, err error) {
 
 // Err is the error Flush returns: nil when every record was delivered;
 // the retryable error as it is when nothing was delivered or rejected (so
-// a Throttled wait is kept); Permanent when every record was rejected;
-// otherwise plugin.PartialRejected with the records to retry and those to
-// drop.
+// a Throttled wait is kept); plugin.PermanentReason when every record was
+// given up on for one reason; otherwise plugin.PartialDropped with the
+// records to retry and those to drop, by reason.
 func (o *Outcome) Err() error {
 	switch {
-	case len(o.failed) == 0 && len(o.rejected) == 0:
+	case len(o.failed) == 0 && len(o.drops) == 0:
 		return nil
-	case len(o.rejected) == 0 && o.delivered == 0:
+	case len(o.drops) == 0 && o.delivered == 0:
 		return o.retryErr
-	case len(o.failed) == 0 && o.delivered == 0:
-		return plugin.Permanent(o.rejectErr)
+	case len(o.failed) == 0 && o.delivered == 0 && len(o.drops) == 1:
+		return plugin.PermanentReason(o.drops[0].Reason, o.rejectErr)
 	}
 	err := errors.Join(o.retryErr, o.rejectErr)
-	return plugin.PartialRejected(err, o.failed, o.rejected)
+	return plugin.PartialDropped(err, o.failed, o.drops...)
 }

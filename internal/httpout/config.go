@@ -55,12 +55,17 @@ func WithoutResponse(output string, err error) error {
 	if err == nil || class == plugin.ClassPartial {
 		return err
 	}
+	denied := plugin.IsAccessDenied(err)
+	reason := plugin.DropReason(err)
 	err = fmt.Errorf("output %s: request failed (%s; response not logged: log_response_payload off)", output, class)
 	switch class {
 	case plugin.ClassPermanent:
-		return plugin.Permanent(err)
+		return plugin.PermanentReason(reason, err)
 	case plugin.ClassThrottled:
 		return plugin.Throttled(err, wait)
+	}
+	if denied {
+		return plugin.AccessDenied(err)
 	}
 	return err
 }

@@ -30,6 +30,8 @@ func TestClassify(t *testing.T) {
 		class      plugin.ErrorClass
 		wait       time.Duration
 		ok         bool
+		denied     bool   // marked plugin.AccessDenied
+		reason     string // plugin.DropReason of a permanent error
 	}{
 		{status: 200, ok: true},
 		{status: 204, ok: true},
@@ -42,11 +44,11 @@ func TestClassify(t *testing.T) {
 		{status: 500, class: plugin.ClassRetryable},
 		{status: 502, class: plugin.ClassRetryable},
 		{status: 408, class: plugin.ClassRetryable},
-		{status: 401, class: plugin.ClassRetryable},
-		{status: 403, class: plugin.ClassRetryable},
-		{status: 400, class: plugin.ClassPermanent},
-		{status: 404, class: plugin.ClassPermanent},
-		{status: 413, class: plugin.ClassPermanent},
+		{status: 401, class: plugin.ClassRetryable, denied: true},
+		{status: 403, class: plugin.ClassRetryable, denied: true},
+		{status: 400, class: plugin.ClassPermanent, reason: plugin.ReasonRejected},
+		{status: 404, class: plugin.ClassPermanent, reason: plugin.ReasonRejected},
+		{status: 413, class: plugin.ClassPermanent, reason: plugin.ReasonRejected},
 	} {
 		t.Run(fmt.Sprintf("%d_%s", tc.status, tc.retryAfter), func(t *testing.T) {
 			h := http.Header{}
@@ -64,6 +66,12 @@ func TestClassify(t *testing.T) {
 			class, wait, _ := plugin.Classify(err)
 			if class != tc.class || wait != tc.wait {
 				t.Errorf("class %s wait %s, want %s %s", class, wait, tc.class, tc.wait)
+			}
+			if plugin.IsAccessDenied(err) != tc.denied {
+				t.Errorf("access denied %v, want %v", plugin.IsAccessDenied(err), tc.denied)
+			}
+			if tc.reason != "" && plugin.DropReason(err) != tc.reason {
+				t.Errorf("drop reason %s, want %s", plugin.DropReason(err), tc.reason)
 			}
 			for _, want := range []string{"output http.0", "POST http://h:1/x", strconv.Itoa(tc.status), "nope"} {
 				if !strings.Contains(err.Error(), want) {
@@ -132,28 +140,31 @@ func TestSplitRejectsWhatCannotBeEncoded(t *testing.T) {
 	}
 	err := out.Err()
 	class, _, failed := plugin.Classify(err)
-	if class != plugin.ClassPartial || len(failed) != 0 || fmt.Sprint(plugin.Rejected(err)) != "[1]" {
-		t.Errorf("got %s failed %v rejected %v", class, failed, plugin.Rejected(err))
+	if class != plugin.ClassPartial || len(failed) != 0 || plugintest.Drops(err) != "unsupported[1]" {
+		t.Errorf("got %s failed %v dropped %s", class, failed, plugintest.Drops(err))
 	}
 }
 
 func TestOutcome(t *testing.T) {
 	retry := errors.New("503")
 	throttle := plugin.Throttled(errors.New("429"), time.Second)
-	perm := plugin.Permanent(errors.New("400"))
+	perm := plugin.PermanentReason(plugin.ReasonRejected, errors.New("400"))
+	big := plugin.PermanentReason(plugin.ReasonOversize, errors.New("413"))
 	for _, tc := range []struct {
 		name     string
 		results  []error // one per batch of 2 records
 		class    plugin.ErrorClass
 		failed   string
-		rejected string
+		rejected string // plugintest.Drops
 		nilErr   bool
 	}{
 		{name: "all delivered", results: []error{nil, nil}, nilErr: true},
 		{name: "throttled first batch keeps the wait", results: []error{throttle}, class: plugin.ClassThrottled, failed: "[]"},
 		{name: "all permanent", results: []error{perm, perm}, class: plugin.ClassPermanent},
-		{name: "second batch fails", results: []error{nil, retry}, class: plugin.ClassPartial, failed: "[2 3]", rejected: "[]"},
-		{name: "mixed", results: []error{perm, nil, retry}, class: plugin.ClassPartial, failed: "[4 5]", rejected: "[0 1]"},
+		{name: "second batch fails", results: []error{nil, retry}, class: plugin.ClassPartial, failed: "[2 3]", rejected: ""},
+		{name: "mixed", results: []error{perm, nil, retry}, class: plugin.ClassPartial, failed: "[4 5]", rejected: "rejected[0 1]"},
+		{name: "two reasons, one group each", results: []error{perm, big, perm}, class: plugin.ClassPartial, failed: "[]",
+			rejected: "rejected[0 1 4 5] oversize[2 3]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := Outcome{Records: 2 * len(tc.results)}
@@ -174,8 +185,8 @@ func TestOutcome(t *testing.T) {
 				t.Fatalf("class %s, want %s (%v)", class, tc.class, err)
 			}
 			if class == plugin.ClassPartial {
-				if fmt.Sprint(failed) != tc.failed || fmt.Sprint(plugin.Rejected(err)) != tc.rejected {
-					t.Errorf("failed %v rejected %v, want %s %s", failed, plugin.Rejected(err), tc.failed, tc.rejected)
+				if fmt.Sprint(failed) != tc.failed && !(failed == nil && tc.failed == "[]") || plugintest.Drops(err) != tc.rejected {
+					t.Errorf("failed %v dropped %q, want %s %q", failed, plugintest.Drops(err), tc.failed, tc.rejected)
 				}
 			}
 		})

@@ -54,10 +54,10 @@ func Classify(e *StatusError, header http.Header, now time.Time) error {
 		return e
 	case s == http.StatusUnauthorized || s == http.StatusForbidden:
 		e.Hint = "check the credentials (http_User/http_Passwd, a token header, AWS_Auth and the IAM policy) of this section; the records are kept and retried"
-		return e
+		return plugin.AccessDenied(e)
 	default:
 		e.Hint = "the destination rejected the records; they are dropped (check the section's URI, Format and the destination's limits)"
-		return plugin.Permanent(e)
+		return plugin.PermanentReason(plugin.ReasonRejected, e)
 	}
 }
 

@@ -70,8 +70,9 @@ func (r *Registry) FluentBitFamilies() []Family {
 }
 
 // SluiceFamilies returns the per-instance families Fluent Bit has no name
-// for: sluice_input_*, sluice_filter_errors_total,
-// sluice_output_dropped_records_total (by reason), the filesystem buffer's
+// for: sluice_input_*, sluice_filter_errors_total, the
+// sluice_{input,filter,output}_dropped_records_total families (by reason),
+// sluice_output_access_denied_total, the filesystem buffer's
 // sluice_storage_* and sluice_output_rejected_records_total.
 func (r *Registry) SluiceFamilies() []Family {
 	var fs []Family
@@ -92,17 +93,24 @@ func (r *Registry) SluiceFamilies() []Family {
 		family[in]{"sluice_input_unrouted_records_total", "counter",
 			"Records discarded because no output matched their tag.",
 			func(i in) uint64 { return i.Unrouted.Load() }})
-	fs = perInstance(fs, r.Filters(), filterName,
+	fs = byReason(fs, "sluice_input_dropped_records_total",
+		"Records the input gave up on before emitting them, by reason (oversize, malformed, ...).",
+		ins, func(i in) (string, *Drops) { return i.Name, &i.Dropped })
+	filters := r.Filters()
+	fs = perInstance(fs, filters, filterName,
 		family[*Filter]{"sluice_filter_errors_total", "counter",
 			"Batches the filter failed on; they were passed on unchanged.",
 			func(f *Filter) uint64 { return f.Errors.Load() }})
+	fs = byReason(fs, "sluice_filter_dropped_records_total",
+		"Records the filter lost through a fault, by reason (not those it removes by design: fluentbit_filter_drop_records_total).",
+		filters, func(f *Filter) (string, *Drops) { return f.Name, &f.Dropped })
 
 	// With outputs, the family is declared even before any drop, so
 	// dashboards and alerts can rely on its name; it has a sample per output
 	// and reason once that output dropped for that reason.
 	if len(outs) > 0 {
 		f := Family{Name: "sluice_output_dropped_records_total", Type: "counter",
-			Help: "Records the output gave up on, by reason (retry_limit, permanent_error, shutdown, ...)."}
+			Help: "Records the output gave up on, by reason (retry_limit, permanent_error, rejected, oversize, shutdown, ...)."}
 		for _, o := range outs {
 			byReason := o.DroppedByReason()
 			for _, reason := range SortedReasons(byReason) {
@@ -111,6 +119,9 @@ func (r *Registry) SluiceFamilies() []Family {
 		}
 		fs = append(fs, f)
 	}
+	fs = perInstance(fs, outs, outputName, family[*Output]{"sluice_output_access_denied_total", "counter",
+		"Flush attempts that failed with an AccessDenied: the output's credentials lack a permission (the log names it); the records are retried.",
+		func(o *Output) uint64 { return o.AccessDenied.Load() }})
 	fs = r.storageFamilies(fs)
 
 	// One sample per output, 0 until it dead-letters a record, so the
@@ -166,6 +177,24 @@ func (r *Registry) storageFamilies(fs []Family) []Family {
 			func(s st) uint64 { return s.ReplayedChunks.Load() }),
 		counter("sluice_storage_evicted_records_total", "Records dropped from the buffer because an output reached its storage.total_limit_size.",
 			func(s st) uint64 { return s.EvictedRecords.Load() }))
+}
+
+// byReason appends a family with a sample per instance and drop reason,
+// declared (with no sample) as soon as there is an instance, so dashboards
+// and alerts can rely on its name.
+func byReason[T any](fs []Family, name, help string, items []T, drops func(T) (string, *Drops)) []Family {
+	if len(items) == 0 {
+		return fs
+	}
+	f := Family{Name: name, Type: "counter", Help: help}
+	for _, it := range items {
+		inst, d := drops(it)
+		counts := d.ByReason()
+		for _, reason := range SortedReasons(counts) {
+			f.Samples = append(f.Samples, Sample{Labels: []string{"name", inst, "reason", reason}, Value: counts[reason]})
+		}
+	}
+	return append(fs, f)
 }
 
 // family is one per-instance metric family: a sample per instance.

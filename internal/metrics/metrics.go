@@ -57,6 +57,9 @@ type Input struct {
 	Paused atomic.Uint64
 	// Unrouted counts records no output matched, discarded as in Fluent Bit.
 	Unrouted atomic.Uint64
+	// Dropped counts, by reason, what the input gave up on before it
+	// became a record (a line longer than its buffer).
+	Dropped Drops
 }
 
 // Filter counts what one filter instance changed.
@@ -68,6 +71,9 @@ type Filter struct {
 	DropRecords atomic.Uint64 // records the filter removed
 	AddRecords  atomic.Uint64 // records the filter added
 	Errors      atomic.Uint64 // batches the filter failed on (passed on unchanged)
+	// Dropped counts, by reason, records the filter lost through a fault
+	// (not those it removes by design, which DropRecords counts).
+	Dropped Drops
 }
 
 // Output counts what one output instance delivered, retried and dropped.
@@ -82,33 +88,82 @@ type Output struct {
 	RetriesFailed  atomic.Uint64 // chunks given up after Retry_Limit
 	RetriedRecords atomic.Uint64 // records in retried chunks
 	DroppedRecords atomic.Uint64 // records given up on, for any reason
+	// AccessDenied counts failed flush attempts whose error was an
+	// AccessDenied (plugin.IsAccessDenied): the output's credentials lack
+	// a permission, and the records wait for it to be granted.
+	AccessDenied atomic.Uint64
 
-	mu      sync.Mutex
-	dropped map[string]uint64 // reason -> records
+	dropped Drops // DroppedRecords by reason
+
+	mu       sync.Mutex
+	denied   string // the last AccessDenied message
+	deniedAt time.Time
 }
 
-// Drop counts n records this output gave up on, with a short reason such as
-// "retry_limit", "permanent_error" or "shutdown".
-func (o *Output) Drop(reason string, n int) {
-	o.DroppedRecords.Add(uint64(n))
+// Denied counts one AccessDenied flush attempt and keeps its message for
+// the health report.
+func (o *Output) Denied(msg string) {
+	o.AccessDenied.Add(1)
 	o.mu.Lock()
-	if o.dropped == nil {
-		o.dropped = map[string]uint64{}
-	}
-	o.dropped[reason] += uint64(n)
+	o.denied, o.deniedAt = msg, time.Now()
 	o.mu.Unlock()
 }
 
-// DroppedByReason returns the dropped-record counts per reason.
-func (o *Output) DroppedByReason() map[string]uint64 {
+// LastDenied returns the message of the last AccessDenied, or "".
+func (o *Output) LastDenied() string {
+	msg, _ := o.LastDeniedAt()
+	return msg
+}
+
+// LastDeniedAt returns the message and time of the last AccessDenied
+// ("" and the zero time before any).
+func (o *Output) LastDeniedAt() (string, time.Time) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	out := make(map[string]uint64, len(o.dropped))
-	for k, v := range o.dropped {
+	return o.denied, o.deniedAt
+}
+
+// Drops counts records given up on, by reason. The zero value is ready.
+type Drops struct {
+	total    atomic.Uint64
+	mu       sync.Mutex
+	byReason map[string]uint64
+}
+
+// Add counts n records dropped for reason.
+func (d *Drops) Add(reason string, n int) {
+	d.total.Add(uint64(n))
+	d.mu.Lock()
+	if d.byReason == nil {
+		d.byReason = map[string]uint64{}
+	}
+	d.byReason[reason] += uint64(n)
+	d.mu.Unlock()
+}
+
+// Total is the number of records dropped for any reason.
+func (d *Drops) Total() uint64 { return d.total.Load() }
+
+// ByReason returns the counts per reason.
+func (d *Drops) ByReason() map[string]uint64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := make(map[string]uint64, len(d.byReason))
+	for k, v := range d.byReason {
 		out[k] = v
 	}
 	return out
 }
+
+// Drop counts n records this output gave up on, with a reason from
+// plugin's Reason constants ("retry_limit", "permanent_error", "oversize", ...).
+func (o *Output) Drop(reason string, n int) {
+	o.DroppedRecords.Add(uint64(n))
+	o.dropped.Add(reason, n)
+}
+
+// DroppedByReason returns the dropped-record counts per reason.
+func (o *Output) DroppedByReason() map[string]uint64 { return o.dropped.ByReason() }
 
 // NewInput registers the counters of an input instance.
 func (r *Registry) NewInput(name, plugin string, memBufLimit int64) *Input {
@@ -172,6 +227,15 @@ func (r *Registry) TotalRetriesFailed() uint64 {
 	var n uint64
 	for _, o := range r.Outputs() {
 		n += o.RetriesFailed.Load()
+	}
+	return n
+}
+
+// TotalAccessDenied sums the AccessDenied flush attempts of every output.
+func (r *Registry) TotalAccessDenied() uint64 {
+	var n uint64
+	for _, o := range r.Outputs() {
+		n += o.AccessDenied.Load()
 	}
 	return n
 }

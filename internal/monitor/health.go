@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"encoding/json"
 	"net/http"
 	"sort"
 	"sync"
@@ -100,4 +101,52 @@ func (s *Server) serveHealth(w http.ResponseWriter, _ *http.Request) {
 	}
 	w.WriteHeader(http.StatusInternalServerError)
 	_, _ = w.Write([]byte("error\n"))
+}
+
+// healthDetail is the body of /api/v1/health/detail: the verdict of
+// /api/v1/health with what it is made of, and the router's own permission
+// problems, so an operator (or `sluice health`) sees an AccessDenied
+// plainly instead of a generic error count.
+type healthDetail struct {
+	Status         string         `json:"status"` // "ok" or "error", as /api/v1/health answers
+	HealthCheck    bool           `json:"health_check"`
+	PeriodSeconds  float64        `json:"period_seconds"`
+	Errors         uint64         `json:"errors_in_period"`
+	RetryFailures  uint64         `json:"retry_failures_in_period"`
+	MaxErrors      uint64         `json:"hc_errors_count"`
+	MaxRetryFails  uint64         `json:"hc_retry_failure_count"`
+	AccessDenied   []deniedOutput `json:"access_denied"`
+	DroppedRecords uint64         `json:"dropped_records_total"`
+}
+
+// deniedOutput is an output whose credentials were refused.
+type deniedOutput struct {
+	Output string    `json:"output"`
+	Count  uint64    `json:"count"`
+	Last   string    `json:"last_error"`
+	LastAt time.Time `json:"last_at"`
+}
+
+// serveHealthDetail answers /api/v1/health/detail in JSON, with the same
+// status code as /api/v1/health.
+func (s *Server) serveHealthDetail(w http.ResponseWriter, _ *http.Request) {
+	now := s.clock()
+	errs, failures := s.health.inPeriod(now)
+	d := healthDetail{Status: "ok", HealthCheck: s.cfg.HealthCheck, PeriodSeconds: s.cfg.HCPeriod.Seconds(),
+		Errors: errs, RetryFailures: failures, MaxErrors: s.cfg.HCErrorsCount, MaxRetryFails: s.cfg.HCRetryFailureCount,
+		AccessDenied: []deniedOutput{}}
+	code := http.StatusOK
+	if s.cfg.HealthCheck && !s.health.healthy(now, s.cfg.HCErrorsCount, s.cfg.HCRetryFailureCount) {
+		d.Status, code = "error", http.StatusInternalServerError
+	}
+	for _, o := range s.registry.Outputs() {
+		d.DroppedRecords += o.DroppedRecords.Load()
+		if n := o.AccessDenied.Load(); n > 0 {
+			msg, at := o.LastDeniedAt()
+			d.AccessDenied = append(d.AccessDenied, deniedOutput{Output: o.Name, Count: n, Last: msg, LastAt: at.UTC()})
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(d)
 }

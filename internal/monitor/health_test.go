@@ -1,6 +1,8 @@
 package monitor
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -131,5 +133,40 @@ func TestHealthCheckOffIsAlwaysOK(t *testing.T) {
 	_, _, base := startServer(t, Config{HealthCheck: false, HCErrorsCount: 0}, reg)
 	if resp, body := do(t, "GET", base+"/api/v1/health"); resp.StatusCode != 200 || body != "ok\n" {
 		t.Errorf("got %d %q", resp.StatusCode, body)
+	}
+}
+
+// The detail names the outputs whose credentials were refused, with the
+// last message, and carries /api/v1/health's verdict and status code.
+func TestHealthDetail(t *testing.T) {
+	reg := metrics.NewRegistry()
+	cw := reg.NewOutput("cloudwatch_logs.0", "cloudwatch_logs")
+	reg.NewOutput("null.0", "null")
+	_, clock, base := startServer(t, Config{HealthCheck: true, HCErrorsCount: 1, HCRetryFailureCount: 5, HCPeriod: 60 * time.Second}, reg)
+	clock.Set(reg.Start().Add(time.Second))
+	get := func() (int, healthDetail) {
+		t.Helper()
+		resp, body := do(t, "GET", base+"/api/v1/health/detail")
+		var d healthDetail
+		if err := json.Unmarshal([]byte(body), &d); err != nil {
+			t.Fatalf("%v: %s", err, body)
+		}
+		return resp.StatusCode, d
+	}
+	if code, d := get(); code != 200 || d.Status != "ok" || len(d.AccessDenied) != 0 {
+		t.Errorf("healthy: %d %+v", code, d)
+	}
+	for range 2 {
+		cw.Errors.Add(1)
+		cw.Denied("output cloudwatch_logs.0: AWS denied logs:PutLogEvents on arn:aws:logs:x (AccessDeniedException)")
+	}
+	cw.Drop("retry_limit", 3)
+	code, d := get()
+	if code != 500 || d.Status != "error" || d.Errors != 2 || d.DroppedRecords != 3 {
+		t.Errorf("unhealthy: %d %+v", code, d)
+	}
+	if len(d.AccessDenied) != 1 || d.AccessDenied[0].Output != "cloudwatch_logs.0" || d.AccessDenied[0].Count != 2 ||
+		!strings.Contains(d.AccessDenied[0].Last, "logs:PutLogEvents") || d.AccessDenied[0].LastAt.IsZero() {
+		t.Errorf("access denied %+v", d.AccessDenied)
 	}
 }

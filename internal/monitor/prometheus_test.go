@@ -97,6 +97,7 @@ func TestPrometheus(t *testing.T) {
 	out.RetriedRecords.Add(4)
 	out.Drop("retry_limit", 2)
 	out.Drop("permanent_error", 1)
+	out.Denied("AccessDenied")
 	out.ProcBytes.Add(1 << 60) // exact, not rounded through a float64
 	s, clock, base := startServer(t, Config{Version: "1.2.3", Commit: "abc"}, reg)
 	clock.Set(reg.Start().Add(42 * time.Second))
@@ -138,6 +139,7 @@ func TestPrometheus(t *testing.T) {
 		{"sluice_filter_errors_total", "counter", "", "name=grep.0", "1"},
 		{"sluice_output_dropped_records_total", "counter", "", w + ",reason=permanent_error", "1"},
 		{"sluice_output_dropped_records_total", "counter", "", w + ",reason=retry_limit", "2"},
+		{"sluice_output_access_denied_total", "counter", "", w, "1"},
 	}
 	for _, tt := range want {
 		fam := fams[tt.family]
@@ -152,8 +154,8 @@ func TestPrometheus(t *testing.T) {
 			t.Errorf("%s{%s} = %q (present %v), want %q; samples %v", tt.family, tt.labels, got, ok, tt.value, fam.samples)
 		}
 	}
-	if len(order) != 23 {
-		t.Errorf("%d families, want 23: %v", len(order), order)
+	if len(order) != 26 {
+		t.Errorf("%d families, want 26: %v", len(order), order)
 	}
 	if !strings.Contains(body, `name="we\"ird\\out\nput"`) {
 		t.Errorf("label value not escaped as the format requires:\n%s", body)

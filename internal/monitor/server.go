@@ -104,6 +104,7 @@ func New(cfg Config, reg *metrics.Registry, logger *slog.Logger) *Server {
 	s.mux.HandleFunc("GET /{$}", s.serveBuildInfo)
 	s.mux.HandleFunc("GET /api/v1/uptime", s.serveUptime)
 	s.mux.HandleFunc("GET /api/v1/health", s.serveHealth)
+	s.mux.HandleFunc("GET /api/v1/health/detail", s.serveHealthDetail)
 	s.mux.HandleFunc("GET /api/v1/metrics", s.serveMetricsJSON)
 	s.mux.HandleFunc("GET /api/v1/metrics/prometheus", s.servePrometheus)
 	s.mux.HandleFunc("GET /api/v2/metrics/prometheus", s.servePrometheus)

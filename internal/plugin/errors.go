@@ -25,11 +25,12 @@ const (
 )
 
 type classified struct {
-	err      error
-	class    ErrorClass
-	wait     time.Duration
-	failed   []int
-	rejected []int
+	err    error
+	class  ErrorClass
+	wait   time.Duration
+	failed []int
+	drops  []Drop
+	reason string // of a Permanent error; "" is ReasonPermanent
 }
 
 func (c *classified) Error() string { return c.err.Error() }
@@ -55,19 +56,25 @@ func Partial(err error, failed []int) error {
 // PartialRejected is Partial for a destination that reports a result per
 // record (an Elasticsearch bulk response): the records at failed are
 // retried, the records at rejected are refused for good and are dropped
-// like a permanent error (counted, logged with err, dead-lettered), and the
-// others were delivered. Either list may be empty.
+// with reason ReasonRejected (counted, logged with err, dead-lettered), and
+// the others were delivered. Either list may be empty. It is
+// PartialDropped with one Drop.
 func PartialRejected(err error, failed, rejected []int) error {
-	return &classified{err: err, class: ClassPartial, failed: failed, rejected: rejected}
+	var drops []Drop
+	if len(rejected) > 0 {
+		drops = []Drop{{Reason: ReasonRejected, Indexes: rejected, Err: err}}
+	}
+	return &classified{err: err, class: ClassPartial, failed: failed, drops: drops}
 }
 
-// Rejected returns the indexes a PartialRejected error gives up on.
+// Rejected returns every index a PartialRejected or PartialDropped error
+// gives up on, whatever the reason.
 func Rejected(err error) []int {
-	var c *classified
-	if errors.As(err, &c) {
-		return c.rejected
+	var all []int
+	for _, d := range Drops(err) {
+		all = append(all, d.Indexes...)
 	}
-	return nil
+	return all
 }
 
 // Classify returns the class of err, the wait a throttle asked for and the
@@ -93,4 +100,26 @@ func (c ErrorClass) String() string {
 		return "partial"
 	}
 	return fmt.Sprintf("class(%d)", uint8(c))
+}
+
+// denied marks an error as the destination refusing the output's
+// credentials (see AccessDenied).
+type denied struct{ err error }
+
+func (d *denied) Error() string { return d.err.Error() }
+func (d *denied) Unwrap() error { return d.err }
+
+// AccessDenied marks err as the destination refusing the output's
+// credentials: an AWS AccessDenied (a policy lacks an action) or invalid
+// credentials, an HTTP 401 or 403. The mark keeps err's class (such an
+// error is retried: the records wait until access is granted); the engine
+// counts it in sluice_output_access_denied_total and shows its message in
+// the health report, so the router's own permission problem is plain.
+func AccessDenied(err error) error { return &denied{err: err} }
+
+// IsAccessDenied reports whether err, or an error it wraps, was marked by
+// AccessDenied.
+func IsAccessDenied(err error) bool {
+	var d *denied
+	return errors.As(err, &d)
 }

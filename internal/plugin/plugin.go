@@ -60,6 +60,13 @@ type Spec struct {
 	// accepts the Emitter_* parameters for it (see EmitterParams) and
 	// hands it Settings.Emitter.
 	Emits bool
+	// EmitsWhileLocked, set for an emitting filter, reports whether the
+	// instance configured by c emits through its Emitter while it holds a
+	// lock that every batch it filters takes (multiline with buffer on).
+	// Two such filters whose Match rules select the same tags would each
+	// re-enter the other while holding its own lock, and hang on the
+	// first record, so the engine refuses that configuration.
+	EmitsWhileLocked func(c *Config) bool
 
 	NewInput  func(Settings) (Input, error)
 	NewFilter func(Settings) (Filter, error)
@@ -103,6 +110,11 @@ type Settings struct {
 	// nil when built by the engine; after a hot reload it holds the new
 	// pipeline's instances.
 	Metrics *metrics.Registry
+	// Drops counts and logs the records the plugin gives up on where it
+	// cannot report them in a Flush result (see DropRecorder). It is never
+	// nil when built by the engine; DropsOrLog covers plugins built
+	// without it.
+	Drops DropRecorder
 }
 
 // Emitter is how an input hands records to the pipeline.

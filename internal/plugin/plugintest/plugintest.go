@@ -4,8 +4,10 @@
 package plugintest
 
 import (
+	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/sluice-logs/sluice/internal/config"
@@ -122,4 +124,29 @@ func Render(t testing.TB, events []byte) []string {
 		t.Fatal(it.Err())
 	}
 	return lines
+}
+
+// Drops describes the records a Flush error gives up on
+// (plugin.PartialDropped) as "reason[i j] reason[k]", in the order the
+// output reported them, or "" when it names none.
+func Drops(err error) string {
+	var parts []string
+	for _, d := range plugin.Drops(err) {
+		parts = append(parts, d.Reason+fmt.Sprint(d.Indexes))
+	}
+	return strings.Join(parts, " ")
+}
+
+// DeliveredOrDropped fails the test unless err is nil or reports only
+// dropped records (nothing to retry), and returns Drops(err).
+func DeliveredOrDropped(t testing.TB, err error) string {
+	t.Helper()
+	if err == nil {
+		return ""
+	}
+	class, _, failed := plugin.Classify(err)
+	if class != plugin.ClassPartial || len(failed) > 0 || len(plugin.Drops(err)) == 0 {
+		t.Fatalf("flush: %v (class %s, failed %v)", err, class, failed)
+	}
+	return Drops(err)
 }

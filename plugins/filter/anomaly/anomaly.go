@@ -32,6 +32,7 @@ type Filter struct {
 	alertTag    string
 	maxSources  int
 	emitter     plugin.Emitter
+	drops       plugin.DropRecorder // alerts the emitter refused
 
 	mu      sync.Mutex
 	sources map[string]*series
@@ -74,6 +75,7 @@ func New(s plugin.Settings) (*Filter, error) {
 		alertTag:   c.String("Alert_Tag"),
 		maxSources: int(c.Int("Max_Sources")),
 		emitter:    s.Emitter,
+		drops:      s.DropsOrLog(),
 		sources:    map[string]*series{},
 	}
 	if f.det.sensitivity <= 0 {
@@ -124,7 +126,9 @@ func (f *Filter) Filter(tag string, events []byte, _ *record.Builder) (plugin.Fi
 	f.mu.Unlock()
 	if alerts.Records() > 0 {
 		if err := f.emitter.Emit(context.Background(), f.alertTag, alerts.Bytes(), alerts.Records()); err != nil {
-			return plugin.FilterUnchanged, fmt.Errorf("emitting %d anomaly alerts on tag %s: %w", alerts.Records(), f.alertTag, err)
+			err = fmt.Errorf("emitting %d anomaly alerts on tag %s: %w", alerts.Records(), f.alertTag, err)
+			f.drops.Drop(f.alertTag, plugin.ReasonShutdown, alerts.Records(), err) // the emitter refuses only at shutdown
+			return plugin.FilterUnchanged, err
 		}
 	}
 	return plugin.FilterUnchanged, it.Err()

@@ -23,6 +23,7 @@ type Filter struct {
 	logger   *slog.Logger
 	rules    []*rule
 	emitter  plugin.Emitter
+	drops    plugin.DropRecorder // alerts the emitter refused
 	alertTag string
 	auditKey *accessor.Path
 	stages   []string
@@ -34,7 +35,7 @@ type Filter struct {
 // New returns a k8s_audit filter configured by s.Config (see Spec).
 func New(s plugin.Settings) (*Filter, error) {
 	c := s.Config
-	f := &Filter{logger: s.Logger, emitter: s.Emitter, alertTag: c.String("Alert_Tag"), stages: c.List("Stages")}
+	f := &Filter{logger: s.Logger, emitter: s.Emitter, drops: s.DropsOrLog(), alertTag: c.String("Alert_Tag"), stages: c.List("Stages")}
 	if f.logger == nil {
 		f.logger = slog.New(slog.DiscardHandler)
 	}
@@ -115,7 +116,9 @@ func (f *Filter) Filter(tag string, events []byte, _ *record.Builder) (plugin.Fi
 	}
 	if sc.alerts.Records() > 0 {
 		if err := f.emitter.Emit(context.Background(), f.alertTag, sc.alerts.Bytes(), sc.alerts.Records()); err != nil {
-			return plugin.FilterUnchanged, fmt.Errorf("emitting %d alerts on tag %s: %w", sc.alerts.Records(), f.alertTag, err)
+			err = fmt.Errorf("emitting %d alerts on tag %s: %w", sc.alerts.Records(), f.alertTag, err)
+			f.drops.Drop(f.alertTag, plugin.ReasonShutdown, sc.alerts.Records(), err) // the emitter refuses only at shutdown
+			return plugin.FilterUnchanged, err
 		}
 	}
 	return plugin.FilterUnchanged, it.Err()

@@ -28,6 +28,7 @@ type Filter struct {
 	flush   time.Duration
 	emitter plugin.Emitter
 	logger  *slog.Logger
+	drops   plugin.DropRecorder // counts what the filter loses (Settings.Drops)
 
 	mu      sync.Mutex
 	st      *state   // buffered lines (buffer on)
@@ -43,7 +44,7 @@ type Filter struct {
 // stops it.
 func New(s plugin.Settings) (*Filter, error) {
 	c := s.Config
-	f := &Filter{id: s.ID, emitter: s.Emitter, logger: s.Logger, buffer: c.Bool("buffer"),
+	f := &Filter{id: s.ID, emitter: s.Emitter, logger: s.Logger, drops: s.DropsOrLog(), buffer: c.Bool("buffer"),
 		flush: time.Duration(c.Int("flush_ms")) * time.Millisecond}
 	if f.logger == nil {
 		f.logger = slog.New(slog.DiscardHandler)
@@ -239,6 +240,14 @@ func (st *state) streamOf(body, text []byte) []byte {
 	return nil
 }
 
+// tagOf is the tag of a joiner key, tag or tag\x00stream.
+func tagOf(key string) string {
+	if i := strings.IndexByte(key, 0); i >= 0 {
+		return key[:i]
+	}
+	return key
+}
+
 // finished is the joiner's callback: it writes the record of a finished
 // message, built from its first line's record, and forgets the records of
 // its lines.
@@ -246,7 +255,8 @@ func (st *state) finished(r *ml.Record) {
 	q := st.fifo[r.Key]
 	if len(q) == 0 || q[0].mark != r.Mark {
 		// Cannot happen: a group's lines are the oldest of their key.
-		st.f.logger.Error("multiline: lost track of a joined record's first line; it is dropped", "key", r.Key, "lines", r.Lines)
+		st.f.drops.Drop(tagOf(r.Key), plugin.ReasonPluginError, 1,
+			fmt.Errorf("multiline %s: lost track of the first line of a joined record of %d lines (a bug: please report it)", st.f.id, r.Lines))
 		return
 	}
 	first := q[0]
@@ -255,10 +265,7 @@ func (st *state) finished(r *ml.Record) {
 	clear(q[rest:])
 	st.fifo[r.Key] = q[:rest]
 
-	tag := r.Key
-	if i := strings.IndexByte(tag, 0); i >= 0 {
-		tag = tag[:i]
-	}
+	tag := tagOf(r.Key)
 	out := st.sink(tag)
 	if r.Lines <= 1 && r.Format == 0 {
 		out.AppendRaw(first.raw) // not part of a group: unchanged
@@ -267,7 +274,7 @@ func (st *state) finished(r *ml.Record) {
 	st.changed = true
 	ev, _, err := record.DecodeEvent(first.raw)
 	if err != nil { // it decoded when it was fed
-		st.f.logger.Error("multiline: a held record no longer decodes; it is dropped", "error", err)
+		st.f.drops.Drop(tag, plugin.ReasonPluginError, 1, fmt.Errorf("multiline %s: a held record no longer decodes: %w", st.f.id, err))
 		return
 	}
 	writeJoined(out, ev, st.f.key, r)
@@ -430,7 +437,7 @@ func (f *Filter) emitHeld(ctx context.Context, all bool) error {
 	for _, tag := range tags {
 		b := builders[tag]
 		if err := f.emitter.Emit(ctx, tag, b.Bytes(), b.Records()); err != nil {
-			f.logger.Error("joined records lost: the emitter refused them", "tag", tag, "records", b.Records(), "error", err)
+			f.drops.Drop(tag, plugin.ReasonShutdown, b.Records(), fmt.Errorf("multiline %s: the emitter refused the joined records: %w", f.id, err))
 			errs = append(errs, fmt.Errorf("multiline %s: emit %d records under %q: %w", f.id, b.Records(), tag, err))
 		}
 	}

@@ -9,6 +9,8 @@ func Spec() plugin.Spec {
 		Name:    "multiline",
 		Summary: "join the lines of stack traces and split container lines into one record",
 		Emits:   true,
+		// Filter holds the instance's mutex while it emits (see doc.go).
+		EmitsWhileLocked: func(c *plugin.Config) bool { return c.Bool("buffer") },
 		Params: []plugin.Param{
 			{Name: "multiline.parser", Type: plugin.TypeCommaList, Multiple: true,
 				Doc: "multiline parsers applied in order: docker, cri, go, java, python or a [MULTILINE_PARSER] name (mode parser needs one)"},

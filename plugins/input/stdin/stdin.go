@@ -28,6 +28,7 @@ const (
 type Input struct {
 	tag     string
 	logger  *slog.Logger
+	drops   plugin.DropRecorder // lines skipped
 	r       io.Reader
 	maxLine int
 	parser  *parser.Parser // nil: lines are read as JSON
@@ -37,7 +38,7 @@ type Input struct {
 // The plugin's constructor passes os.Stdin; tests pass any reader.
 func New(s plugin.Settings, r io.Reader) (*Input, error) {
 	c := s.Config
-	in := &Input{tag: s.Tag, logger: s.Logger, r: r, maxLine: int(c.Size("Buffer_Size"))}
+	in := &Input{tag: s.Tag, logger: s.Logger, drops: s.DropsOrLog(), r: r, maxLine: int(c.Size("Buffer_Size"))}
 	if in.logger == nil {
 		in.logger = slog.New(slog.DiscardHandler)
 	}
@@ -179,7 +180,7 @@ func (st *runState) line(n int64, b []byte) {
 		}
 	case lineInvalid:
 		st.invalid++
-		st.in.logger.Warn("line skipped: not a valid record", "line", n, "error", err)
+		st.in.drops.Drop(st.in.tag, plugin.ReasonMalformed, 1, fmt.Errorf("stdin: line %d skipped: not a valid record: %w", n, err))
 	}
 	if st.batch.Records() >= batchRecords || st.batch.Size() >= batchBytes {
 		st.flush()
@@ -189,8 +190,8 @@ func (st *runState) line(n int64, b []byte) {
 // oversize reports a line longer than Buffer_Size.
 func (st *runState) oversize(n int64, size int) {
 	st.oversized++
-	st.in.logger.Warn("line skipped: longer than Buffer_Size; raise Buffer_Size to read it",
-		"line", n, "bytes", size, "buffer_size", st.in.maxLine)
+	st.in.drops.Drop(st.in.tag, plugin.ReasonOversize, 1, fmt.Errorf("stdin: line %d of %d bytes skipped: longer than Buffer_Size (%d bytes); raise Buffer_Size to read it",
+		n, size, st.in.maxLine))
 }
 
 // flush emits the batch, if any, and records an error in st.err.

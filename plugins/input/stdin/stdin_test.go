@@ -138,9 +138,9 @@ func TestLines(t *testing.T) {
 		t.Errorf("records:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	for _, w := range []string{
-		`msg="line skipped: not a valid record" line=10 error="event array has 3 elements, want 2`,
-		`line=11 error="body is str`,
-		`line=12 error="time is str`,
+		`reason=malformed error="stdin: line 10 skipped: not a valid record: event array has 3 elements, want 2`,
+		`line 11 skipped: not a valid record: body is str`,
+		`line 12 skipped: not a valid record: time is str`,
 		`level=DEBUG msg="line is not a JSON object or array; kept as {\"log\": line}" line=8`,
 		`msg="end of standard input" lines=15 records=10 kept_as_log=3 skipped_invalid=3 skipped_oversized=0`,
 	} {
@@ -190,7 +190,8 @@ func TestOversizedLinesAreSkipped(t *testing.T) {
 			if got := strings.Join(e.got(), "\n"); got != "in.tag {} {\"a\"=>1}\nin.tag {} {\"b\"=>2}" {
 				t.Errorf("records:\n%s", got)
 			}
-			for _, w := range []string{`line=2 bytes=3000 buffer_size=2048`, `line=4 bytes=3008 buffer_size=2048`, `skipped_oversized=2`} {
+			for _, w := range []string{`reason=oversize error="stdin: line 2 of 3000 bytes skipped: longer than Buffer_Size (2048 bytes)`,
+				`line 4 of 3008 bytes skipped`, `skipped_oversized=2`} {
 				if !strings.Contains(logs.String(), w) {
 					t.Errorf("logs lack %q:\n%s", w, logs.String())
 				}

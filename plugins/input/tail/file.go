@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sluice-logs/sluice/internal/multiline"
+	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/record"
 	"github.com/tinylib/msgp/msgp"
 )
@@ -189,11 +190,12 @@ func (st *runState) readFile(t *tailedFile) (more bool, err error) {
 			}
 			if res == lineLong {
 				if st.in.skipLong {
-					st.in.logger.Warn("line skipped: longer than Buffer_Max_Size", "path", t.name, "offset", at, "buffer_max_size", st.in.maxLine)
+					st.in.drops.Drop(t.tag, plugin.ReasonOversize, 1, fmt.Errorf("tail %s: line at offset %d of %s skipped: longer than Buffer_Max_Size (%d bytes); raise Buffer_Max_Size to read such lines",
+						st.in.id, at, t.name, st.in.maxLine))
 					continue
 				}
-				st.in.logger.Error("file no longer followed: a line is longer than Buffer_Max_Size; raise Buffer_Max_Size or set Skip_Long_Lines on",
-					"path", t.name, "offset", at, "buffer_max_size", st.in.maxLine)
+				st.in.drops.Drop(t.tag, plugin.ReasonOversize, 1, fmt.Errorf("tail %s: %s no longer followed from offset %d: a line is longer than Buffer_Max_Size (%d bytes); raise Buffer_Max_Size or set Skip_Long_Lines on",
+					st.in.id, t.name, at, st.in.maxLine))
 				if err := st.flush(t); err != nil {
 					return false, err
 				}

@@ -30,6 +30,7 @@ const passBudget = 4 << 20
 type Input struct {
 	id, tag      string
 	logger       *slog.Logger
+	drops        plugin.DropRecorder // lines skipped as too long
 	patterns     []string
 	exclude      []string
 	pathKey      string
@@ -62,7 +63,7 @@ type Input struct {
 func New(s plugin.Settings) (*Input, error) {
 	c := s.Config
 	in := &Input{
-		id: s.ID, tag: s.Tag, logger: s.Logger,
+		id: s.ID, tag: s.Tag, logger: s.Logger, drops: s.DropsOrLog(),
 		exclude:      c.List("Exclude_Path"),
 		pathKey:      c.String("Path_Key"),
 		offsetKey:    c.String("Offset_Key"),

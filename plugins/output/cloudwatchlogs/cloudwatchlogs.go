@@ -189,12 +189,8 @@ func (o *Output) Flush(ctx context.Context, chunk *record.Chunk) error {
 	p := &fs.prepared
 	decodeErr := o.prepare(chunk, p)
 	o.warnPrepared(chunk, p)
-	if decodeErr != nil {
-		o.logger.Error(fmt.Sprintf("output %s: record %d of the chunk (tag %q) does not decode: %v; the records before it are sent, it and the %d after it are reported failed",
-			o.id, p.unreadable[0], chunk.Tag, decodeErr, len(p.unreadable)-1))
-		if len(p.unreadable) == chunk.Records {
-			return plugin.Permanent(fmt.Errorf("output %s: chunk of tag %q: %w", o.id, chunk.Tag, decodeErr))
-		}
+	if decodeErr != nil && len(p.unreadable) >= chunk.Records {
+		return plugin.PermanentReason(plugin.ReasonMalformed, fmt.Errorf("output %s: chunk of tag %q: %w", o.id, chunk.Tag, decodeErr))
 	}
 
 	results := make([]streamResult, len(p.dests))
@@ -212,25 +208,34 @@ func (o *Output) Flush(ctx context.Context, chunk *record.Chunk) error {
 		}()
 	}
 	wg.Wait()
-	return o.outcome(chunk, p, results)
+	return o.outcome(chunk, p, results, decodeErr)
 }
 
 // streamResult is how sending one stream's events ended: delivered events
 // went through; failed holds those of the call that failed with err and of
-// every call after it.
+// every call after it; rejected those CloudWatch Logs took the call for
+// but did not store (rejectedLogEventsInfo), described by rejectedErr.
 type streamResult struct {
-	delivered int
-	failed    []logEvent
-	err       error
+	delivered   int
+	failed      []logEvent
+	err         error
+	rejected    []int
+	rejectedErr error
 }
 
-// outcome turns the per-stream results into Flush's error.
-func (o *Output) outcome(chunk *record.Chunk, p *preparedChunk, results []streamResult) error {
+// outcome turns the per-stream results into Flush's error: the records of
+// failed calls are retried, and those prepare left out and those
+// CloudWatch Logs rejected are reported dropped by reason.
+func (o *Output) outcome(chunk *record.Chunk, p *preparedChunk, results []streamResult, decodeErr error) error {
 	var failed []int
 	var firstErr, retryErr error
+	var drops []plugin.Drop
 	delivered := 0
 	for _, r := range results {
 		delivered += r.delivered
+		if len(r.rejected) > 0 {
+			drops = append(drops, plugin.Drop{Reason: plugin.ReasonRejected, Indexes: r.rejected, Err: r.rejectedErr})
+		}
 		if r.err == nil {
 			continue
 		}
@@ -244,14 +249,14 @@ func (o *Output) outcome(chunk *record.Chunk, p *preparedChunk, results []stream
 			retryErr = r.err
 		}
 	}
-	failed = append(failed, p.unreadable...)
+	drops = o.preparedDrops(drops, chunk, p, decodeErr)
 	if len(failed) == 0 {
-		return nil
+		if len(drops) == 0 {
+			return nil
+		}
+		return plugin.PartialDropped(nil, nil, drops...)
 	}
-	if firstErr == nil {
-		firstErr = plugin.Permanent(fmt.Errorf("output %s: chunk of tag %q has undecodable records", o.id, chunk.Tag))
-	}
-	if delivered == 0 && len(p.unreadable) == 0 {
+	if delivered == 0 && len(drops) == 0 {
 		// Nothing went through: the whole chunk is retried (or, when every
 		// failure is permanent, dropped by the engine).
 		if retryErr != nil {
@@ -260,20 +265,32 @@ func (o *Output) outcome(chunk *record.Chunk, p *preparedChunk, results []stream
 		return firstErr
 	}
 	slices.Sort(failed)
-	return plugin.Partial(firstErr, failed)
+	return plugin.PartialDropped(firstErr, failed, drops...)
 }
 
-// warnPrepared logs what prepare had to change or skip in a chunk.
+// preparedDrops appends the records prepare left out, as drops by reason.
+func (o *Output) preparedDrops(drops []plugin.Drop, chunk *record.Chunk, p *preparedChunk, decodeErr error) []plugin.Drop {
+	if n := len(p.empty); n > 0 {
+		drops = append(drops, plugin.Drop{Reason: plugin.ReasonEmpty, Indexes: slices.Clone(p.empty),
+			Err: fmt.Errorf("output %s: %d records of tag %q have an empty message, which CloudWatch Logs rejects", o.id, n, chunk.Tag)})
+	}
+	if n := len(p.noLogKey); n > 0 {
+		drops = append(drops, plugin.Drop{Reason: plugin.ReasonMissingKey, Indexes: slices.Clone(p.noLogKey),
+			Err: fmt.Errorf("output %s: %d records of tag %q lack the log_key %q; unset log_key to send whole records, or add the key with a filter", o.id, n, chunk.Tag, o.logKey)})
+	}
+	if n := len(p.unreadable); n > 0 {
+		drops = append(drops, plugin.Drop{Reason: plugin.ReasonMalformed, Indexes: slices.Clone(p.unreadable),
+			Err: fmt.Errorf("output %s: the last %d records of the chunk (tag %q) do not decode: %w", o.id, n, chunk.Tag, decodeErr)})
+	}
+	return drops
+}
+
+// warnPrepared logs what prepare had to change in a chunk; what it left
+// out is reported to the engine as dropped (preparedDrops).
 func (o *Output) warnPrepared(chunk *record.Chunk, p *preparedChunk) {
 	if p.truncated > 0 {
 		o.logger.Warn(fmt.Sprintf("output %s: truncated %d records of tag %q to %d bytes, the largest event CloudWatch Logs accepts (256 KiB less 26 bytes)",
 			o.id, p.truncated, chunk.Tag, maxMessageBytes))
-	}
-	if p.empty > 0 {
-		o.logger.Warn(fmt.Sprintf("output %s: skipped %d records of tag %q whose message is empty; CloudWatch Logs rejects empty messages", o.id, p.empty, chunk.Tag))
-	}
-	if p.noLogKey > 0 {
-		o.logger.Warn(fmt.Sprintf("output %s: skipped %d records of tag %q without the log_key %q", o.id, p.noLogKey, chunk.Tag, o.logKey))
 	}
 	if p.groupFallback > 0 {
 		o.logger.Error(fmt.Sprintf("output %s: log_group_template %q has no value for %d records of tag %q; sent them to log_group_name %q",

@@ -50,10 +50,13 @@ type preparedChunk struct {
 	dests  []destination
 	events [][]logEvent // events[i] go to dests[i]
 	// unreadable holds the indexes of records after a decoding error;
-	// they are reported as failed so the engine's retry classifies them.
+	// they are reported dropped (plugin.ReasonMalformed).
 	unreadable []int
+	// empty and noLogKey hold the indexes of records with nothing to send,
+	// reported dropped (plugin.ReasonEmpty, plugin.ReasonMissingKey).
+	empty, noLogKey []int
 	// Counts for the flush's warnings.
-	empty, truncated, noLogKey, groupFallback, streamFallback int
+	truncated, groupFallback, streamFallback int
 }
 
 // prepare formats every record of chunk as a message and routes it to its
@@ -62,8 +65,8 @@ func (o *Output) prepare(chunk *record.Chunk, p *preparedChunk) error {
 	p.msgs = p.msgs[:0]
 	p.dests = p.dests[:0]
 	p.events = p.events[:0]
-	p.unreadable = p.unreadable[:0]
-	p.empty, p.truncated, p.noLogKey, p.groupFallback, p.streamFallback = 0, 0, 0, 0, 0
+	p.unreadable, p.empty, p.noLogKey = p.unreadable[:0], p.empty[:0], p.noLogKey[:0]
+	p.truncated, p.groupFallback, p.streamFallback = 0, 0, 0
 	destIndex := map[destination]int{}
 	staticDest := destination{group: o.group, stream: o.staticStream(chunk.Tag)}
 	var name []byte
@@ -75,7 +78,7 @@ func (o *Output) prepare(chunk *record.Chunk, p *preparedChunk) error {
 		var ok bool
 		p.msgs, ok = o.appendMessage(p.msgs, ev)
 		if !ok {
-			p.noLogKey++
+			p.noLogKey = append(p.noLogKey, it.Index())
 			p.msgs = p.msgs[:off]
 			continue
 		}
@@ -87,7 +90,7 @@ func (o *Output) prepare(chunk *record.Chunk, p *preparedChunk) error {
 		}
 		size := len(p.msgs) - off
 		if size == 0 {
-			p.empty++
+			p.empty = append(p.empty, it.Index())
 			continue
 		}
 		if size > maxMessageBytes {

@@ -69,6 +69,7 @@ func (o *Output) sendStream(ctx context.Context, api logsAPI, d destination, msg
 		texts      []string
 	)
 	delivered := 0
+	var res streamResult
 	for bi, batch := range batches {
 		inputs, timestamps, texts = inputs[:0], timestamps[:0], texts[:0]
 		for _, ev := range batch {
@@ -79,16 +80,29 @@ func (o *Output) sendStream(ctx context.Context, api logsAPI, d destination, msg
 			inputs = append(inputs, types.InputLogEvent{Timestamp: &timestamps[i], Message: &texts[i]})
 		}
 		in.LogEvents = inputs
-		if err := o.put(ctx, api, d, st, in); err != nil {
-			var failed []logEvent
+		rejected, err := o.put(ctx, api, d, st, in)
+		if err != nil {
 			for _, b := range batches[bi:] {
-				failed = append(failed, b...)
+				res.failed = append(res.failed, b...)
 			}
-			return streamResult{delivered: delivered, failed: failed, err: err}
+			res.delivered, res.err = delivered, err
+			return res
 		}
-		delivered += len(batch)
+		if rejected.count() > 0 {
+			for i := range batch {
+				if rejected.has(i) {
+					res.rejected = append(res.rejected, int(batch[i].index))
+				}
+			}
+			if res.rejectedErr == nil {
+				res.rejectedErr = fmt.Errorf("output %s: CloudWatch Logs rejected events of log group %q stream %q: %s; check the clocks and timestamps of their source",
+					o.id, d.group, d.stream, rejected)
+			}
+		}
+		delivered += len(batch) - rejected.count()
 	}
-	return streamResult{delivered: delivered}
+	res.delivered = delivered
+	return res
 }
 
 // put makes one PutLogEvents call, creating the stream (and, with
@@ -96,7 +110,7 @@ func (o *Output) sendStream(ctx context.Context, api logsAPI, d destination, msg
 // exist, and following the legacy sequence-token protocol when the server
 // asks for it. These follow-ups are part of the protocol, not retries of a
 // failure: every other error is classified and returned to the engine.
-func (o *Output) put(ctx context.Context, api logsAPI, d destination, st *streamState, in *cwl.PutLogEventsInput) error {
+func (o *Output) put(ctx context.Context, api logsAPI, d destination, st *streamState, in *cwl.PutLogEventsInput) (rejectedEvents, error) {
 	call := awsconf.Call{Section: o.id, Action: "logs:PutLogEvents", Resource: o.streamARN(d)}
 	created, resynced := false, 0
 	for {
@@ -104,8 +118,7 @@ func (o *Output) put(ctx context.Context, api logsAPI, d destination, st *stream
 		out, err := api.PutLogEvents(ctx, in, o.putOptions()...)
 		if err == nil {
 			st.token = out.NextSequenceToken
-			o.reportRejected(d, in, out.RejectedLogEventsInfo)
-			return nil
+			return rejectedOf(out.RejectedLogEventsInfo, len(in.LogEvents)), nil
 		}
 		var badToken *types.InvalidSequenceTokenException
 		var accepted *types.DataAlreadyAcceptedException
@@ -119,15 +132,15 @@ func (o *Output) put(ctx context.Context, api logsAPI, d destination, st *stream
 			// The batch was stored by an earlier attempt whose answer
 			// was lost.
 			st.token = accepted.ExpectedSequenceToken
-			return nil
+			return rejectedEvents{}, nil
 		case errors.As(err, &notFound) && !created:
 			if err := o.createStream(ctx, api, d); err != nil {
-				return err
+				return rejectedEvents{}, err
 			}
 			created, st.token = true, nil
 			continue
 		}
-		return awsconf.Classify(err, call)
+		return rejectedEvents{}, awsconf.Classify(err, call)
 	}
 }
 
@@ -191,32 +204,62 @@ func (o *Output) createLogGroup(ctx context.Context, api logsAPI, group string) 
 	return nil
 }
 
-// reportRejected logs the events CloudWatch Logs accepted the call for but
-// did not store (rejectedLogEventsInfo): they are not retried, since a
-// retry would be rejected the same way.
-func (o *Output) reportRejected(d destination, in *cwl.PutLogEventsInput, info *types.RejectedLogEventsInfo) {
+// rejectedEvents are the events of a call that CloudWatch Logs accepted
+// the call for but did not store (rejectedLogEventsInfo): positions below
+// tooOld were over 14 days old, those below expired older than the group's
+// retention, and those from tooNew on over 2 hours ahead. They are dropped
+// (plugin.ReasonRejected), not retried: a retry would be rejected the same
+// way.
+type rejectedEvents struct {
+	n, tooOld, expired, tooNew int
+}
+
+func rejectedOf(info *types.RejectedLogEventsInfo, n int) rejectedEvents {
+	r := rejectedEvents{n: n, tooNew: n}
 	if info == nil {
-		return
+		return r
 	}
-	n := len(in.LogEvents)
-	var parts []string
 	if i := info.TooOldLogEventEndIndex; i != nil && *i > 0 {
-		parts = append(parts, fmt.Sprintf("%d too old (over 14 days)", min(int(*i), n)))
+		r.tooOld = min(int(*i), n)
 	}
 	if i := info.ExpiredLogEventEndIndex; i != nil && *i > 0 {
-		old := 0
-		if info.TooOldLogEventEndIndex != nil {
-			old = int(*info.TooOldLogEventEndIndex)
+		r.expired = min(int(*i), n)
+	}
+	if i := info.TooNewLogEventStartIndex; i != nil && *i >= 0 && int(*i) < n {
+		r.tooNew = int(*i)
+	}
+	return r
+}
+
+// has reports whether the event at position i was rejected.
+func (r rejectedEvents) has(i int) bool {
+	return i < max(r.tooOld, r.expired) || (i >= r.tooNew && i < r.n)
+}
+
+// count is the number of rejected events.
+func (r rejectedEvents) count() int {
+	n := 0
+	for i := range r.n {
+		if r.has(i) {
+			n++
 		}
-		parts = append(parts, fmt.Sprintf("%d older than the group's retention", max(min(int(*i), n)-old, 0)))
 	}
-	if i := info.TooNewLogEventStartIndex; i != nil && int(*i) < n {
-		parts = append(parts, fmt.Sprintf("%d too new (over 2 hours ahead)", n-int(*i)))
+	return n
+}
+
+// String says how many events were rejected for which cause.
+func (r rejectedEvents) String() string {
+	var parts []string
+	if r.tooOld > 0 {
+		parts = append(parts, fmt.Sprintf("%d too old (over 14 days)", r.tooOld))
 	}
-	if len(parts) > 0 {
-		o.logger.Warn(fmt.Sprintf("output %s: CloudWatch Logs rejected events of log group %q stream %q: %s; check the clocks and timestamps of their source",
-			o.id, d.group, d.stream, strings.Join(parts, ", ")))
+	if n := r.expired - r.tooOld; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d older than the group's retention", n))
 	}
+	if n := r.n - r.tooNew; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d too new (over 2 hours ahead)", n))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (o *Output) groupARN(group string) string {

@@ -84,9 +84,9 @@ func (o *Output) separator(c *plugin.Config, name, def string) string {
 
 // Flush appends the records of chunk to the file named by File or the tag.
 // A record that does not decode ends the chunk (the bytes after it cannot
-// be framed): the records before it are written and the loss is logged;
-// when not even the first record decodes, the chunk is rejected as
-// permanent. Opening or writing errors (a missing directory, permissions,
+// be framed): the records before it are written and the rest reported
+// dropped (plugin.ReasonMalformed); when not even the first record
+// decodes, the chunk is rejected as permanent. Opening or writing errors (a missing directory, permissions,
 // a full disk) are returned as they are, so the engine retries the chunk.
 func (o *Output) Flush(_ context.Context, chunk *record.Chunk) error {
 	path, err := o.path(chunk.Tag)
@@ -106,19 +106,23 @@ func (o *Output) Flush(_ context.Context, chunk *record.Chunk) error {
 		*bp, written, first, err = o.appendChunk((*bp)[:0], chunk)
 		out = *bp
 	}
+	var rest error // the records after a malformed one, once the others are written
 	if err != nil {
 		if written == 0 {
-			return plugin.Permanent(fmt.Errorf("chunk of tag %q for %s has no valid record: %w", chunk.Tag, path, err))
+			return plugin.PermanentReason(plugin.ReasonMalformed, fmt.Errorf("chunk of tag %q for %s has no valid record: %w", chunk.Tag, path, err))
 		}
-		o.logger.Error("malformed record in chunk; wrote the records before it and dropped the rest",
-			"tag", chunk.Tag, "file", path, "written", written, "dropped", chunk.Records-written, "error", err)
+		rest = plugin.PartialDropped(nil, nil, plugin.DropRest(plugin.ReasonMalformed, written, chunk.Records,
+			fmt.Errorf("record %d of the chunk (tag %q) does not decode; the %d before it were written to %s: %w", written, chunk.Tag, written, path, err)))
 	}
 	if len(out) == 0 {
-		return nil
+		return rest
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.appendFile(path, out, first)
+	if err := o.appendFile(path, out, first); err != nil {
+		return err
+	}
+	return rest
 }
 
 // validPrefix returns the events of data up to the first that does not

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sluice-logs/sluice/internal/config"
 	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/internal/plugin/plugintest"
 	"github.com/sluice-logs/sluice/internal/record"
 )
 
@@ -242,20 +243,17 @@ func TestMalformedRecords(t *testing.T) {
 	o := newOutput(t, &logs, "Path", dir, "File", "f", "Format", "plain")
 	good := chunkOf(t, "t", event{time: t2, body: `{"a":1}`})
 	bad := &record.Chunk{Tag: "t", Data: append(append([]byte(nil), good.Data...), 0x92, 0xc1), Records: 2}
-	if err := o.Flush(context.Background(), bad); err != nil {
-		t.Fatalf("want the good record delivered, got %v", err)
+	if got := plugintest.DeliveredOrDropped(t, o.Flush(context.Background(), bad)); got != "malformed[1]" {
+		t.Fatalf("want the good record delivered and the rest reported dropped, got %q", got)
 	}
 	if got := readFile(t, filepath.Join(dir, "f")); got != `{"a":1}`+"\n" {
 		t.Errorf("got %q", got)
 	}
-	if !strings.Contains(logs.String(), "dropped=1") {
-		t.Errorf("want the loss logged: %s", logs.String())
-	}
 	for _, format := range []string{"plain", "msgpack"} {
 		o := newOutput(t, nil, "Path", dir, "File", "g", "Format", format)
 		err := o.Flush(context.Background(), &record.Chunk{Tag: "t", Data: []byte{0x91}, Records: 1})
-		if class, _, _ := plugin.Classify(err); err == nil || class != plugin.ClassPermanent {
-			t.Errorf("%s: error %v, want a permanent one", format, err)
+		if class, _, _ := plugin.Classify(err); err == nil || class != plugin.ClassPermanent || plugin.DropReason(err) != plugin.ReasonMalformed {
+			t.Errorf("%s: error %v, want a permanent one (malformed)", format, err)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/sluice-logs/sluice/internal/plugin/plugintest"
 	"github.com/sluice-logs/sluice/internal/record"
 	"github.com/tinylib/msgp/msgp"
+	"github.com/twmb/franz-go/pkg/kerr"
 )
 
 // t0 is 2024-01-01T00:00:00.123456789Z.
@@ -102,7 +104,7 @@ func TestEncodeMsgpack(t *testing.T) {
 func TestEncodeRawWithoutKeyIsPermanent(t *testing.T) {
 	o := newOutput(t, "format", "raw", "raw_log_key", "log")
 	for _, body := range []string{`{"other":"x"}`, `{"log":42}`} {
-		if _, err := o.encoder.appendValue(nil, event(t, body)); err != errNoRawKey || !isPermanent(err) {
+		if _, err := o.encoder.appendValue(nil, event(t, body)); err != errNoRawKey || !isLocal(err) {
 			t.Errorf("%s: err = %v, want errNoRawKey", body, err)
 		}
 	}
@@ -230,14 +232,30 @@ func TestOutcome(t *testing.T) {
 	if err := o.outcome(chunk, []error{nil, nil, nil}); err != nil {
 		t.Errorf("all delivered: %v", err)
 	}
-	if class, _, failed := plugin.Classify(o.outcome(chunk, []error{nil, retry, errNoRawKey})); class != plugin.ClassPartial || len(failed) != 2 || failed[0] != 1 || failed[1] != 2 {
-		t.Errorf("mixed: class %v failed %v", class, failed)
-	}
-	if class, _, _ := plugin.Classify(o.outcome(chunk, []error{errNoRawKey, errNoRawKey, errNoRawKey})); class != plugin.ClassPermanent {
-		t.Errorf("all permanent: class %v", class)
-	}
-	if class, _, _ := plugin.Classify(o.outcome(chunk, []error{retry, retry, errNoRawKey})); class != plugin.ClassRetryable {
-		t.Errorf("all failed, some retryable: class %v", class)
+	big := fmt.Errorf("produce: %w", kerr.MessageTooLarge)
+	for _, tc := range []struct {
+		name    string
+		errs    []error
+		class   plugin.ErrorClass
+		failed  string
+		dropped string // plugintest.Drops
+		reason  string // of a permanent error
+	}{
+		{"mixed: the key-less record dropped at once", []error{nil, retry, errNoRawKey}, plugin.ClassPartial, "[1]", "missing_key[2]", ""},
+		{"all permanent", []error{errNoRawKey, errNoRawKey, errNoRawKey}, plugin.ClassPermanent, "[]", "", plugin.ReasonMissingKey},
+		{"all failed, some retryable", []error{retry, retry, errNoRawKey}, plugin.ClassPartial, "[0 1]", "missing_key[2]", ""},
+		{"all failed, none retryable", []error{retry, retry, retry}, plugin.ClassRetryable, "[]", "", ""},
+		{"a broker refusal is retried with the others", []error{nil, big, retry}, plugin.ClassPartial, "[1 2]", "", ""},
+		{"a broker refusal left alone is dropped", []error{errNoRawKey, big, big}, plugin.ClassPartial, "[]", "missing_key[0] oversize[1 2]", ""},
+		{"only broker refusals", []error{big, big, big}, plugin.ClassPermanent, "[]", "", plugin.ReasonOversize},
+	} {
+		err := o.outcome(chunk, tc.errs)
+		class, _, failed := plugin.Classify(err)
+		if class != tc.class || fmt.Sprint(failed) != tc.failed && !(failed == nil && tc.failed == "[]") || plugintest.Drops(err) != tc.dropped ||
+			tc.reason != "" && plugin.DropReason(err) != tc.reason {
+			t.Errorf("%s: class %v failed %v dropped %q reason %s; want %v %s %q %s", tc.name, class, failed, plugintest.Drops(err),
+				plugin.DropReason(err), tc.class, tc.failed, tc.dropped, tc.reason)
+		}
 	}
 }
 

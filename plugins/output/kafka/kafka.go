@@ -184,12 +184,10 @@ func (o *Output) encode(st *flushState, chunk *record.Chunk) error {
 	}
 	if err := it.Err(); err != nil {
 		if len(st.records) == 0 {
-			return plugin.Permanent(fmt.Errorf("output %s: chunk of tag %q has no valid record: %w", o.id, chunk.Tag, err))
+			return plugin.PermanentReason(plugin.ReasonMalformed, fmt.Errorf("output %s: chunk of tag %q has no valid record: %w", o.id, chunk.Tag, err))
 		}
 		// The bytes after a malformed record cannot be framed: the records
-		// after it are reported failed with it, and dropped once alone.
-		o.logger.Error("malformed record in chunk; producing the records before it", "tag", chunk.Tag,
-			"records", len(st.records), "error", err)
+		// after it are reported dropped (outcome) and the others produced.
 		for len(st.errs) < chunk.Records {
 			st.records = append(st.records, kgo.Record{})
 			st.errs = append(st.errs, fmt.Errorf("malformed record: %w", err))
@@ -261,45 +259,98 @@ func (o *Output) waitSlot(ctx context.Context, timer **time.Timer) bool {
 	}
 }
 
-// outcome classifies the per-record results of a flush.
+// outcome classifies the per-record results of a flush. Records Sluice
+// itself cannot produce (no raw_log_key, malformed) are reported dropped at
+// once. Records the brokers refused for good (too large, invalid) are
+// retried with the others that failed, since a refused batch fails every
+// record in it, and dropped by reason once they are all that is left.
 func (o *Output) outcome(chunk *record.Chunk, errs []error) error {
 	var (
-		failed    []int
-		permanent int
-		first     error
+		failed   []int
+		first    error
+		drops    []plugin.Drop
+		refused  []plugin.Drop // the brokers' permanent refusals among failed
+		nRefused int
 	)
 	for i, err := range errs {
 		if err == nil {
 			continue
 		}
+		reason, permanent := permanentReason(err)
+		describe := func() error {
+			return fmt.Errorf("output %s: records of tag %q can never be produced: %w", o.id, chunk.Tag, err)
+		}
+		if permanent && isLocal(err) {
+			drops = addDrop(drops, reason, i, describe)
+			continue
+		}
+		if permanent {
+			refused = addDrop(refused, reason, i, describe)
+			nRefused++
+		}
 		if first == nil {
 			first = err
 		}
 		failed = append(failed, i)
-		if isPermanent(err) {
-			permanent++
-		}
+	}
+	if len(failed) > 0 && nRefused == len(failed) && len(failed)+countIndexes(drops) == len(errs) {
+		// Nothing was delivered and only refused records are left.
+		drops, failed = append(drops, refused...), nil
 	}
 	switch {
-	case len(failed) == 0:
+	case len(failed) == 0 && len(drops) == 0:
 		return nil
-	case permanent == len(errs):
-		return plugin.Permanent(fmt.Errorf("output %s: %d records of tag %q can never be produced: %w", o.id, permanent, chunk.Tag, first))
-	case len(failed) == len(errs):
+	case len(failed) == 0 && len(drops) == 1 && len(drops[0].Indexes) == len(errs):
+		return plugin.PermanentReason(drops[0].Reason, fmt.Errorf("%w (%d records)", drops[0].Err, len(errs)))
+	case len(drops) == 0 && len(failed) == len(errs):
 		return fmt.Errorf("output %s: produce %d records of tag %q: %w", o.id, len(errs), chunk.Tag, first)
+	case len(failed) == 0:
+		return plugin.PartialDropped(nil, nil, drops...)
 	}
-	return plugin.Partial(fmt.Errorf("output %s: %d of %d records of tag %q failed: %w", o.id, len(failed), len(errs), chunk.Tag, first), failed)
+	return plugin.PartialDropped(fmt.Errorf("output %s: %d of %d records of tag %q failed: %w", o.id, len(failed), len(errs), chunk.Tag, first), failed, drops...)
 }
 
-// isPermanent tells the record failures that no retry can fix: the record
-// itself is unacceptable.
-func isPermanent(err error) bool {
-	return errors.Is(err, errNoRawKey) ||
-		errors.Is(err, kerr.MessageTooLarge) ||
-		errors.Is(err, kerr.RecordListTooLarge) ||
-		errors.Is(err, kerr.InvalidRecord) ||
-		errors.Is(err, kerr.InvalidTopicException) ||
-		errors.Is(err, record.ErrMalformed)
+// isLocal tells the permanent failures Sluice finds itself, before any
+// broker sees the record.
+func isLocal(err error) bool {
+	return errors.Is(err, errNoRawKey) || errors.Is(err, record.ErrMalformed)
+}
+
+func countIndexes(drops []plugin.Drop) int {
+	n := 0
+	for _, d := range drops {
+		n += len(d.Indexes)
+	}
+	return n
+}
+
+// addDrop adds record i to the group of reason, making the group (with the
+// error of its first record) when it is the first.
+func addDrop(drops []plugin.Drop, reason string, i int, err func() error) []plugin.Drop {
+	for k := range drops {
+		if drops[k].Reason == reason {
+			drops[k].Indexes = append(drops[k].Indexes, i)
+			return drops
+		}
+	}
+	return append(drops, plugin.Drop{Reason: reason, Indexes: []int{i}, Err: err()})
+}
+
+// permanentReason tells the record failures that no retry can fix (the
+// record itself is unacceptable) and the drop reason each is counted
+// under.
+func permanentReason(err error) (string, bool) {
+	switch {
+	case errors.Is(err, errNoRawKey):
+		return plugin.ReasonMissingKey, true
+	case errors.Is(err, kerr.MessageTooLarge), errors.Is(err, kerr.RecordListTooLarge):
+		return plugin.ReasonOversize, true
+	case errors.Is(err, kerr.InvalidRecord), errors.Is(err, kerr.InvalidTopicException):
+		return plugin.ReasonRejected, true
+	case errors.Is(err, record.ErrMalformed):
+		return plugin.ReasonMalformed, true
+	}
+	return "", false
 }
 
 // Close waits for what the producer still holds (nothing, once every Flush

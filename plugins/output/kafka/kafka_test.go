@@ -124,8 +124,8 @@ func TestFlushPartialThenPermanent(t *testing.T) {
 	if got := consume(t, c, 2, "logs"); len(got) != 2 {
 		t.Errorf("delivered %d records, want 2", len(got))
 	}
-	if class, _, _ := plugin.Classify(o.Flush(context.Background(), chunkOf(t, huge))); class != plugin.ClassPermanent {
-		t.Errorf("the too-large record alone: class %v, want permanent", class)
+	if err := o.Flush(context.Background(), chunkOf(t, huge)); plugin.DropReason(err) != plugin.ReasonOversize {
+		t.Errorf("the too-large record alone: %v, want permanent, counted as oversize", err)
 	}
 }
 

@@ -20,18 +20,14 @@ type flushState struct {
 	failed  []int
 	results []awsrecord.RecordResult // per-record results of the last call
 
-	skipped  [3]int // by awsrecord.Skip
-	oversize int
-	bigIndex int
-	bigSize  int
+	dropped awsrecord.Dropped // records encode left out, reported by Flush
 }
 
 func (st *flushState) reset() {
 	st.batch.Reset()
 	st.rec, st.agg, st.first = st.rec[:0], st.agg[:0], 0
 	st.failed = st.failed[:0]
-	st.skipped = [3]int{}
-	st.oversize, st.bigIndex, st.bigSize = 0, 0, 0
+	st.dropped.Reset()
 }
 
 // aggregateLimit is how much serialised data simple_aggregation joins into
@@ -47,8 +43,8 @@ func (o *Output) aggregateLimit() int {
 
 // encode serialises the records of chunk into st.batch: one entry per
 // Firehose record, each carrying the chunk indexes it holds. Records the
-// format skips and records over the size limit are counted in st and left
-// out. It fails only when the chunk's first record does not decode.
+// format skips and records over the size limit are left out and collected
+// in st.dropped, for Flush to report. It fails only when the chunk's first record does not decode.
 func (o *Output) encode(st *flushState, chunk *record.Chunk) error {
 	st.reset()
 	limit := o.aggregateLimit()
@@ -57,7 +53,7 @@ func (o *Output) encode(st *flushState, chunk *record.Chunk) error {
 		rec, skip := o.format.Append(st.rec[:0], it.Event())
 		st.rec = rec
 		if skip != awsrecord.NotSkipped {
-			st.skipped[skip]++
+			st.dropped.Skip(skip, it.Index())
 			continue
 		}
 		if len(st.agg) > 0 && len(st.agg)+len(rec) > limit {
@@ -71,11 +67,11 @@ func (o *Output) encode(st *flushState, chunk *record.Chunk) error {
 	}
 	o.emit(st)
 	if err := it.Err(); err != nil {
-		if it.Index() <= 0 {
-			return plugin.Permanent(fmt.Errorf("output %s: chunk of tag %q does not decode: %w", o.id, chunk.Tag, err))
+		if it.Index() < 0 { // not one record decodes
+			return plugin.PermanentReason(plugin.ReasonMalformed, fmt.Errorf("output %s: chunk of tag %q does not decode: %w", o.id, chunk.Tag, err))
 		}
-		o.logger.Error("malformed record in chunk; sending the records before it and dropping the rest",
-			"tag", chunk.Tag, "index", it.Index(), "error", err)
+		// Sent: the records before it; reported dropped: the rest.
+		st.dropped.Malformed(it.Index()+1, chunk.Records, err)
 	}
 	return nil
 }
@@ -94,10 +90,7 @@ func (o *Output) emit(st *flushState) {
 		b.Arena = append(b.Arena, st.agg...)
 	}
 	if size := len(b.Arena) - start; size > o.maxRecord {
-		if st.oversize == 0 {
-			st.bigIndex, st.bigSize = b.Members[st.first], size
-		}
-		st.oversize += len(b.Members) - st.first
+		st.dropped.TooLarge(size, b.Members[st.first:]...)
 		b.Arena = b.Arena[:start]
 		b.Members = b.Members[:st.first]
 	} else {
@@ -105,18 +98,4 @@ func (o *Output) emit(st *flushState) {
 	}
 	st.agg = st.agg[:0]
 	st.first = len(b.Members)
-}
-
-// logDropped reports the records encode left out.
-func (o *Output) logDropped(st *flushState, tag string) {
-	if st.oversize > 0 {
-		o.logger.Error("dropped records larger than Firehose's 1,000 KiB record limit; shorten them (e.g. with log_key or a filter) or split them",
-			"delivery_stream", o.stream, "tag", tag, "records", st.oversize, "first_index", st.bigIndex, "first_size", st.bigSize)
-	}
-	if n := st.skipped[awsrecord.SkipNoLogKey]; n > 0 {
-		o.logger.Warn("dropped records without log_key", "log_key", o.format.LogKey, "tag", tag, "records", n)
-	}
-	if n := st.skipped[awsrecord.SkipEmpty]; n > 0 {
-		o.logger.Warn("dropped records that are empty after log_key/data_keys", "tag", tag, "records", n)
-	}
 }

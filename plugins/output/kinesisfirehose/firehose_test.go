@@ -20,6 +20,7 @@ import (
 
 	"github.com/sluice-logs/sluice/internal/config"
 	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/internal/plugin/plugintest"
 	"github.com/sluice-logs/sluice/internal/record"
 )
 
@@ -114,27 +115,30 @@ var t0 = time.Date(2026, 11, 30, 12, 34, 56, 789_000_000, time.UTC)
 
 func TestFormats(t *testing.T) {
 	tests := []struct {
-		name   string
-		kv     []string
-		bodies []string
-		want   []string
+		name    string
+		kv      []string
+		bodies  []string
+		want    []string
+		dropped string // plugintest.Drops of the Flush result
 	}{
-		{"whole record", nil, []string{`{"log":"hello","n":1}`}, []string{`{"log":"hello","n":1}` + "\n"}},
-		{"log_key string", []string{"log_key", "log"}, []string{`{"log":"hello","n":1}`}, []string{"hello\n"}},
-		{"log_key object", []string{"log_key", "k"}, []string{`{"k":{"a":1}}`}, []string{`{"a":1}` + "\n"}},
-		{"log_key missing is dropped", []string{"log_key", "log"}, []string{`{"msg":"x"}`, `{"log":"y"}`}, []string{"y\n"}},
-		{"data_keys", []string{"data_keys", "a, c"}, []string{`{"a":1,"b":2,"c":"x"}`}, []string{`{"a":1,"c":"x"}` + "\n"}},
-		{"time_key", []string{"time_key", "ts"}, []string{`{"a":1}`, `{}`}, []string{`{"a":1,"ts":"2026-11-30T12:34:56"}` + "\n", `{"ts":"2026-11-30T12:34:56"}` + "\n"}},
+		{"whole record", nil, []string{`{"log":"hello","n":1}`}, []string{`{"log":"hello","n":1}` + "\n"}, ""},
+		{"log_key string", []string{"log_key", "log"}, []string{`{"log":"hello","n":1}`}, []string{"hello\n"}, ""},
+		{"log_key object", []string{"log_key", "k"}, []string{`{"k":{"a":1}}`}, []string{`{"a":1}` + "\n"}, ""},
+		{"log_key missing is dropped", []string{"log_key", "log"}, []string{`{"msg":"x"}`, `{"log":"y"}`}, []string{"y\n"}, "missing_key[0]"},
+		{"empty log_key value is dropped", []string{"log_key", "log"}, []string{`{"log":"a"}`, `{"log":""}`}, []string{"a\n"}, "empty[1]"},
+		{"data_keys", []string{"data_keys", "a, c"}, []string{`{"a":1,"b":2,"c":"x"}`}, []string{`{"a":1,"c":"x"}` + "\n"}, ""},
+		{"time_key", []string{"time_key", "ts"}, []string{`{"a":1}`, `{}`}, []string{`{"a":1,"ts":"2026-11-30T12:34:56"}` + "\n", `{"ts":"2026-11-30T12:34:56"}` + "\n"}, ""},
 		{"time_key_format", []string{"time_key", "ts", "time_key_format", "%Y-%m-%dT%H:%M:%S.%3NZ"}, []string{`{"a":1}`},
-			[]string{`{"a":1,"ts":"2026-11-30T12:34:56.789Z"}` + "\n"}},
-		{"simple_aggregation", []string{"simple_aggregation", "on"}, []string{`{"a":1}`, `{"a":2}`}, []string{`{"a":1}` + "\n" + `{"a":2}` + "\n"}},
+			[]string{`{"a":1,"ts":"2026-11-30T12:34:56.789Z"}` + "\n"}, ""},
+		{"simple_aggregation", []string{"simple_aggregation", "on"}, []string{`{"a":1}`, `{"a":2}`}, []string{`{"a":1}` + "\n" + `{"a":2}` + "\n"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := &fakeFirehose{}
 			o := newOutput(t, f, nil, tt.kv...)
-			if err := o.Flush(context.Background(), chunkOf(t, t0, tt.bodies...)); err != nil {
-				t.Fatal(err)
+			err := o.Flush(context.Background(), chunkOf(t, t0, tt.bodies...))
+			if got := plugintest.DeliveredOrDropped(t, err); got != tt.dropped {
+				t.Errorf("dropped %q, want %q", got, tt.dropped)
 			}
 			if got := f.all(); !slices.Equal(got, tt.want) {
 				t.Errorf("sent %q, want %q", got, tt.want)
@@ -177,11 +181,13 @@ func TestBatchingLimits(t *testing.T) {
 		sizes     []int
 		wantCalls []int // records per call
 		wantSent  int
+		dropped   string // plugintest.Drops of the Flush result
 	}{
-		{"500 records per call", repeat(1201, 20), []int{500, 500, 201}, 1201},
-		{"4 MiB per call", repeat(9, 512*1024), []int{8, 1}, 9},
-		{"a record of exactly 1,000 KiB is sent", []int{MaxRecordBytes}, []int{1}, 1},
-		{"a record over 1,000 KiB is dropped, the rest sent", []int{100, MaxRecordBytes + 1, 100}, []int{2}, 2},
+		{"500 records per call", repeat(1201, 20), []int{500, 500, 201}, 1201, ""},
+		{"4 MiB per call", repeat(9, 512*1024), []int{8, 1}, 9, ""},
+		{"a record of exactly 1,000 KiB is sent", []int{MaxRecordBytes}, []int{1}, 1, ""},
+		{"a record over 1,000 KiB is dropped, the rest sent", []int{100, MaxRecordBytes + 1, 100}, []int{2}, 2, "oversize[1]"},
+		{"only oversize records: nothing sent, all reported", []int{MaxRecordBytes + 1, MaxRecordBytes + 5}, nil, 0, "oversize[0 1]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -192,8 +198,9 @@ func TestBatchingLimits(t *testing.T) {
 			for i, n := range tt.sizes {
 				bodies[i] = sized(n)
 			}
-			if err := o.Flush(context.Background(), chunkOf(t, t0, bodies...)); err != nil {
-				t.Fatal(err)
+			err := o.Flush(context.Background(), chunkOf(t, t0, bodies...))
+			if got := plugintest.DeliveredOrDropped(t, err); got != tt.dropped {
+				t.Errorf("dropped %q, want %q", got, tt.dropped)
 			}
 			var calls []int
 			sent := 0
@@ -214,8 +221,8 @@ func TestBatchingLimits(t *testing.T) {
 			if !slices.Equal(calls, tt.wantCalls) || sent != tt.wantSent {
 				t.Errorf("calls %v (%d records), want %v (%d)", calls, sent, tt.wantCalls, tt.wantSent)
 			}
-			if tt.wantSent < len(tt.sizes) && !strings.Contains(logs.String(), "1,000 KiB") {
-				t.Errorf("drop not logged: %s", logs.String())
+			if tt.wantSent < len(tt.sizes) && !strings.Contains(err.Error(), "1,000 KiB") {
+				t.Errorf("drop error does not name the limit: %v", err)
 			}
 		})
 	}

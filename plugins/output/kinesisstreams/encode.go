@@ -27,10 +27,7 @@ type flushState struct {
 	failed  []int
 	results []awsrecord.RecordResult // per-record results of the last call
 
-	skipped  [3]int
-	oversize int
-	bigIndex int
-	bigSize  int
+	dropped awsrecord.Dropped // records encode left out, reported by Flush
 }
 
 func (st *flushState) reset() {
@@ -39,8 +36,7 @@ func (st *flushState) reset() {
 	st.joined = st.joined[:0]
 	st.first = 0
 	st.failed = st.failed[:0]
-	st.skipped = [3]int{}
-	st.oversize, st.bigIndex, st.bigSize = 0, 0, 0
+	st.dropped.Reset()
 }
 
 // randomKey returns a random partition key: 32 hex digits, spread evenly
@@ -99,7 +95,7 @@ func (o *Output) encode(st *flushState, chunk *record.Chunk) error {
 		rec, skip := o.format.Append(st.rec[:0], ev)
 		st.rec = rec
 		if skip != awsrecord.NotSkipped {
-			st.skipped[skip]++
+			st.dropped.Skip(skip, it.Index())
 			continue
 		}
 		switch o.compress {
@@ -127,22 +123,17 @@ func (o *Output) encode(st *flushState, chunk *record.Chunk) error {
 	o.emitAggregate(st)
 	o.emitJoined(st)
 	if err := it.Err(); err != nil {
-		if it.Index() <= 0 {
-			return plugin.Permanent(fmt.Errorf("output %s: chunk of tag %q does not decode: %w", o.id, chunk.Tag, err))
+		if it.Index() < 0 { // not one record decodes
+			return plugin.PermanentReason(plugin.ReasonMalformed, fmt.Errorf("output %s: chunk of tag %q does not decode: %w", o.id, chunk.Tag, err))
 		}
-		o.logger.Error("malformed record in chunk; sending the records before it and dropping the rest",
-			"tag", chunk.Tag, "index", it.Index(), "error", err)
+		// Sent: the records before it; reported dropped: the rest.
+		st.dropped.Malformed(it.Index()+1, chunk.Records, err)
 	}
 	return nil
 }
 
-// tooLarge counts a record that cannot be sent.
-func (st *flushState) tooLarge(index, size int) {
-	if st.oversize == 0 {
-		st.bigIndex, st.bigSize = index, size
-	}
-	st.oversize++
-}
+// tooLarge records a record that cannot be sent.
+func (st *flushState) tooLarge(index, size int) { st.dropped.TooLarge(size, index) }
 
 // addEntry adds one plain (not aggregated) record.
 func (o *Output) addEntry(st *flushState, key string, data []byte, index int) {
@@ -239,18 +230,4 @@ func (o *Output) emitJoined(st *flushState) {
 	b.Entries = append(b.Entries, awsrecord.Entry{Start: start, End: len(b.Arena), Key: st.joinKey, First: st.first, Last: len(b.Members)})
 	st.first = len(b.Members)
 	st.joined = st.joined[:0]
-}
-
-// logDropped reports the records encode left out.
-func (o *Output) logDropped(st *flushState, tag string) {
-	if st.oversize > 0 {
-		o.logger.Error("dropped records larger than Kinesis's 1 MiB record limit (data and partition key); shorten them (e.g. with log_key or a filter) or split them",
-			"stream", o.stream, "tag", tag, "records", st.oversize, "first_index", st.bigIndex, "first_size", st.bigSize)
-	}
-	if n := st.skipped[awsrecord.SkipNoLogKey]; n > 0 {
-		o.logger.Warn("dropped records without log_key", "log_key", o.format.LogKey, "tag", tag, "records", n)
-	}
-	if n := st.skipped[awsrecord.SkipEmpty]; n > 0 {
-		o.logger.Warn("dropped records that are empty after log_key/data_keys", "tag", tag, "records", n)
-	}
 }

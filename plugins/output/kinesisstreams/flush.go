@@ -29,8 +29,8 @@ func (o *Output) Flush(ctx context.Context, chunk *record.Chunk) error {
 	if err := o.encode(st, chunk); err != nil {
 		return err
 	}
-	o.logDropped(st, chunk.Tag)
-	return o.send(ctx, api, st, chunk.Records)
+	return st.dropped.Result(o.send(ctx, api, st, chunk.Records), o.id,
+		"Kinesis's 1 MiB record limit (data and partition key)", o.format.LogKey)
 }
 
 // send makes the calls of st.batch. records is the chunk's record count.

@@ -20,6 +20,7 @@ import (
 
 	"github.com/sluice-logs/sluice/internal/config"
 	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/internal/plugin/plugintest"
 	"github.com/sluice-logs/sluice/internal/record"
 	"github.com/sluice-logs/sluice/testing/kcl"
 )
@@ -162,11 +163,13 @@ func TestBatchingLimits(t *testing.T) {
 		kv        []string
 		sizes     []int
 		wantCalls []int
+		dropped   string // plugintest.Drops of the Flush result
 	}{
-		{"500 records per call", nil, repeat(1001, 20), []int{500, 500, 1}},
+		{"500 records per call", nil, repeat(1001, 20), []int{500, 500, 1}, ""},
 		// 5 records of 1 MiB less their 5-byte keys fill a call exactly.
-		{"5 MiB per call counts keys", []string{"partition_key", "k"}, repeat(6, MaxRecordBytes-5), []int{5, 1}},
-		{"1 MiB per record counts the key", []string{"partition_key", "k"}, []int{MaxRecordBytes - 5, MaxRecordBytes - 4, 100}, []int{2}},
+		{"5 MiB per call counts keys", []string{"partition_key", "k"}, repeat(6, MaxRecordBytes-5), []int{5, 1}, ""},
+		{"1 MiB per record counts the key", []string{"partition_key", "k"}, []int{MaxRecordBytes - 5, MaxRecordBytes - 4, 100}, []int{2}, "oversize[1]"},
+		{"oversize with aggregation", []string{"aggregation", "on"}, []int{100, MaxRecordBytes + 1, 100, MaxRecordBytes + 2}, []int{1}, "oversize[1 3]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -181,8 +184,12 @@ func TestBatchingLimits(t *testing.T) {
 					bodies[i] = `{"k":"key-1","p":"` + strings.Repeat("x", n-21) + `"}`
 				}
 			}
-			if err := o.Flush(context.Background(), chunkOf(t, bodies...)); err != nil {
-				t.Fatal(err)
+			err := o.Flush(context.Background(), chunkOf(t, bodies...))
+			if got := plugintest.DeliveredOrDropped(t, err); got != tt.dropped {
+				t.Errorf("dropped %q, want %q", got, tt.dropped)
+			}
+			if tt.dropped != "" && !strings.Contains(err.Error(), "1 MiB record limit") {
+				t.Errorf("drop error does not name the limit: %v", err)
 			}
 			var calls []int
 			for _, c := range f.calls {
@@ -463,5 +470,20 @@ func TestMissingStreamIsRetried(t *testing.T) {
 	want := "Kinesis stream \"logs\" does not exist in us-east-1; create it or fix `stream` in [OUTPUT] kinesis_streams.0; records stay buffered"
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("error %q lacks %q", err, want)
+	}
+}
+
+// The records after one that does not decode cannot be framed: the ones
+// before it are sent, the rest reported dropped as malformed.
+func TestMalformedRestReported(t *testing.T) {
+	f := &fakeKinesis{}
+	o := newOutput(t, f, nil)
+	good := chunkOf(t, body(50), body(60))
+	bad := &record.Chunk{Tag: good.Tag, Data: append(append([]byte(nil), good.Data...), 0x92, 0xc1), Records: 4}
+	if got := plugintest.DeliveredOrDropped(t, o.Flush(context.Background(), bad)); got != "malformed[2 3]" {
+		t.Errorf("dropped %q, want the undecodable rest", got)
+	}
+	if len(f.calls) != 1 || len(f.calls[0]) != 2 {
+		t.Errorf("calls %v, want the 2 good records in one call", f.calls)
 	}
 }

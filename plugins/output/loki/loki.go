@@ -124,7 +124,7 @@ func (o *Output) Flush(ctx context.Context, chunk *record.Chunk) error {
 	for it.Next() {
 		t := p.tenant(o.tenantOf(it.Event().Body))
 		if err := o.add(t, it.Event()); err != nil {
-			out.Item(it.Index(), plugin.Permanent(fmt.Errorf("output %s: record %d: %w", o.id, it.Index(), err)))
+			out.Item(it.Index(), plugin.PermanentReason(plugin.ReasonUnsupported, fmt.Errorf("output %s: record %d: %w", o.id, it.Index(), err)))
 			continue
 		}
 		t.indexes = append(t.indexes, it.Index())

@@ -39,7 +39,6 @@ type Output struct {
 	order    []*family // first-seen order, the order of /metrics
 
 	ignored atomic.Uint64 // records that were not metric records
-	warned  atomic.Bool
 
 	lmu    sync.Mutex
 	server *http.Server
@@ -115,36 +114,47 @@ func (o *Output) listen() error {
 }
 
 // Flush records the latest value of each metric record of chunk. Records of
-// another shape are counted and skipped (one warning for the first); it
-// fails only while the listener cannot be bound, so the engine retries.
+// another shape are skipped and reported dropped (plugin.ReasonUnsupported,
+// the first one's problem named); it fails only while the listener cannot
+// be bound, so the engine retries.
 func (o *Output) Flush(_ context.Context, chunk *record.Chunk) error {
 	if err := o.listen(); err != nil {
 		return err
 	}
 	p := newParser(o.extra)
 	var s sample
+	var skipped []int
+	var why string
 	it := record.NewIterator(chunk.Data)
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for it.Next() {
 		if !p.parse(it.Event().Body, &s) {
-			o.ignore(p.reason)
+			if skipped == nil {
+				why = p.reason
+			}
+			skipped = append(skipped, it.Index())
 			continue
 		}
 		o.store(&s)
 	}
+	var drops []plugin.Drop
+	if len(skipped) > 0 {
+		drops = append(drops, plugin.Drop{Reason: plugin.ReasonUnsupported, Indexes: skipped,
+			Err: fmt.Errorf(`output %s: %d records of tag %q are not metric records ({"metric","type","labels","value"}, as fluentbit_metrics emits; first: %s); match only the metrics input's tag`,
+				o.id, len(skipped), chunk.Tag, why)})
+	}
 	if err := it.Err(); err != nil {
-		o.ignore("undecodable record: " + err.Error())
+		drops = append(drops, plugin.DropRest(plugin.ReasonMalformed, it.Index()+1, chunk.Records,
+			fmt.Errorf("output %s: chunk of tag %q: %w", o.id, chunk.Tag, err)))
 	}
-	return nil
-}
-
-func (o *Output) ignore(reason string) {
-	o.ignored.Add(1)
-	if o.warned.CompareAndSwap(false, true) {
-		o.logger.Warn(`skipping records that are not metric records ({"metric","type","labels","value"}, as fluentbit_metrics emits); this warning is not repeated`,
-			"reason", reason)
+	if len(drops) == 0 {
+		return nil
 	}
+	for _, d := range drops {
+		o.ignored.Add(uint64(len(d.Indexes)))
+	}
+	return plugin.PartialDropped(nil, nil, drops...)
 }
 
 // store sets the value of s's series; o.mu is held.

@@ -33,6 +33,17 @@ func flush(t *testing.T, o *Output, bodies ...string) {
 	}
 }
 
+// flushDropping flushes bodies, which may include records that are not
+// metrics: those must be reported dropped as unsupported, nothing retried.
+func flushDropping(t *testing.T, o *Output, bodies ...string) {
+	t.Helper()
+	data, n := plugintest.Events(t, bodies...)
+	got := plugintest.DeliveredOrDropped(t, o.Flush(context.Background(), &record.Chunk{Tag: "m", Data: data, Records: n}))
+	if got != "" && !strings.HasPrefix(got, "unsupported[") {
+		t.Errorf("dropped %q, want only unsupported records", got)
+	}
+}
+
 func TestRender(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -77,7 +88,7 @@ func TestRender(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := newOutput(t, tc.kv...)
-			flush(t, o, tc.bodies...)
+			flushDropping(t, o, tc.bodies...)
 			if got := string(o.render(nil)); got != tc.want {
 				t.Errorf("got\n%s\nwant\n%s", got, tc.want)
 			}

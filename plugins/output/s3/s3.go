@@ -229,8 +229,17 @@ func (o *Output) start(parent context.Context) error {
 type lineBuffer struct{ lines, packed []byte }
 
 // Flush appends the chunk's records to the tag's buffer file and returns;
-// the uploader sends them.
+// the uploader sends them. Records without log_key, empty after it, or
+// after a malformed one are reported dropped by reason.
 func (o *Output) Flush(ctx context.Context, chunk *record.Chunk) error {
+	var dropped awsrecord.Dropped
+	err := o.buffer(chunk, &dropped)
+	return dropped.Result(err, o.id, "", o.format.LogKey)
+}
+
+// buffer appends the records of chunk to the tag's buffer file, collecting
+// in dropped those it leaves out.
+func (o *Output) buffer(chunk *record.Chunk, dropped *awsrecord.Dropped) error {
 	if err := o.start(context.Background()); err != nil {
 		return err
 	}
@@ -238,7 +247,6 @@ func (o *Output) Flush(ctx context.Context, chunk *record.Chunk) error {
 	defer o.lines.Put(lb)
 	lb.lines = lb.lines[:0]
 	var first record.Time
-	skipped := 0
 	it := record.NewIterator(chunk.Data)
 	for it.Next() {
 		if it.Index() == 0 {
@@ -246,17 +254,14 @@ func (o *Output) Flush(ctx context.Context, chunk *record.Chunk) error {
 		}
 		var skip awsrecord.Skip
 		if lb.lines, skip = o.format.Append(lb.lines, it.Event()); skip != awsrecord.NotSkipped {
-			skipped++
+			dropped.Skip(skip, it.Index())
 		}
-	}
-	if skipped > 0 {
-		o.logger.Warn("dropped records without log_key or empty after it", "log_key", o.format.LogKey, "tag", chunk.Tag, "records", skipped)
 	}
 	if err := it.Err(); err != nil {
-		if it.Index() <= 0 {
-			return plugin.Permanent(fmt.Errorf("output %s: chunk of tag %q does not decode: %w", o.id, chunk.Tag, err))
+		if it.Index() < 0 { // not one record decodes
+			return plugin.PermanentReason(plugin.ReasonMalformed, fmt.Errorf("output %s: chunk of tag %q does not decode: %w", o.id, chunk.Tag, err))
 		}
-		o.logger.Error("malformed record in chunk; buffering the records before it and dropping the rest", "tag", chunk.Tag, "index", it.Index(), "error", err)
+		dropped.Malformed(it.Index()+1, chunk.Records, err)
 	}
 	if len(lb.lines) == 0 {
 		return nil
@@ -271,7 +276,7 @@ func (o *Output) Flush(ctx context.Context, chunk *record.Chunk) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.limit > 0 && o.buffered+int64(len(data)) > o.limit {
-		return plugin.Permanent(fmt.Errorf("output %s: store_dir_limit_size (%d bytes) reached in %s: %d records of tag %q dropped; uploads are behind (check the bucket's permissions and the network) or raise the limit",
+		return plugin.PermanentReason(plugin.ReasonStorageLimit, fmt.Errorf("output %s: store_dir_limit_size (%d bytes) reached in %s: %d records of tag %q dropped; uploads are behind (check the bucket's permissions and the network) or raise the limit",
 			o.id, o.limit, o.storeDir, chunk.Records, chunk.Tag))
 	}
 	f := o.active[chunk.Tag]

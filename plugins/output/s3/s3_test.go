@@ -21,6 +21,7 @@ import (
 
 	"github.com/sluice-logs/sluice/internal/config"
 	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/internal/plugin/plugintest"
 	"github.com/sluice-logs/sluice/internal/record"
 )
 
@@ -403,10 +404,23 @@ func TestStoreDirLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := o.Flush(ctx, lines(2, 20, 100))
-	if class, _, _ := plugin.Classify(err); class != plugin.ClassPermanent || !strings.Contains(err.Error(), "store_dir_limit_size") {
-		t.Fatalf("error %v, want a permanent one naming store_dir_limit_size", err)
+	if class, _, _ := plugin.Classify(err); class != plugin.ClassPermanent || !strings.Contains(err.Error(), "store_dir_limit_size") ||
+		plugin.DropReason(err) != plugin.ReasonStorageLimit {
+		t.Fatalf("error %v, want a permanent one naming store_dir_limit_size, counted as storage_limit", err)
 	}
 	o.Close(ctx)
+}
+
+// Records without log_key are not buffered; Flush reports them dropped.
+func TestRecordsWithoutLogKeyReported(t *testing.T) {
+	o := newOutput(t, newMemS3(), t.TempDir(), "log_key", "log", "upload_timeout", "1h")
+	ctx := context.Background()
+	defer o.Close(ctx)
+	events, n := plugintest.Events(t, `{"log":"a"}`, `{"msg":"b"}`, `{"log":""}`)
+	err := o.Flush(ctx, &record.Chunk{Tag: "t", Data: events, Records: n})
+	if got := plugintest.DeliveredOrDropped(t, err); got != "missing_key[1] empty[2]" {
+		t.Errorf("dropped %q", got)
+	}
 }
 
 func TestObjectOptions(t *testing.T) {

@@ -47,23 +47,25 @@ func New(s plugin.Settings, w io.Writer) (*Output, error) {
 
 // Flush formats every record of chunk and writes them in one call. A record
 // that cannot be decoded ends the chunk (the bytes after it cannot be
-// framed): the records before it are written and the loss is logged; when
-// not even the first record decodes, the chunk is rejected as permanent.
+// framed): the records before it are written and the rest reported dropped
+// (plugin.ReasonMalformed); when not even the first record decodes, the
+// chunk is rejected as permanent.
 // A failed write is returned as is, so the engine retries the chunk.
 func (o *Output) Flush(_ context.Context, chunk *record.Chunk) error {
 	bp := getBuffer()
 	defer putBuffer(bp)
 	buf, written, err := o.appendChunk((*bp)[:0], chunk)
 	*bp = buf
+	var rest error // the records after a malformed one, once the others are printed
 	if err != nil {
 		if written == 0 {
-			return plugin.Permanent(fmt.Errorf("chunk of tag %q has no valid record: %w", chunk.Tag, err))
+			return plugin.PermanentReason(plugin.ReasonMalformed, fmt.Errorf("chunk of tag %q has no valid record: %w", chunk.Tag, err))
 		}
-		o.logger.Error("malformed record in chunk; printed the records before it and dropped the rest",
-			"tag", chunk.Tag, "printed", written, "dropped", chunk.Records-written, "error", err)
+		rest = plugin.PartialDropped(nil, nil, plugin.DropRest(plugin.ReasonMalformed, written, chunk.Records,
+			fmt.Errorf("record %d of the chunk (tag %q) does not decode; the %d before it were printed: %w", written, chunk.Tag, written, err)))
 	}
 	if len(buf) == 0 {
-		return nil
+		return rest
 	}
 	o.mu.Lock()
 	_, werr := o.w.Write(buf)
@@ -71,7 +73,7 @@ func (o *Output) Flush(_ context.Context, chunk *record.Chunk) error {
 	if werr != nil {
 		return fmt.Errorf("write %d records of tag %q to standard output: %w", written, chunk.Tag, werr)
 	}
-	return nil
+	return rest
 }
 
 // appendChunk formats the records of chunk in o's format and returns how

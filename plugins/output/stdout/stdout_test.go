@@ -9,6 +9,7 @@ import (
 
 	"github.com/sluice-logs/sluice/internal/config"
 	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/internal/plugin/plugintest"
 	"github.com/sluice-logs/sluice/internal/record"
 )
 
@@ -195,8 +196,8 @@ func TestMalformedRecords(t *testing.T) {
 		var out bytes.Buffer
 		o := newOutput(t, &out, "Format", "json", "json_date_key", "off")
 		c := &record.Chunk{Tag: "t", Data: append(append([]byte(nil), good.Data...), 0x92, 0x01), Records: 3}
-		if err := o.Flush(context.Background(), c); err != nil {
-			t.Fatalf("want the good records delivered, got %v", err)
+		if got := plugintest.DeliveredOrDropped(t, o.Flush(context.Background(), c)); got != "malformed[2]" {
+			t.Fatalf("want the good records delivered and the rest reported dropped, got %q", got)
 		}
 		if out.String() != `[{"a":1},{"b":2}]`+"\n" {
 			t.Errorf("output %q", out.String())
