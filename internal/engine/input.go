@@ -256,4 +256,3 @@ func (r *inputRunner) sealAll(final bool) {
 		r.pipeline.dispatch(r, s.tag, s.oc, s.rt.outputs)
 	}
 }
-
