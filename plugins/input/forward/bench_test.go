@@ -106,7 +106,7 @@ func (c *messageConn) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-func (c *messageConn) Write(p []byte) (int, error)         { return len(p), nil }
+func (c *messageConn) Write(p []byte) (int, error)        { return len(p), nil }
 func (c *messageConn) SetWriteDeadline(t time.Time) error { return nil }
 
 type discardEmitter struct{ records int }

@@ -49,20 +49,20 @@ func (in *Input) serve(ctx context.Context, nc net.Conn, emit plugin.Emitter) {
 
 // session is the state of one connection.
 type session struct {
-	in        *Input
-	conn      net.Conn
-	r         *forwardproto.Reader
-	dec       decoder
-	events    record.Builder // events of the batched messages
-	batchTag  []byte         // client tag of the batched messages
+	in       *Input
+	conn     net.Conn
+	r        *forwardproto.Reader
+	dec      decoder
+	events   record.Builder // events of the batched messages
+	batchTag []byte         // client tag of the batched messages
 	// lastTag is the pipeline tag made for lastClientTag: a connection
 	// almost always sends one tag, so it is built once, not per flush.
 	lastClientTag []byte
 	lastTag       string
-	batchMsgs int            // messages batched, not yet handed over
-	acks      []byte         // acks of the batched messages
-	messages  int            // messages handed over
-	records   int
+	batchMsgs     int    // messages batched, not yet handed over
+	acks          []byte // acks of the batched messages
+	messages      int    // messages handed over
+	records       int
 }
 
 func (s *session) run(ctx context.Context, emit plugin.Emitter) error {
