@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"testing"
+	"time"
 )
 
 func TestChunkBuffers(t *testing.T) {
@@ -67,16 +68,21 @@ func TestChunkBuffers(t *testing.T) {
 			for range 3 {
 				c.put(make([]byte, 0, largeChunkBuffer))
 			}
-			c.trim() // the buffers were put during this interval: kept
+			now := time.Now()
+			c.trim(now) // the buffers were put during this interval: kept
 			if _, large := c.free(); large != 3 {
 				t.Fatalf("first trim left %d", large)
 			}
 			c.put(c.get(0, true)) // one is in use during the next interval
-			c.trim()
+			c.trim(now.Add(trimEvery / 2))
+			if _, large := c.free(); large != 3 {
+				t.Fatalf("a trim sooner than trimEvery dropped buffers (%d left)", large)
+			}
+			c.trim(now.Add(trimEvery))
 			if _, large := c.free(); large != 1 {
 				t.Fatalf("second trim left %d, want the one in use", large)
 			}
-			c.trim()
+			c.trim(now.Add(2 * trimEvery))
 			if _, large := c.free(); large != 0 {
 				t.Fatalf("idle trim left %d", large)
 			}

@@ -270,7 +270,7 @@ func (p *Pipeline) flushLoop(ctx context.Context) {
 				r.sealAll(false)
 			}
 			p.syncStorage()
-			p.buffers.trim()
+			p.buffers.trim(time.Now())
 		}
 	}
 }
