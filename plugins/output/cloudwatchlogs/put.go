@@ -71,9 +71,13 @@ func (o *Output) sendStream(ctx context.Context, api logsAPI, d destination, msg
 	}
 	defer func() {
 		clear(sc.texts) // no view of msgs outlives the call
+		if cap(sc.body) > 2*maxBatchBytes {
+			sc.body = nil
+		}
 		sc.inputs, sc.timestamps, sc.texts = sc.inputs[:0], sc.timestamps[:0], sc.texts[:0]
 		batchScratch.Put(sc)
 	}()
+	ctx = withBodyBuffer(ctx, &sc.body)
 	delivered := 0
 	for bi, batch := range batches {
 		inputs, timestamps, texts := sc.inputs[:0], sc.timestamps[:0], sc.texts[:0]
@@ -106,6 +110,7 @@ type putScratch struct {
 	inputs     []types.InputLogEvent
 	timestamps []int64
 	texts      []string
+	body       []byte // the request body (putLogEventsProtocol)
 }
 
 var batchScratch sync.Pool
@@ -113,6 +118,9 @@ var batchScratch sync.Pool
 // bytesView is b as a string without a copy; the caller guarantees that b
 // is not modified while the string is in use.
 func bytesView(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// bytesOf is s as a byte slice without a copy, for reading only.
+func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // put makes one PutLogEvents call, creating the stream (and, with
 // auto_create_group, the group) when CloudWatch Logs says it does not
