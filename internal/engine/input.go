@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 
 	"github.com/sluice-logs/sluice/internal/metrics"
 	"github.com/sluice-logs/sluice/internal/plugin"
@@ -41,9 +42,17 @@ type inputRunner struct {
 	store            *storage.Store
 	storeMetrics     *metrics.Storage
 
+	// routes caches the route of each tag (string → *route), read without
+	// a lock on the hot path; nroutes bounds it (maxCachedRoutes).
+	routes  sync.Map
+	nroutes atomic.Int32
+
+	// mu guards the open chunks: Emit takes it once, to append. It is held
+	// across storage.Chunk.Write (so frames are written in the order
+	// records join the open chunk) but not across the fsync of
+	// storage.sync full, which Emit waits for after releasing it.
 	mu     sync.Mutex
 	open   map[string]*openChunk
-	routes map[string]*route
 	closed bool
 	warned map[string]bool // tags already reported as unrouted
 }
@@ -61,6 +70,9 @@ type openChunk struct {
 type route struct {
 	filters []*filterRunner
 	outputs []*outputRunner
+	// large is set (under inputRunner.mu) when the tag's last chunk
+	// outgrew a small buffer: its next chunk starts in a sealed-size one.
+	large bool
 }
 
 // maxCachedRoutes bounds the per-input route cache; tags are usually few
@@ -69,15 +81,15 @@ type route struct {
 const maxCachedRoutes = 4096
 
 func (r *inputRunner) routeFor(tag string) *route {
-	if rt, ok := r.routes[tag]; ok {
-		return rt
+	if rt, ok := r.routes.Load(tag); ok {
+		return rt.(*route)
 	}
-	if len(r.routes) >= maxCachedRoutes {
-		clear(r.routes)
+	if r.nroutes.Add(1) > maxCachedRoutes {
+		r.routes.Clear()
+		r.nroutes.Store(1)
 	}
-	rt := r.pipeline.resolve(tag, r.skip)
-	r.routes[tag] = rt
-	return rt
+	rt, _ := r.routes.LoadOrStore(tag, r.pipeline.resolve(tag, r.skip))
+	return rt.(*route)
 }
 
 var builderPool = sync.Pool{New: func() any { return new(record.Builder) }}
@@ -114,9 +126,7 @@ func (r *inputRunner) emit(ctx context.Context, tag string, events []byte, recor
 	r.metrics.Bytes.Add(uint64(len(events)))
 	r.pipeline.taps.publish(r.id, "input", tag, events, records)
 
-	r.mu.Lock()
 	rt := r.routeFor(tag)
-	r.mu.Unlock()
 
 	// Filters write into two pooled builders in turn, so each reads the
 	// previous one's output without a copy.
@@ -159,7 +169,10 @@ func ackNow(ack func(bool)) {
 }
 
 // buffer appends filtered records to the tag's open chunk, sealing it when
-// it reaches chunkTarget.
+// it reaches chunkTarget. It takes r.mu once; with storage.sync full the
+// fsync is waited for after releasing it, so concurrent Emits of one input
+// (a forward input's connections) share fsyncs instead of queueing behind
+// each other's, and each still returns only once its records are durable.
 func (r *inputRunner) buffer(ctx context.Context, tag string, events []byte, records int, rt *route, ack func(bool)) error {
 	r.mu.Lock()
 	if r.closed {
@@ -178,17 +191,18 @@ func (r *inputRunner) buffer(ctx context.Context, tag string, events []byte, rec
 		return nil
 	}
 	oc := r.open[tag]
+	var durable storage.Durable
 	if r.store != nil {
 		var err error
-		if oc, err = r.appendStored(ctx, tag, events, records, rt); err != nil {
+		if oc, durable, err = r.appendStored(ctx, tag, events, records, rt); err != nil {
 			r.mu.Unlock()
 			return err
 		}
 	} else if oc == nil {
-		oc = &openChunk{data: getChunkBuffer()}
+		oc = &openChunk{data: r.pipeline.buffers.get(len(events), rt.large)}
 		r.open[tag] = oc
 	}
-	oc.data = append(oc.data, events...)
+	oc.data = append(r.pipeline.buffers.grow(oc.data, len(events)), events...)
 	oc.records += records
 	if ack != nil && r.store == nil {
 		oc.acks = append(oc.acks, ack)
@@ -199,13 +213,17 @@ func (r *inputRunner) buffer(ctx context.Context, tag string, events []byte, rec
 	if len(oc.data) >= chunkTarget {
 		sealed = oc
 		delete(r.open, tag)
+		rt.large = true
 	}
 	r.mu.Unlock()
-	if r.store != nil {
-		ackNow(ack) // written (and fsynced with storage.sync full)
-	}
 	if sealed != nil {
 		r.pipeline.dispatch(r, tag, sealed, rt.outputs)
+	}
+	if r.store != nil {
+		if err := r.waitDurable(ctx, durable); err != nil {
+			return err
+		}
+		ackNow(ack) // written (and fsynced with storage.sync full)
 	}
 	return nil
 }
@@ -228,24 +246,13 @@ func (r *inputRunner) sealAll(final bool) {
 	}
 	batch := make([]sealed, 0, len(r.open))
 	for tag, oc := range r.open {
-		batch = append(batch, sealed{tag, oc, r.routeFor(tag)})
+		rt := r.routeFor(tag)
+		rt.large = len(oc.data) > smallChunkBuffer
+		batch = append(batch, sealed{tag, oc, rt})
 		delete(r.open, tag)
 	}
 	r.mu.Unlock()
 	for _, s := range batch {
 		r.pipeline.dispatch(r, s.tag, s.oc, s.rt.outputs)
 	}
-}
-
-// chunkBuffers recycles chunk byte slices between sealed chunks.
-var chunkBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
-
-func getChunkBuffer() []byte { return (*chunkBuffers.Get().(*[]byte))[:0] }
-
-func putChunkBuffer(b []byte) {
-	if cap(b) > 4*chunkTarget {
-		return // let outsized buffers go
-	}
-	b = b[:0]
-	chunkBuffers.Put(&b)
 }

@@ -47,7 +47,7 @@ func (f *flight) release() {
 		}
 		f.acks = nil
 	}
-	putChunkBuffer(f.chunk.Data)
+	f.owner.pipeline.buffers.put(f.chunk.Data)
 	f.chunk.Data = nil
 }
 

@@ -54,6 +54,8 @@ type Pipeline struct {
 	// emitCtx is the inputs' context, set by Run before any input starts:
 	// an emitter waiting for room gives up when it ends.
 	emitCtx context.Context
+	// buffers recycles the open chunks' byte slices (chunkbuf.go).
+	buffers chunkBuffers
 	// storage is the filesystem buffering and dead-letter store; nil when
 	// no input uses storage.type filesystem and storage.keep.rejected is off.
 	storage *bufferStorage
@@ -85,7 +87,7 @@ func New(m *config.Model, opts Options) (*Pipeline, error) {
 	for i := range m.Inputs {
 		if r := b.input(&m.Inputs[i], p.metrics); r != nil {
 			r.pipeline = p
-			r.open, r.routes, r.warned = map[string]*openChunk{}, map[string]*route{}, map[string]bool{}
+			r.open, r.warned = map[string]*openChunk{}, map[string]bool{}
 			p.inputs = append(p.inputs, r)
 		}
 	}
@@ -125,7 +127,7 @@ func New(m *config.Model, opts Options) (*Pipeline, error) {
 	// metrics treat them like any other input.
 	for _, r := range emitters {
 		r.pipeline = p
-		r.open, r.routes, r.warned = map[string]*openChunk{}, map[string]*route{}, map[string]bool{}
+		r.open, r.warned = map[string]*openChunk{}, map[string]bool{}
 		p.inputs = append(p.inputs, r)
 	}
 	return p, nil
@@ -289,6 +291,7 @@ func (p *Pipeline) flushLoop(ctx context.Context) {
 				r.sealAll(false)
 			}
 			p.syncStorage()
+			p.buffers.trim(time.Now())
 		}
 	}
 }

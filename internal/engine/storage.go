@@ -214,9 +214,9 @@ func (p *Pipeline) loadOne() bool {
 	if len(outs) == 0 {
 		return true
 	}
-	data, err := c.Load(getChunkBuffer())
+	data, err := c.Load(p.buffers.get(int(c.Size()), false))
 	if err != nil {
-		putChunkBuffer(data)
+		p.buffers.put(data)
 		r.storeMetrics.CorruptChunks.Add(1)
 		r.logger.Error("storage: cannot read a buffered chunk back; skipping it", "tag", c.Tag(), "records", c.Records(), "error", err)
 		for _, o := range outs {
@@ -262,7 +262,7 @@ func (p *Pipeline) dispatchStored(owner *inputRunner, oc *openChunk, outputs []*
 		oc.stored.SetInMemory(false)
 		owner.gate.release(size)
 		owner.metrics.BufferedBytes.Add(-size)
-		putChunkBuffer(oc.data)
+		p.buffers.put(oc.data)
 		b.pushDown(owner, oc.stored)
 		return
 	}
@@ -297,19 +297,20 @@ func (f *flight) releaseStored() {
 }
 
 // appendStored writes events to the tag's open filesystem chunk, creating
-// it if needed, and returns the open chunk. While the store cannot write (a
-// full or failing disk) the input is paused: the write is retried with
-// backoff until it succeeds or ctx ends. Called with r.mu held; it is
-// released while waiting.
-func (r *inputRunner) appendStored(ctx context.Context, tag string, events []byte, records int, rt *route) (*openChunk, error) {
+// it if needed, and returns the open chunk and what to wait for before the
+// write counts as durable (storage.sync full; see waitDurable). While the
+// store cannot write (a full or failing disk) the input is paused: the
+// write is retried with backoff until it succeeds or ctx ends. Called with
+// r.mu held; it is released while waiting.
+func (r *inputRunner) appendStored(ctx context.Context, tag string, events []byte, records int, rt *route) (*openChunk, storage.Durable, error) {
 	if len(tag) > 65535 {
-		return nil, fmt.Errorf("tag of %d bytes is longer than the 65535 filesystem buffering can record", len(tag))
+		return nil, 0, fmt.Errorf("tag of %d bytes is longer than the 65535 filesystem buffering can record", len(tag))
 	}
 	var failing time.Time
 	wait := 50 * time.Millisecond
 	for {
 		if r.closed {
-			return nil, errShuttingDown
+			return nil, 0, errShuttingDown
 		}
 		oc := r.open[tag]
 		if oc == nil {
@@ -317,15 +318,15 @@ func (r *inputRunner) appendStored(ctx context.Context, tag string, events []byt
 			for i, o := range rt.outputs {
 				names[i] = o.id
 			}
-			oc = &openChunk{data: getChunkBuffer(), stored: r.store.Create(tag, names)}
+			oc = &openChunk{data: r.pipeline.buffers.get(len(events), rt.large), stored: r.store.Create(tag, names)}
 			r.open[tag] = oc
 		}
-		err := oc.stored.Append(events, records)
+		durable, err := oc.stored.Write(events, records)
 		if err == nil {
 			if !failing.IsZero() {
 				r.logger.Info("storage: writing again; input resumed", "paused_for", time.Since(failing).Round(time.Millisecond))
 			}
-			return oc, nil
+			return oc, durable, nil
 		}
 		if failing.IsZero() {
 			failing = time.Now()
@@ -333,16 +334,53 @@ func (r *inputRunner) appendStored(ctx context.Context, tag string, events []byt
 				"error", err)
 		}
 		r.mu.Unlock()
-		timer := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			r.mu.Lock()
-			return nil, ctx.Err()
-		case <-timer.C:
+		err = sleepCtx(ctx, wait)
+		r.mu.Lock()
+		if err != nil {
+			return nil, 0, err
 		}
 		wait = min(2*wait, time.Second)
-		r.mu.Lock()
+	}
+}
+
+// waitDurable waits, without r.mu, for the fsync that makes a write
+// durable (storage.sync full): the store runs one fsync for every writer
+// waiting (a group commit). A failed fsync is retried with backoff, the
+// input paused, until one succeeds or ctx ends; the records are in the
+// chunk already, only their durability is missing, so the write itself is
+// not repeated.
+func (r *inputRunner) waitDurable(ctx context.Context, d storage.Durable) error {
+	var failing time.Time
+	wait := 50 * time.Millisecond
+	for {
+		err := r.store.WaitDurable(d)
+		if err == nil {
+			if !failing.IsZero() {
+				r.logger.Info("storage: fsync succeeded again; input resumed", "paused_for", time.Since(failing).Round(time.Millisecond))
+			}
+			return nil
+		}
+		if failing.IsZero() {
+			failing = time.Now()
+			r.logger.Error("storage: fsync of buffered records failed (storage.sync full); the input is paused until it succeeds (check the disk under storage.path)",
+				"error", err)
+		}
+		if err := sleepCtx(ctx, wait); err != nil {
+			return err
+		}
+		wait = min(2*wait, time.Second)
+	}
+}
+
+// sleepCtx waits for d or the end of ctx, whichever comes first.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
 	}
 }
 
@@ -428,9 +466,9 @@ func (o *outputRunner) unpark(t *task) bool {
 		}
 		return false
 	}
-	data, err := c.Load(getChunkBuffer())
+	data, err := c.Load(o.pipeline.buffers.get(int(c.Size()), false))
 	if err != nil {
-		putChunkBuffer(data)
+		o.pipeline.buffers.put(data)
 		r.storeMetrics.CorruptChunks.Add(1)
 		o.drop(t, "unreadable_chunk", err)
 		return false

@@ -15,6 +15,17 @@ import (
 // fsyncs with storage.sync full) before returning, and each delivery writes
 // a done marker.
 func BenchmarkEmitFilesystem(b *testing.B) {
+	benchEmitFilesystem(b, false)
+}
+
+// BenchmarkEmitFilesystemParallel is BenchmarkEmitFilesystem with many
+// goroutines emitting into one input at once, as a forward input's
+// connections do.
+func BenchmarkEmitFilesystemParallel(b *testing.B) {
+	benchEmitFilesystem(b, true)
+}
+
+func benchEmitFilesystem(b *testing.B, parallel bool) {
 	for _, sync := range []string{"normal", "full"} {
 		b.Run("sync="+sync, func(b *testing.B) {
 			reg, err := plugin.NewRegistry(
@@ -48,9 +59,23 @@ func BenchmarkEmitFilesystem(b *testing.B) {
 			b.SetBytes(int64(len(batch)))
 			b.ReportAllocs()
 			b.ResetTimer()
-			for b.Loop() {
-				if err := in.Emit(ctx, "app", batch, n); err != nil {
-					b.Fatal(err)
+			if parallel {
+				// Eight emitters at once, as eight forward connections:
+				// with storage.sync full they share fsyncs.
+				b.SetParallelism(8)
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						if err := in.Emit(ctx, "app", batch, n); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			} else {
+				for b.Loop() {
+					if err := in.Emit(ctx, "app", batch, n); err != nil {
+						b.Fatal(err)
+					}
 				}
 			}
 			b.StopTimer()

@@ -286,16 +286,19 @@ func TestTotalLimitSizeDropsTheOldestForThatOutput(t *testing.T) {
 	m.Add(section(config.KindOutput, "Name", "sink", "id", "down", "Match", "*", "Alias", "down", "storage.total_limit_size", "2K"))
 	m.Add(section(config.KindOutput, "Name", "sink", "id", "ok", "Match", "*", "Alias", "ok"))
 	p, cancel, done := h.start(t, m)
-	const n = 600
-	for i := 0; i < n; i += 30 {
-		// One chunk per batch: the next batch is sent once this one was
-		// sealed and delivered, so there are older chunks to evict however
-		// slow the machine is.
-		h.inputs["a"].batches <- seq(i, i+30)
-		waitFor(t, "delivery to the working output", func() bool { return len(ok.numbers()) >= i+30 })
+	downOut := p.Metrics().Outputs()[0]
+	// Eviction happens when a write finds chunks of "down" only on disk,
+	// which needs a chunk sealed (every Flush) before later writes: keep
+	// writing until it happened, however slowly the machine runs.
+	n := 0
+	for deadline := time.Now().Add(time.Minute); n < 600 || downOut.DroppedByReason()["storage_limit"] == 0; n += 30 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no eviction after %d records", n)
+		}
+		h.inputs["a"].batches <- seq(n, n+30)
+		time.Sleep(3 * time.Millisecond)
 	}
-	var downOut = p.Metrics().Outputs()[0]
-	waitFor(t, "eviction", func() bool { return downOut.DroppedByReason()["storage_limit"] > 0 })
+	waitFor(t, "delivery to the working output", func() bool { return len(ok.numbers()) >= n })
 	cancel()
 	<-done
 	if missing, dups := lossAndDuplicates(ok.numbers(), n); missing != 0 || dups != 0 {

@@ -9,7 +9,8 @@ import (
 
 // TapEvent is a batch of records seen at one component: what an input
 // emitted (before filters), what a filter let through, or what an output
-// delivered. Events is a copy the receiver owns.
+// delivered. Events is a copy of the batch, made once and shared by every
+// reader of the component: readers must not modify it.
 type TapEvent struct {
 	Component string
 	Kind      string // input, filter or output
@@ -40,10 +41,18 @@ func (t *taps) publish(component, kind, tag string, events []byte, records int) 
 	if t.active.Load() == 0 {
 		return
 	}
+	// The batch is copied once, outside the lock (the pipeline's batches
+	// are reused after the call), and the copy goes to every reader.
+	t.mu.Lock()
+	n := len(t.subs[component])
+	t.mu.Unlock()
+	if n == 0 {
+		return
+	}
+	ev := TapEvent{Component: component, Kind: kind, Tag: tag, Events: append([]byte(nil), events...), Records: records}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for sub := range t.subs[component] {
-		ev := TapEvent{Component: component, Kind: kind, Tag: tag, Events: append([]byte(nil), events...), Records: records}
 		select {
 		case sub.ch <- ev:
 		default:

@@ -205,8 +205,14 @@ func ParseAck(msg []byte) ([]byte, error) {
 // IsPing reports whether msg is a PING message, for a server that does
 // not require authentication and must refuse one clearly.
 func IsPing(msg []byte) bool {
-	_, err := expect(msg, "PING", 6)
-	return err == nil
+	// Called for every message a connection reads: it must not build the
+	// errors expect describes a wrong message with.
+	got, r, err := msgp.ReadArrayHeaderBytes(msg)
+	if err != nil || got != 6 {
+		return false
+	}
+	w, _, err := readBytes(r)
+	return err == nil && string(w) == "PING"
 }
 
 // expect checks that msg is an array of n elements whose first is the

@@ -39,7 +39,16 @@
 // SyncFull it also fsyncs first, so the data survives a power loss or
 // kernel crash. With SyncNormal the segment is fsynced when a chunk is
 // sealed and by Sync (the engine calls it every Flush), so a machine crash
-// loses at most the records appended since the last of those. Done frames
+// loses at most the records appended since the last of those.
+//
+// Chunk.Append is Chunk.Write followed by Store.WaitDurable. The engine
+// calls them apart: Write under the input's lock (frames keep the order in
+// which records join the open chunk), WaitDurable after releasing it. The
+// fsyncs run without the store's lock, one at a time, each covering every
+// write made before it began, and every writer waiting returns after the
+// first such fsync that covers its write (a group commit): concurrent
+// writers share fsyncs, and none is told its data is durable before it is.
+// Done frames
 // are written but not fsynced: losing one re-delivers a chunk (a
 // duplicate), never loses one.
 //

@@ -89,8 +89,20 @@ type Store struct {
 	chunks  map[uint64]*Chunk // incomplete chunks
 	nextID  uint64
 	buf     []byte
-	dirty   bool // the active segment has unsynced writes
 	closed  bool
+
+	// Group commit: writes counts the frames written, synced is the count
+	// every one of which is fsynced. One caller at a time (leading) runs
+	// the fsyncs without the lock for every writer waiting, and the others
+	// wait on syncDone, so writers share fsyncs instead of queueing behind
+	// each other's. unsynced are segments rolled with writes not yet
+	// fsynced; the next sync covers them.
+	writes   uint64
+	synced   uint64
+	leading  bool
+	syncDone *sync.Cond
+	unsynced []*segment
+	syncSegs []*segment // the leader's scratch list
 }
 
 // segment is one segment file.
@@ -153,6 +165,7 @@ func Open(opts Options) (*Store, []*Chunk, error) {
 	}
 	s := &Store{opts: opts, fs: opts.FS, logger: opts.Logger, metrics: opts.Metrics,
 		chunks: map[uint64]*Chunk{}, nextID: 1, nextSeq: 1}
+	s.syncDone = sync.NewCond(&s.mu)
 	if err := s.fs.MkdirAll(opts.Dir, 0o755); err != nil {
 		return nil, nil, fmt.Errorf("storage of input %q: create %s: %w; check storage.path and its permissions", opts.Name, opts.Dir, err)
 	}
@@ -176,19 +189,36 @@ func (s *Store) Create(tag string, outputs []string) *Chunk {
 // errClosed is returned by writes after Close.
 var errClosed = errors.New("store is closed")
 
+// Durable identifies a write for WaitDurable. The zero value needs no wait.
+type Durable uint64
+
 // Append writes events (records of them) as a data frame of c, preceded by
 // c's open frame on its first call. It returns once the frame is written,
-// and fsynced with SyncFull. On error nothing of the frame remains in the
-// segment and c is unchanged: the caller may retry.
+// and fsynced with SyncFull: it is Write followed by WaitDurable. A failed
+// write leaves nothing of the frame in the segment and c unchanged, so the
+// caller may retry; a failed fsync is reported after the frame was
+// recorded, so the caller retries WaitDurable (or Sync), not Append.
 func (c *Chunk) Append(events []byte, records int) error {
+	d, err := c.Write(events, records)
+	if err != nil {
+		return err
+	}
+	return c.s.WaitDurable(d)
+}
+
+// Write is Append without waiting for the fsync: with SyncFull the frame
+// is durable once WaitDurable(d) returned nil. Writers that call Write in
+// turn (under their own lock, to keep the order of frames) and then
+// WaitDurable without it share fsyncs: a group commit.
+func (c *Chunk) Write(events []byte, records int) (d Durable, err error) {
 	s := c.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return errClosed
+		return 0, errClosed
 	}
 	if c.sealed {
-		return fmt.Errorf("storage of input %q: append to a sealed chunk", s.opts.Name)
+		return 0, fmt.Errorf("storage of input %q: append to a sealed chunk", s.opts.Name)
 	}
 	buf := s.buf[:0]
 	if !c.opened {
@@ -197,9 +227,9 @@ func (c *Chunk) Append(events []byte, records int) error {
 	dataAt := len(buf)
 	buf = appendFrame(buf, frameData, s.opts.Checksum, func(b []byte) []byte { return appendData(b, c.id, records, events) })
 	s.buf = buf
-	seg, off, err := s.write(buf, s.opts.Sync == SyncFull)
+	seg, off, err := s.write(buf)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if !c.opened {
 		c.opened = true
@@ -220,13 +250,29 @@ func (c *Chunk) Append(events []byte, records int) error {
 			s.charge(o, int64(len(events)))
 		}
 	}
-	return nil
+	if s.opts.Sync == SyncFull {
+		d = Durable(s.writes)
+	}
+	return d, nil
+}
+
+// WaitDurable returns once the write d is fsynced. When no fsync is
+// running it runs one itself, for every write so far; otherwise it waits
+// for the running one and, if that did not cover d, runs the next. The
+// store's lock is not held during an fsync, so Writes go on meanwhile.
+func (s *Store) WaitDurable(d Durable) error {
+	if d == 0 {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.syncTo(uint64(d))
 }
 
 // write appends b to the active segment, rolling to a new one when it is
 // full, and returns the segment and the offset b was written at. On a
 // failed write the segment is truncated back, so no partial frame stays.
-func (s *Store) write(b []byte, fsync bool) (*segment, int64, error) {
+func (s *Store) write(b []byte) (*segment, int64, error) {
 	if s.active != nil && s.active.size >= s.opts.SegmentSize {
 		s.roll()
 	}
@@ -255,12 +301,7 @@ func (s *Store) write(b []byte, fsync bool) (*segment, int64, error) {
 	seg.size += int64(len(b))
 	s.metrics.WrittenBytes.Add(uint64(len(b)))
 	s.metrics.DiskBytes.Add(int64(len(b)))
-	s.dirty = true
-	if fsync {
-		if err := s.syncLocked(); err != nil {
-			return nil, 0, err
-		}
-	}
+	s.writes++
 	return seg, off, nil
 }
 
@@ -289,12 +330,14 @@ func (s *Store) newSegment() error {
 }
 
 // roll closes the active segment for writing (it stays open for reads).
+// Its writes not yet fsynced are left to the next sync, which runs without
+// the lock.
 func (s *Store) roll() {
 	if s.active == nil {
 		return
 	}
-	if s.dirty {
-		_ = s.syncLocked()
+	if s.synced < s.writes {
+		s.unsynced = append(s.unsynced, s.active)
 	}
 	s.active = nil
 	s.collect()
@@ -302,47 +345,115 @@ func (s *Store) roll() {
 
 func segmentName(seq uint64) string { return fmt.Sprintf("seg-%020d.log", seq) }
 
-func (s *Store) syncLocked() error {
-	if s.active == nil || !s.dirty {
-		return nil
+// syncTo returns once the first seq writes are fsynced (see WaitDurable).
+// Called with s.mu held; it is released during the fsyncs.
+func (s *Store) syncTo(seq uint64) error {
+	for s.synced < seq {
+		if s.closed {
+			return fmt.Errorf("storage of input %q: %w before its writes were fsynced", s.opts.Name, errClosed)
+		}
+		if s.leading {
+			s.syncDone.Wait()
+			continue
+		}
+		if err := s.leadSync(); err != nil {
+			return err
+		}
 	}
-	if err := s.active.f.Sync(); err != nil {
+	return nil
+}
+
+// leadSync fsyncs the segments with writes not yet fsynced — the rolled
+// ones, then the active one — without holding s.mu, and advances synced to
+// the writes made before it began.
+func (s *Store) leadSync() error {
+	target := s.writes
+	segs := s.syncSegs[:0]
+	for _, seg := range s.unsynced {
+		if !seg.deleted {
+			segs = append(segs, seg)
+		}
+	}
+	rolled := len(s.unsynced)
+	if s.active != nil {
+		segs = append(segs, s.active)
+	}
+	for _, seg := range segs {
+		seg.syncing++
+	}
+	s.leading = true
+	s.mu.Unlock()
+	var err error
+	for _, seg := range segs {
+		if serr := seg.f.Sync(); serr != nil && err == nil {
+			err = fmt.Errorf("storage of input %q: fsync %s: %w", s.opts.Name, seg.path, serr)
+		}
+	}
+	s.mu.Lock()
+	s.leading = false
+	s.syncDone.Broadcast()
+	for i, seg := range segs {
+		seg.syncing--
+		if seg.deleted && seg.syncing == 0 {
+			seg.f.Close()
+		}
+		segs[i] = nil
+	}
+	s.syncSegs = segs[:0]
+	if err != nil {
 		s.metrics.WriteErrors.Add(1)
-		return fmt.Errorf("storage of input %q: fsync %s: %w", s.opts.Name, s.active.path, err)
+		return err
 	}
-	s.dirty = false
+	// Segments rolled while the fsync ran stay listed: their later writes
+	// are not covered.
+	s.unsynced = dropFirst(s.unsynced, rolled)
+	s.synced = max(s.synced, target)
 	s.metrics.Syncs.Add(1)
 	return nil
 }
 
-// Sync fsyncs the active segment if it has unsynced writes (storage.sync
-// normal calls it every Flush). The fsync runs without the store's lock,
-// so appends are not held up behind it; it covers every write that
-// returned before Sync was called.
-func (s *Store) Sync() error {
-	s.mu.Lock()
-	seg := s.active
-	if seg == nil || !s.dirty || s.closed {
-		s.mu.Unlock()
+func dropFirst(l []*segment, n int) []*segment {
+	k := copy(l, l[n:])
+	clear(l[k:])
+	return l[:k]
+}
+
+// syncAllLocked fsyncs every segment with unsynced writes holding s.mu
+// (Close).
+func (s *Store) syncAllLocked() error {
+	if s.synced == s.writes {
 		return nil
 	}
-	s.dirty = false
-	seg.syncing++
-	s.mu.Unlock()
-	err := seg.f.Sync()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	seg.syncing--
-	if seg.deleted && seg.syncing == 0 {
-		seg.f.Close()
+	var err error
+	for _, seg := range append(s.unsynced, s.active) {
+		if seg == nil || seg.deleted {
+			continue
+		}
+		if serr := seg.f.Sync(); serr != nil && err == nil {
+			err = fmt.Errorf("storage of input %q: fsync %s: %w", s.opts.Name, seg.path, serr)
+		}
 	}
 	if err != nil {
-		s.dirty = true
 		s.metrics.WriteErrors.Add(1)
-		return fmt.Errorf("storage of input %q: fsync %s: %w", s.opts.Name, seg.path, err)
+		return err
 	}
+	s.unsynced = dropFirst(s.unsynced, len(s.unsynced))
+	s.synced = s.writes
 	s.metrics.Syncs.Add(1)
 	return nil
+}
+
+// Sync fsyncs the segments with unsynced writes (storage.sync normal calls
+// it every Flush). The fsync runs without the store's lock, so appends are
+// not held up behind it; it covers every write that returned before Sync
+// was called.
+func (s *Store) Sync() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	return s.syncTo(s.writes)
 }
 
 // Seal ends c's appends. With SyncNormal it fsyncs the segment, so a
@@ -386,7 +497,7 @@ func (s *Store) doneLocked(c *Chunk, output string) {
 	if !s.closed {
 		buf := appendFrame(s.buf[:0], frameDone, s.opts.Checksum, func(b []byte) []byte { return appendDone(b, c.id, output) })
 		s.buf = buf
-		if _, _, err := s.write(buf, false); err != nil {
+		if _, _, err := s.write(buf); err != nil {
 			s.logger.Warn("storage: could not record a delivery; the chunk will be sent again after a restart",
 				"output", output, "tag", c.tag, "error", err)
 		}
@@ -486,8 +597,12 @@ func (s *Store) Close() error {
 	if s.closed {
 		return nil
 	}
-	err := s.syncLocked()
+	for s.leading { // let a running fsync finish before its files close
+		s.syncDone.Wait()
+	}
+	err := s.syncAllLocked()
 	s.closed = true
+	s.syncDone.Broadcast()
 	empty := len(s.chunks) == 0
 	for _, seg := range s.segs {
 		seg.f.Close()

@@ -2,8 +2,13 @@ package forward
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"io"
+	"log/slog"
+	"net"
 	"testing"
+	"time"
 
 	"github.com/sluice-logs/sluice/internal/forwardproto"
 	"github.com/sluice-logs/sluice/internal/record"
@@ -81,4 +86,60 @@ func BenchmarkDecode(b *testing.B) {
 			b.ReportMetric(float64(b.N)*float64(records)/b.Elapsed().Seconds(), "records/s")
 		})
 	}
+}
+
+// messageConn is a client connection that delivers one message per Read,
+// as a synchronous client (fluent-logger-golang, the awsfirelens driver)
+// does, and discards what the input writes back.
+type messageConn struct {
+	net.Conn // nil: other methods are not called
+	msgs     [][]byte
+	next     int
+}
+
+func (c *messageConn) Read(p []byte) (int, error) {
+	if c.next == len(c.msgs) {
+		return 0, io.EOF
+	}
+	n := copy(p, c.msgs[c.next])
+	c.next++
+	return n, nil
+}
+
+func (c *messageConn) Write(p []byte) (int, error)        { return len(p), nil }
+func (c *messageConn) SetWriteDeadline(t time.Time) error { return nil }
+
+type discardEmitter struct{ records int }
+
+func (d *discardEmitter) Emit(_ context.Context, _ string, _ []byte, n int) error {
+	d.records += n
+	return nil
+}
+
+// BenchmarkSession is a connection's whole loop minus the socket: framing,
+// decoding, one Emit per message (Tag_Prefix applied) and its ack, for
+// 10,000 Message-mode messages of one record each that ask for an ack.
+func BenchmarkSession(b *testing.B) {
+	var msgs [][]byte
+	for i := range 10000 {
+		msgs = append(msgs, arr(str("webapp-firelens-task"), eventTime(1700000000, uint32(i)), benchRecord(i), options("chunk", fmt.Sprintf("c%07d", i))))
+	}
+	in := &Input{logger: slog.New(slog.DiscardHandler), msgTimeout: time.Minute, tagPrefix: "firelens."}
+	conn := &messageConn{msgs: msgs}
+	s := &session{in: in, conn: conn, r: forwardproto.NewReader(conn, 1024000, 6144000), dec: decoder{maxInflated: 16 * 6144000}}
+	var emit discardEmitter
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		conn.next = 0
+		s.r = forwardproto.NewReader(conn, 1024000, 6144000)
+		if err := s.run(context.Background(), &emit); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if emit.records != b.N*len(msgs) {
+		b.Fatalf("%d records emitted, want %d", emit.records, b.N*len(msgs))
+	}
+	b.ReportMetric(float64(b.N*len(msgs))/b.Elapsed().Seconds(), "records/s")
 }

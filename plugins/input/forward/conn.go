@@ -13,7 +13,6 @@ import (
 	"github.com/sluice-logs/sluice/internal/forwardproto"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/record"
-	"github.com/tinylib/msgp/msgp"
 )
 
 // maxInflation bounds the decompressed size of a CompressedPackedForward
@@ -50,16 +49,20 @@ func (in *Input) serve(ctx context.Context, nc net.Conn, emit plugin.Emitter) {
 
 // session is the state of one connection.
 type session struct {
-	in        *Input
-	conn      net.Conn
-	r         *forwardproto.Reader
-	dec       decoder
-	events    record.Builder // events of the batched messages
-	batchTag  []byte         // client tag of the batched messages
-	batchMsgs int            // messages batched, not yet handed over
-	acks      []byte         // acks of the batched messages
-	messages  int            // messages handed over
-	records   int
+	in       *Input
+	conn     net.Conn
+	r        *forwardproto.Reader
+	dec      decoder
+	events   record.Builder // events of the batched messages
+	batchTag []byte         // client tag of the batched messages
+	// lastTag is the pipeline tag made for lastClientTag: a connection
+	// almost always sends one tag, so it is built once, not per flush.
+	lastClientTag []byte
+	lastTag       string
+	batchMsgs     int    // messages batched, not yet handed over
+	acks          []byte // acks of the batched messages
+	messages      int    // messages handed over
+	records       int
 }
 
 func (s *session) run(ctx context.Context, emit plugin.Emitter) error {
@@ -89,13 +92,14 @@ func (s *session) run(ctx context.Context, emit plugin.Emitter) error {
 			return errors.Join(s.flush(ctx, emit),
 				fmt.Errorf("%w: PING received but this input requires no handshake (no Shared_Key)", errProtocol))
 		}
-		if t := peekTag(msg); s.batchMsgs > 0 && !bytes.Equal(t, s.batchTag) {
+		tag, rest, perr := splitTag(msg)
+		if s.batchMsgs > 0 && (perr != nil || !bytes.Equal(tag, s.batchTag)) {
 			if err := s.flush(ctx, emit); err != nil {
 				return err
 			}
 		}
 		mark := s.events.Mark()
-		m, err := s.dec.decode(msg, &s.events)
+		m, err := s.dec.decodeAfterTag(tag, rest, perr, &s.events)
 		if err != nil {
 			s.events.Rollback(mark)
 			return errors.Join(s.flush(ctx, emit), fmt.Errorf("message %d: %w", n, err))
@@ -127,7 +131,7 @@ func (s *session) flush(ctx context.Context, emit plugin.Emitter) error {
 		return nil
 	}
 	if n := s.events.Records(); n > 0 {
-		if err := emit.Emit(ctx, s.tag(s.batchTag), s.events.Bytes(), n); err != nil {
+		if err := emit.Emit(ctx, s.pipelineTag(s.batchTag), s.events.Bytes(), n); err != nil {
 			return fmt.Errorf("messages %d to %d not accepted (they are not acknowledged): %w", s.messages+1, s.messages+s.batchMsgs, err)
 		}
 	}
@@ -146,17 +150,6 @@ func (s *session) flush(ctx context.Context, emit plugin.Emitter) error {
 	return nil
 }
 
-// peekTag returns the tag of a message without decoding the rest; nil
-// when it has none (decode then says what is wrong).
-func peekTag(msg []byte) []byte {
-	_, r, err := msgp.ReadArrayHeaderBytes(msg)
-	if err != nil {
-		return nil
-	}
-	t, _, _ := readString(r)
-	return t
-}
-
 // keepBytes is the most a connection keeps allocated between messages for
 // decoded events and inflated payloads; larger buffers are let go.
 const keepBytes = 4 << 20
@@ -171,12 +164,18 @@ func (s *session) release() {
 	}
 }
 
-// tag applies Tag (which replaces the client's tag) and Tag_Prefix.
-func (s *session) tag(t []byte) string {
+// pipelineTag applies Tag (which replaces the client's tag) and
+// Tag_Prefix, reusing the string made for the previous flush when the
+// client's tag is the same.
+func (s *session) pipelineTag(t []byte) string {
 	if s.in.tagOverride != "" {
 		return s.in.tagOverride
 	}
-	return s.in.tagPrefix + string(t)
+	if s.lastTag == "" || !bytes.Equal(t, s.lastClientTag) {
+		s.lastClientTag = append(s.lastClientTag[:0], t...)
+		s.lastTag = s.in.tagPrefix + string(t)
+	}
+	return s.lastTag
 }
 
 func (s *session) write(b []byte) error {

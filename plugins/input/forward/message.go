@@ -75,20 +75,44 @@ type decoder struct {
 // time is an integer or an EventTime; an entry may also be Fluent Bit's
 // [[time, metadata], record], whose metadata is kept.
 func (d *decoder) decode(msg []byte, out *record.Builder) (message, error) {
-	m := message{size: -1}
+	tag, rest, err := splitTag(msg)
+	return d.decodeAfterTag(tag, rest, err, out)
+}
+
+// tagged is what splitTag read: the message's element count, then its tag.
+type tagged struct {
+	n    uint32
+	rest []byte
+}
+
+// splitTag reads a message's array header and tag, so a connection can
+// compare the tag with its batch's before decoding the rest with
+// decodeAfterTag (the tag is read once).
+func splitTag(msg []byte) (tag []byte, rest tagged, err error) {
 	n, r, err := msgp.ReadArrayHeaderBytes(msg)
 	if err != nil {
-		return m, protocolf("a message must be an array, got %s", typeName(msg))
+		return nil, rest, protocolf("a message must be an array, got %s", typeName(msg))
 	}
 	if n < 2 || n > 4 {
-		return m, protocolf("a message must have 2 to 4 elements, got %d", n)
+		return nil, rest, protocolf("a message must have 2 to 4 elements, got %d", n)
 	}
-	if m.tag, r, err = readString(r); err != nil {
-		return m, protocolf("tag: %v", err)
+	if tag, r, err = readString(r); err != nil {
+		return nil, rest, protocolf("tag: %v", err)
 	}
-	if len(m.tag) == 0 {
-		return m, protocolf("empty tag")
+	if len(tag) == 0 {
+		return nil, rest, protocolf("empty tag")
 	}
+	return tag, tagged{n: n, rest: r}, nil
+}
+
+// decodeAfterTag is decode of a message whose array header and tag
+// splitTag read (err is splitTag's).
+func (d *decoder) decodeAfterTag(tag []byte, t tagged, err error, out *record.Builder) (message, error) {
+	m := message{size: -1, tag: tag}
+	if err != nil {
+		return m, err
+	}
+	n, r := t.n, t.rest
 	var entries []byte // PackedForward payload
 	switch msgp.NextType(r) {
 	case msgp.ArrayType: // Forward

@@ -135,14 +135,27 @@ func (st *runState) dbLookup(id fileID, f *os.File) (dbEntry, bool) {
 	return e, true
 }
 
-// fingerprintOf checksums the first n bytes of f.
+// fingerprintOf checksums the first n (at most fingerprintSize) bytes of f.
 func fingerprintOf(f *os.File, n int64) (fingerprint, error) {
-	buf := make([]byte, n)
-	got, err := f.ReadAt(buf, 0)
-	if err != nil && err != io.EOF {
-		return fingerprint{}, err
+	var buf [fingerprintSize]byte
+	return extendFingerprint(f, fingerprint{}, n, &buf)
+}
+
+// extendFingerprint extends fp, the checksum of f's first fp.n bytes, to
+// up to n bytes, reading only the bytes it does not cover yet (CRC-32 can
+// be continued), so a short file that grows line by line is not read from
+// its start at each offset commit.
+// buf is the caller's scratch space.
+func extendFingerprint(f *os.File, fp fingerprint, n int64, buf *[fingerprintSize]byte) (fingerprint, error) {
+	want := min(n, fingerprintSize) - fp.n
+	if want <= 0 {
+		return fp, nil
 	}
-	return fingerprint{n: int64(got), crc: crc32.ChecksumIEEE(buf[:got])}, nil
+	got, err := f.ReadAt(buf[:want], fp.n)
+	if err != nil && err != io.EOF {
+		return fp, err
+	}
+	return fingerprint{n: fp.n + int64(got), crc: crc32.Update(fp.crc, crc32.IEEETable, buf[:got])}, nil
 }
 
 // follow registers an open file read from off; tagPath is the path its
@@ -351,8 +364,11 @@ func (st *runState) store(t *tailedFile, off int64) error {
 	if st.db == nil {
 		return nil
 	}
-	if t.fp.n < fingerprintSize {
-		if fp, err := fingerprintOf(t.f, fingerprintSize); err == nil {
+	// The fingerprint must cover the bytes up to the offset (or all of
+	// fingerprintSize); it is extended only when it does not, by the new
+	// bytes alone.
+	if t.fp.n < min(off, fingerprintSize) {
+		if fp, err := extendFingerprint(t.f, t.fp, fingerprintSize, &st.fpBuf); err == nil {
 			t.fp = fp
 		}
 	}

@@ -28,8 +28,9 @@ type runState struct {
 	batch   record.Builder
 	now     record.Time
 	buffers *bufferPool
-	scratch []byte            // the Parser's output before it joins the batch
-	acker   plugin.AckEmitter // emitter as an AckEmitter, nil when it is not one
+	scratch []byte                // the Parser's output before it joins the batch
+	fpBuf   [fingerprintSize]byte // extendFingerprint's reads
+	acker   plugin.AckEmitter     // emitter as an AckEmitter, nil when it is not one
 	acks    *ackQueue
 	// stopping is set once Run is ending: records the engine gives up on
 	// from then on are dropped at shutdown, not for good.

@@ -152,7 +152,9 @@ func (o *Output) client(ctx context.Context) (logsAPI, error) {
 	if err != nil {
 		return nil, err
 	}
-	o.api = cwl.NewFromConfig(cfg)
+	o.api = cwl.NewFromConfig(cfg, func(opts *cwl.Options) {
+		opts.Protocol = putLogEventsProtocol{opts.Protocol}
+	})
 	return o.api, nil
 }
 

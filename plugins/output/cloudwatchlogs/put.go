@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -61,24 +63,36 @@ func (o *Output) sendStream(ctx context.Context, api logsAPI, d destination, msg
 	defer st.mu.Unlock()
 	batches := splitBatches(nil, events)
 	in := &cwl.PutLogEventsInput{LogGroupName: aws.String(d.group), LogStreamName: aws.String(d.stream)}
-	// The SDK takes pointers: point into per-batch arrays instead of
-	// allocating two values per event.
-	var (
-		inputs     []types.InputLogEvent
-		timestamps []int64
-		texts      []string
-	)
+	// The SDK takes pointers: point into per-batch arrays, reused between
+	// calls, instead of allocating two values per event.
+	sc, _ := batchScratch.Get().(*putScratch)
+	if sc == nil {
+		sc = &putScratch{}
+	}
+	defer func() {
+		clear(sc.texts) // no view of msgs outlives the call
+		if cap(sc.body) > 2*maxBatchBytes {
+			sc.body = nil
+		}
+		sc.inputs, sc.timestamps, sc.texts = sc.inputs[:0], sc.timestamps[:0], sc.texts[:0]
+		batchScratch.Put(sc)
+	}()
+	ctx = withBodyBuffer(ctx, &sc.body)
 	delivered := 0
 	var res streamResult
 	for bi, batch := range batches {
-		inputs, timestamps, texts = inputs[:0], timestamps[:0], texts[:0]
+		inputs, timestamps, texts := sc.inputs[:0], sc.timestamps[:0], sc.texts[:0]
 		for _, ev := range batch {
 			timestamps = append(timestamps, ev.timestamp)
-			texts = append(texts, string(msgs[ev.off:ev.off+ev.size]))
+			// A view of msgs, not a copy: the SDK serialises the
+			// messages during the call and keeps none of them, and msgs
+			// outlives this function (it is the Flush's).
+			texts = append(texts, bytesView(msgs[ev.off:ev.off+ev.size]))
 		}
 		for i := range batch {
 			inputs = append(inputs, types.InputLogEvent{Timestamp: &timestamps[i], Message: &texts[i]})
 		}
+		sc.inputs, sc.timestamps, sc.texts = inputs, timestamps, texts
 		in.LogEvents = inputs
 		rejected, err := o.put(ctx, api, d, st, in)
 		if err != nil {
@@ -104,6 +118,23 @@ func (o *Output) sendStream(ctx context.Context, api logsAPI, d destination, msg
 	res.delivered = delivered
 	return res
 }
+
+// putScratch is the per-call arrays of sendStream, reused between calls.
+type putScratch struct {
+	inputs     []types.InputLogEvent
+	timestamps []int64
+	texts      []string
+	body       []byte // the request body (putLogEventsProtocol)
+}
+
+var batchScratch sync.Pool
+
+// bytesView is b as a string without a copy; the caller guarantees that b
+// is not modified while the string is in use.
+func bytesView(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// bytesOf is s as a byte slice without a copy, for reading only.
+func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // put makes one PutLogEvents call, creating the stream (and, with
 // auto_create_group, the group) when CloudWatch Logs says it does not

@@ -3,6 +3,7 @@ package file
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -350,5 +351,38 @@ func TestOpenFilesAreBoundedAndClosed(t *testing.T) {
 	}
 	if n := len(o.files.open); n != 0 {
 		t.Errorf("%d files open after Close", n)
+	}
+}
+
+// A chunk whose text is several pieces long is written whole and in order,
+// and a malformed record after the first piece keeps what came before it.
+func TestLargeChunkIsWrittenInPieces(t *testing.T) {
+	dir := t.TempDir()
+	o := newOutput(t, nil, "Path", dir, "File", "f", "Format", "plain")
+	var events []event
+	var want strings.Builder
+	for i := range 3 * pieceSize / 100 {
+		body := fmt.Sprintf(`{"seq":%d,"pad":"%s"}`, i, strings.Repeat("x", 80))
+		events = append(events, event{time: t2, body: body})
+		want.WriteString(body + "\n")
+	}
+	chunk := chunkOf(t, "t", events...)
+	if err := o.Flush(context.Background(), chunk); err != nil {
+		t.Fatal(err)
+	}
+	if got := readFile(t, filepath.Join(dir, "f")); got != want.String() {
+		t.Fatalf("file has %d bytes, want the %d of every record in order", len(got), want.Len())
+	}
+	if cap(o.buf) > 2*pieceSize {
+		t.Errorf("the formatting buffer grew to %d bytes for a %d-byte text", cap(o.buf), want.Len())
+	}
+
+	bad := &record.Chunk{Tag: "t", Data: append(append([]byte(nil), chunk.Data...), 0x92, 0xc1), Records: chunk.Records + 1}
+	// The good records are delivered and the malformed one reported dropped.
+	if class, _, failed := plugin.Classify(o.Flush(context.Background(), bad)); class != plugin.ClassPartial || len(failed) != 0 {
+		t.Fatalf("want the good records delivered and the bad one dropped, got class %v, %d to retry", class, len(failed))
+	}
+	if got := readFile(t, filepath.Join(dir, "f")); got != want.String()+want.String() {
+		t.Fatalf("after a chunk with a malformed last record: %d bytes, want %d", len(got), 2*want.Len())
 	}
 }
