@@ -56,14 +56,20 @@ func (f *framer) feed(data []byte, fn func(msg []byte)) error {
 			buf = buf[sp+1+n:]
 			continue
 		}
+		// The limit applies to the message, however the reads cut it: a
+		// long line that arrives in one read is refused too.
 		nl := bytes.IndexByte(buf, '\n')
 		if nl < 0 {
-			if len(buf) > f.max {
+			if len(bytes.TrimSuffix(buf, []byte{'\r'})) > f.max {
 				return fmt.Errorf("a message longer than Buffer_Max_Size (%d bytes) without a newline", f.max)
 			}
 			break
 		}
-		fn(bytes.TrimSuffix(buf[:nl], []byte{'\r'}))
+		msg := bytes.TrimSuffix(buf[:nl], []byte{'\r'})
+		if len(msg) > f.max {
+			return fmt.Errorf("a message of %d bytes is longer than Buffer_Max_Size (%d)", len(msg), f.max)
+		}
+		fn(msg)
 		buf = buf[nl+1:]
 	}
 	n := copy(f.pending, buf)
