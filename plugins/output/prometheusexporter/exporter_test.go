@@ -155,34 +155,6 @@ func TestPortTakenFailsFlushUntilFree(t *testing.T) {
 	}
 }
 
-func FuzzParse(f *testing.F) {
-	for _, js := range []string{
-		`{"metric":"a_total","type":"counter","labels":{"name":"tail.0"},"value":1}`,
-		`{"metric":"b","labels":{"l":"x\"y"},"value":-1.5}`,
-		`{"metric":"c","value":18446744073709551615}`,
-		`{"log":"x"}`,
-	} {
-		b, err := record.AppendJSONAsMsgpack(nil, []byte(js))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		p := parser{extra: []label{{[]byte("app"), []byte("x")}}}
-		var s sample
-		if !p.parse(body, &s) {
-			return
-		}
-		if !validName(s.name, true) || len(s.value) == 0 {
-			t.Fatalf("accepted %q with value %q", s.name, s.value)
-		}
-		if strings.ContainsRune(string(s.labels), '\n') {
-			t.Fatalf("unescaped newline in labels %q", s.labels)
-		}
-	})
-}
-
 func BenchmarkFlush(b *testing.B) {
 	reg := metrics.NewRegistry()
 	for range 8 {

@@ -64,7 +64,17 @@ func (p *parser) parse(body []byte, s *sample) bool {
 		p.pairs = slices.DeleteFunc(p.pairs, func(l label) bool { return string(l.name) == string(e.name) })
 		p.pairs = append(p.pairs, e)
 	}
-	slices.SortFunc(p.pairs, func(a, b label) int { return compareBytes(a.name, b.name) })
+	// A label may appear once in a series, or the scrape fails: of a
+	// record's duplicate keys the last wins, as in JSON readers.
+	slices.SortStableFunc(p.pairs, func(a, b label) int { return compareBytes(a.name, b.name) })
+	kept := p.pairs[:0]
+	for i, l := range p.pairs {
+		if i+1 < len(p.pairs) && string(p.pairs[i+1].name) == string(l.name) {
+			continue
+		}
+		kept = append(kept, l)
+	}
+	p.pairs = kept
 
 	b := p.buf[:0]
 	for i, l := range p.pairs {
