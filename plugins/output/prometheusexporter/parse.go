@@ -1,9 +1,11 @@
 package prometheusexporter
 
 import (
+	"bytes"
 	"math"
 	"slices"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/sluice-logs/sluice/internal/record"
 	"github.com/tinylib/msgp/msgp"
@@ -163,8 +165,13 @@ func validName(s []byte, colon bool) bool {
 	return true
 }
 
-// appendEscaped escapes \, " and newline, as label values require.
+// appendEscaped escapes \, " and newline, as label values require, and
+// replaces bytes that are not UTF-8 with U+FFFD: the text format is UTF-8,
+// and one invalid label value fails the whole scrape.
 func appendEscaped(b, s []byte) []byte {
+	if !utf8.Valid(s) {
+		s = bytes.ToValidUTF8(s, []byte("\uFFFD"))
+	}
 	for _, c := range s {
 		switch c {
 		case '\\':
