@@ -1,7 +1,11 @@
 package kafka
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"reflect"
+	"strconv"
 	"testing"
 
 	"github.com/sluice-logs/sluice/internal/record"
@@ -9,7 +13,9 @@ import (
 
 // FuzzAppendValue feeds any record body (given as JSON, converted to
 // msgpack as inputs do) through the json and msgpack encoders: the JSON
-// message must always be valid JSON, and the msgpack message one map.
+// message must always be valid JSON, and the msgpack message one map; and
+// both must hold the record's fields and its time under @timestamp, as
+// encoding/json reads them.
 func FuzzAppendValue(f *testing.F) {
 	for _, s := range []string{`{}`, `{"a":1}`, `{"log":"line\n","n":[1,2.5,null,true]}`, `{"k":{"nested":{"x":"\u00e9\u0000"}}}`, `{"@timestamp":"dup"}`} {
 		f.Add(s, int64(1704067200_123456789))
@@ -38,8 +44,59 @@ func FuzzAppendValue(f *testing.F) {
 		if err != nil {
 			t.Fatalf("msgpack: %v", err)
 		}
-		if _, rest, err := record.AppendJSON(nil, m); err != nil || len(rest) != 0 {
+		mjs, rest, err := record.AppendJSON(nil, m)
+		if err != nil || len(rest) != 0 {
 			t.Fatalf("msgpack value of %s is not one value: %v, %d bytes left", js, err, len(rest))
 		}
+		// Both messages are the record with the time under @timestamp
+		// (the record's own @timestamp, written after it, wins), read
+		// with encoding/json.
+		want := kafkaJSONValue(t, []byte(js)).(map[string]any)
+		tm := record.Time(at)
+		if _, own := want["@timestamp"]; !own {
+			want["@timestamp"] = tm.Float()
+		}
+		if got := kafkaJSONValue(t, v); !reflect.DeepEqual(got, want) {
+			t.Fatalf("json message %s, want %v", v, want)
+		}
+		if _, own := kafkaJSONValue(t, []byte(js)).(map[string]any)["@timestamp"]; !own {
+			u := tm.Std().UTC()
+			want["@timestamp"] = fmt.Sprintf("%04d-%02d-%02dT%02d:%02d:%02d.%09dZ", u.Year(), u.Month(), u.Day(), u.Hour(), u.Minute(), u.Second(), u.Nanosecond())
+		}
+		if got := kafkaJSONValue(t, mjs); !reflect.DeepEqual(got, want) {
+			t.Fatalf("msgpack message %s, want %v", mjs, want)
+		}
 	})
+}
+
+// kafkaJSONValue decodes js with encoding/json, numbers as float64 and
+// those beyond float64 as null (infinities after the msgpack conversion).
+func kafkaJSONValue(t *testing.T, js []byte) any {
+	d := json.NewDecoder(bytes.NewReader(js))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		t.Fatalf("%s: %v", js, err)
+	}
+	var norm func(any) any
+	norm = func(v any) any {
+		switch v := v.(type) {
+		case json.Number:
+			f, err := strconv.ParseFloat(string(v), 64)
+			if err != nil {
+				return nil
+			}
+			return f
+		case map[string]any:
+			for k, e := range v {
+				v[k] = norm(e)
+			}
+		case []any:
+			for i, e := range v {
+				v[i] = norm(e)
+			}
+		}
+		return v
+	}
+	return norm(v)
 }
