@@ -191,12 +191,12 @@ func benchmarkRedact(b *testing.B, js string) {
 	}
 }
 
-// FuzzRedact checks that any string in any record is processed without a
-// panic, that the result is a valid record, and that a masked string no
-// longer contains what a detector found.
 // awsKeyID is an AWS access key ID between word boundaries, for FuzzRedact.
 var awsKeyID = regexp.MustCompile(`(^|[^A-Za-z0-9_])(AKIA|ASIA)[A-Z0-9]{16}([^A-Za-z0-9_]|$)`)
 
+// FuzzRedact checks that any string in any record is processed without a
+// panic, that the result is a valid record, and that a masked string no
+// longer contains what a detector found.
 func FuzzRedact(f *testing.F) {
 	for _, s := range []string{"AKIAIOSFODNN7EXAMPLE", "Bearer abc.def-123", "x://u:p@h", "4111 1111 1111 1111",
 		"-----BEGIN PRIVATE KEY-----", "pwd=", "eyJa.eyJb.c", "::1", "1.2.3.4", "a@b.cd"} {
