@@ -31,10 +31,52 @@ func FuzzPodMeta(f *testing.F) {
 		ti := ti
 		ti.container = container
 		meta := appendPodMeta(nil, p, &ti, metaOptions{labels: true, annotations: true, ownerReferences: true})
-		if _, _, err := record.AppendJSON(nil, meta); err != nil {
+		js, _, err := record.AppendJSON(nil, meta)
+		if err != nil {
 			t.Fatalf("invalid kubernetes map from %q: %v", data, err)
 		}
 		resolveProps(p.annotations, container, true, true)
+		// Against encoding/json's generic reading of the response: the
+		// map holds the pod's labels, annotations, uid, node and IP as the
+		// API sent them (encoding/json matches struct fields in any case:
+		// responses with other spellings are not compared).
+		lower := strings.ToLower(string(data))
+		for _, k := range []string{`"metadata"`, `"labels"`, `"annotations"`, `"uid"`, `"spec"`, `"nodeName"`, `"status"`, `"podIP"`} {
+			if strings.Count(lower, strings.ToLower(k)) != strings.Count(string(data), k) {
+				return
+			}
+		}
+		var api map[string]any
+		if json.Unmarshal(data, &api) != nil {
+			return
+		}
+		get := func(path ...string) any {
+			var v any = api
+			for _, p := range path {
+				m, ok := v.(map[string]any)
+				if !ok {
+					return nil
+				}
+				v = m[p]
+			}
+			return v
+		}
+		var got map[string]any
+		if err := json.Unmarshal(js, &got); err != nil {
+			t.Fatal(err)
+		}
+		for key, path := range map[string][]string{
+			"labels": {"metadata", "labels"}, "annotations": {"metadata", "annotations"},
+			"pod_id": {"metadata", "uid"}, "host": {"spec", "nodeName"}, "pod_ip": {"status", "podIP"},
+		} {
+			want := get(path...)
+			if s, isStr := want.(string); (isStr && s == "") || want == nil {
+				want = nil // left out
+			}
+			if w, g := normalJSON(mustJSON(want)), normalJSON(mustJSON(got[key])); w != g {
+				t.Fatalf("%s: %s, the API says %s", key, g, w)
+			}
+		}
 	})
 }
 
@@ -183,5 +225,10 @@ func normalJSON(js string) string {
 		return v
 	}
 	b, _ := json.Marshal(norm(v))
+	return string(b)
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
 	return string(b)
 }
