@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/sluice-logs/sluice/internal/plugin/plugintest"
 	"github.com/sluice-logs/sluice/internal/record"
 )
 
@@ -194,41 +194,18 @@ func orderedJSONObject(s string) ([][2]string, bool) {
 	return out, true
 }
 
-// normalJSON re-encodes a JSON value with numbers as float64 (those
-// beyond it as null) and strings with invalid UTF-8 replaced, so that
-// equal values compare equal.
-func normalJSON(js string) string {
-	d := json.NewDecoder(strings.NewReader(js))
-	d.UseNumber()
-	var v any
-	if d.Decode(&v) != nil {
-		return "invalid " + js
-	}
-	var norm func(any) any
-	norm = func(v any) any {
-		switch v := v.(type) {
-		case json.Number:
-			f, err := strconv.ParseFloat(string(v), 64)
-			if err != nil {
-				return nil
-			}
-			return f
-		case map[string]any:
-			for k, e := range v {
-				v[k] = norm(e)
-			}
-		case []any:
-			for i, e := range v {
-				v[i] = norm(e)
-			}
-		}
-		return v
-	}
-	b, _ := json.Marshal(norm(v))
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
 	return string(b)
 }
 
-func mustJSON(v any) string {
+// normalJSON re-encodes a JSON value as plugintest.JSONValue reads it, so
+// that equal values compare equal.
+func normalJSON(js string) string {
+	v, ok := plugintest.JSONValue([]byte(js))
+	if !ok {
+		return "invalid " + js
+	}
 	b, _ := json.Marshal(v)
 	return string(b)
 }

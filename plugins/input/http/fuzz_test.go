@@ -5,13 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/sluice-logs/sluice/internal/plugin/plugintest"
 	"github.com/sluice-logs/sluice/internal/record"
 )
 
@@ -57,9 +56,9 @@ func FuzzDecode(f *testing.F) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				v, err := decodeJSONValue(js)
-				if err != nil {
-					t.Fatalf("record %s: %v", js, err)
+				v, ok := plugintest.JSONValue(js)
+				if !ok {
+					t.Fatalf("record %s is not JSON", js)
 				}
 				got[tag] = append(got[tag], v)
 			}
@@ -98,14 +97,14 @@ func FuzzDecode(f *testing.F) {
 }
 
 // httpReference reads a body with encoding/json: the objects of an object
-// or array of objects, numbers as float64 values.
+// or array of objects, as plugintest.JSONValue reads them.
 func httpReference(js []byte) ([]map[string]any, error) {
 	if !json.Valid(js) {
 		return nil, errors.New("invalid JSON")
 	}
-	v, err := decodeJSONValue(js)
-	if err != nil {
-		return nil, err
+	v, ok := plugintest.JSONValue(js)
+	if !ok {
+		return nil, errors.New("invalid JSON")
 	}
 	switch v := v.(type) {
 	case map[string]any:
@@ -122,37 +121,4 @@ func httpReference(js []byte) ([]map[string]any, error) {
 		return objs, nil
 	}
 	return nil, errors.New("not an object")
-}
-
-// decodeJSONValue decodes one JSON document with numbers as float64, where
-// a number too large for float64 is null, as it is after the conversion to
-// msgpack (±Inf) and back (null), instead of an error.
-func decodeJSONValue(js []byte) (any, error) {
-	d := json.NewDecoder(bytes.NewReader(js))
-	d.UseNumber()
-	var v any
-	if err := d.Decode(&v); err != nil {
-		return nil, err
-	}
-	return numbersToFloat(v), nil
-}
-
-func numbersToFloat(v any) any {
-	switch v := v.(type) {
-	case json.Number:
-		f, _ := strconv.ParseFloat(string(v), 64)
-		if math.IsInf(f, 0) {
-			return nil // record.AppendJSON writes infinities as null
-		}
-		return f
-	case map[string]any:
-		for k, e := range v {
-			v[k] = numbersToFloat(e)
-		}
-	case []any:
-		for i, e := range v {
-			v[i] = numbersToFloat(e)
-		}
-	}
-	return v
 }

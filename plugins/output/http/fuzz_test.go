@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"strconv"
 	"testing"
 
+	"github.com/sluice-logs/sluice/internal/plugin/plugintest"
 	"github.com/sluice-logs/sluice/internal/record"
 )
 
@@ -157,36 +157,13 @@ func putValue(fields map[string]string, name string, tok json.Token, d *json.Dec
 	return nil
 }
 
-// normalJSON re-encodes a JSON value with numbers as float64, so that 1,
-// 1.0 and 1e0 compare equal, and numbers beyond float64 as null (the
-// msgpack conversion makes them infinities, written as null).
+// normalJSON re-encodes a JSON value as plugintest.JSONValue reads it, so
+// that 1, 1.0 and 1e0 compare equal.
 func normalJSON(raw []byte) string {
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber()
-	var v any
-	if err := d.Decode(&v); err != nil {
+	v, ok := plugintest.JSONValue(raw)
+	if !ok {
 		return fmt.Sprintf("invalid %q", raw)
 	}
-	var norm func(any) any
-	norm = func(v any) any {
-		switch v := v.(type) {
-		case json.Number:
-			f, err := strconv.ParseFloat(string(v), 64)
-			if err != nil {
-				return nil
-			}
-			return f
-		case map[string]any:
-			for k, e := range v {
-				v[k] = norm(e)
-			}
-		case []any:
-			for i, e := range v {
-				v[i] = norm(e)
-			}
-		}
-		return v
-	}
-	out, _ := json.Marshal(norm(v))
+	out, _ := json.Marshal(v)
 	return string(out)
 }

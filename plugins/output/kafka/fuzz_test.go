@@ -1,13 +1,12 @@
 package kafka
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"strconv"
 	"testing"
 
+	"github.com/sluice-logs/sluice/internal/plugin/plugintest"
 	"github.com/sluice-logs/sluice/internal/record"
 )
 
@@ -51,52 +50,20 @@ func FuzzAppendValue(f *testing.F) {
 		// Both messages are the record with the time under @timestamp
 		// (the record's own @timestamp, written after it, wins), read
 		// with encoding/json.
-		want := kafkaJSONValue(t, []byte(js)).(map[string]any)
+		want := plugintest.MustJSONValue(t, []byte(js)).(map[string]any)
 		tm := record.Time(at)
 		if _, own := want["@timestamp"]; !own {
 			want["@timestamp"] = tm.Float()
 		}
-		if got := kafkaJSONValue(t, v); !reflect.DeepEqual(got, want) {
+		if got := plugintest.MustJSONValue(t, v); !reflect.DeepEqual(got, want) {
 			t.Fatalf("json message %s, want %v", v, want)
 		}
-		if _, own := kafkaJSONValue(t, []byte(js)).(map[string]any)["@timestamp"]; !own {
+		if _, own := plugintest.MustJSONValue(t, []byte(js)).(map[string]any)["@timestamp"]; !own {
 			u := tm.Std().UTC()
 			want["@timestamp"] = fmt.Sprintf("%04d-%02d-%02dT%02d:%02d:%02d.%09dZ", u.Year(), u.Month(), u.Day(), u.Hour(), u.Minute(), u.Second(), u.Nanosecond())
 		}
-		if got := kafkaJSONValue(t, mjs); !reflect.DeepEqual(got, want) {
+		if got := plugintest.MustJSONValue(t, mjs); !reflect.DeepEqual(got, want) {
 			t.Fatalf("msgpack message %s, want %v", mjs, want)
 		}
 	})
-}
-
-// kafkaJSONValue decodes js with encoding/json, numbers as float64 and
-// those beyond float64 as null (infinities after the msgpack conversion).
-func kafkaJSONValue(t *testing.T, js []byte) any {
-	d := json.NewDecoder(bytes.NewReader(js))
-	d.UseNumber()
-	var v any
-	if err := d.Decode(&v); err != nil {
-		t.Fatalf("%s: %v", js, err)
-	}
-	var norm func(any) any
-	norm = func(v any) any {
-		switch v := v.(type) {
-		case json.Number:
-			f, err := strconv.ParseFloat(string(v), 64)
-			if err != nil {
-				return nil
-			}
-			return f
-		case map[string]any:
-			for k, e := range v {
-				v[k] = norm(e)
-			}
-		case []any:
-			for i, e := range v {
-				v[i] = norm(e)
-			}
-		}
-		return v
-	}
-	return norm(v)
 }
