@@ -24,9 +24,10 @@ const (
 // values: a response that is not a readable JSON object, or whose items do
 // not match the documents, retries every document; errors other than true
 // deliver them all (a top-level errors:false in the first 64 bytes does
-// whatever follows); otherwise each document gets its own item's fate (2xx
+// whatever follows); an item that is not one operation retries them all;
+// otherwise each document gets its own item's fate (2xx
 // and a create's 409 delivered, 429 and 5xx retried, the rest rejected).
-// Every error names the output.
+// Every error names the output, and the outcome is the same every time.
 func FuzzBulkResponse(f *testing.F) {
 	f.Add([]byte(`{"took":1,"errors":true,"items":[{"create":{"status":201}},{"create":{"status":400,"error":{"type":"x"}}}]}`))
 	f.Add([]byte(`{"errors":true,"items":[{"index":{"status":429}}]}`))
@@ -34,6 +35,8 @@ func FuzzBulkResponse(f *testing.F) {
 	f.Add([]byte(`{"x":"\"errors\":false","errors":true,"items":[{"index":{"status":400}}]}`))
 	f.Add([]byte(`{"took":0, "errors": false, "items": []}`))
 	f.Add([]byte(`{"a":{"errors":false},"errors":true,"items":[{"index":{"status":400}},{"index":{"status":400}}]}`))
+	f.Add([]byte(`{"errors":true,"items":[{"index":{"status":201},"create":{"status":400}},{"index":{"status":200}}]}`))
+	f.Add([]byte(`{"errors":true,"items":[{},{"index":{"status":200}}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		counts := []int{2}
 		if items, ok := bulkReference(body, -1); ok && len(items) != 2 {
@@ -50,6 +53,13 @@ func FuzzBulkResponse(f *testing.F) {
 			err := out.Err()
 			if err != nil && !strings.Contains(err.Error(), "output es.0") {
 				t.Fatalf("error %q does not name the output", err)
+			}
+			for range 3 { // map order must not decide a document's fate
+				again := httpout.Outcome{Records: n}
+				o.results(&httpout.Response{Status: 200, Body: body}, b, &again)
+				if fmt.Sprint(fates(n, again.Err())) != fmt.Sprint(fates(n, err)) {
+					t.Fatalf("%s: %v, then %v", body, fates(n, err), fates(n, again.Err()))
+				}
 			}
 			want, judged := bulkReference(body, n)
 			if got := fates(n, err); judged && fmt.Sprint(got) != fmt.Sprint(want) {
@@ -89,8 +99,7 @@ func fates(n int, err error) []string {
 // generic values and returns each document's fate; n < 0 returns the fates
 // of the items, however many. It does not judge (false) responses outside
 // what it models: several errors keys, keys in other cases (encoding/json matches struct fields
-// in any case), a mistyped errors, items that are not one operation with
-// an integer status.
+// in any case), a mistyped errors, operations without an integer status.
 func bulkReference(body []byte, n int) ([]string, bool) {
 	all := func(fate string) ([]string, bool) {
 		f := make([]string, max(n, 0))
@@ -128,10 +137,15 @@ func bulkReference(body []byte, n int) ([]string, bool) {
 	if n >= 0 && len(items) != n {
 		return all(docRetried) // items do not match the documents
 	}
+	for _, item := range items {
+		if obj, ok := item.(map[string]any); ok && len(obj) != 1 {
+			return all(docRetried) // not one operation: unreadable
+		}
+	}
 	var out []string
 	for _, item := range items {
 		obj, ok := item.(map[string]any)
-		if !ok || len(obj) != 1 {
+		if !ok {
 			return nil, false
 		}
 		for op, v := range obj {

@@ -101,6 +101,14 @@ func (o *Output) results(resp *httpout.Response, b httpout.Batch, out *httpout.O
 		out.Add(b, fmt.Errorf("output %s: the bulk response has %d items for %d documents; the documents are sent again", o.id, len(br.Items), len(b.Records)))
 		return nil
 	}
+	// Each item is one operation ({"create": {...}}); with several, which
+	// one counted would be up to map order: the response is unreadable.
+	for k, item := range br.Items {
+		if len(item) != 1 {
+			out.Add(b, fmt.Errorf("output %s: item %d of the bulk response has %d operations, want 1; the documents are sent again", o.id, k, len(item)))
+			return nil
+		}
+	}
 	for k, item := range br.Items {
 		var it bulkItem
 		var op string
