@@ -1,7 +1,9 @@
 package accessor
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -213,18 +215,72 @@ func BenchmarkTemplateRender(b *testing.B) {
 	}
 }
 
-// FuzzParse checks that no accessor or template crashes the parser, and that
+// FuzzParse checks that no accessor or template crashes the parser; that a
+// refused accessor's error gives a column inside it; that Get finds what
+// walking encoding/json's reading of the record along the path finds; that
+// the path written back in canonical form parses the same; and that
 // whatever parses renders against any record without panicking.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"$a", "$a['b'][0]", `$a["b"]`, "$TAG[1]", "x.$TAG.$1", "$a[", "$['x']", "$$", "$a[0"} {
 		f.Add(s)
 	}
+	f.Add("$labels['project']['env']")
+	f.Add("$list[1]['k']")
+	f.Add(`$labels["a.b"]`)
+	f.Add("$list[2][0]")
 	rec, _ := record.AppendJSONAsMsgpack(nil, []byte(sample))
+	var generic any
+	if err := json.Unmarshal([]byte(sample), &generic); err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if p, err := Parse(s); err == nil {
-			p.Get(rec)
+		p, err := Parse(s)
+		var se *SyntaxError
+		if err != nil && (!errors.As(err, &se) || se.Column < 1 || se.Column > len(s)+1 || se.Reason == "") {
+			t.Fatalf("%q: error %v does not say where", s, err)
+		}
+		if err == nil {
 			if p.String() != s {
 				t.Fatalf("String() = %q for %q", p.String(), s)
+			}
+			// Get agrees with walking encoding/json's reading of the
+			// record along the path's segments.
+			var want any = generic
+			found := true
+			for _, seg := range p.Segments() {
+				switch v := want.(type) {
+				case map[string]any:
+					want, found = v[seg.Key]
+					found = found && !seg.IsIndex
+				case []any:
+					found = seg.IsIndex && seg.Index >= 0 && seg.Index < len(v)
+					if found {
+						want = v[seg.Index]
+					}
+				default:
+					found = false
+				}
+				if !found {
+					break
+				}
+			}
+			v, ok := p.Get(rec)
+			if ok != found {
+				t.Fatalf("%q: Get found %v, encoding/json walk %v", s, ok, found)
+			}
+			if ok {
+				js, _, _ := record.AppendJSON(nil, v)
+				wantJS, _ := json.Marshal(want)
+				if normalJSON(t, js) != normalJSON(t, wantJS) {
+					t.Fatalf("%q: Get = %s, want %s", s, js, wantJS)
+				}
+			}
+			// The segments written in canonical form parse to the same path.
+			if canon, ok := canonical(p.Segments()); ok {
+				q, err := Parse(canon)
+				if err != nil || fmt.Sprint(q.Segments()) != fmt.Sprint(p.Segments()) {
+					t.Fatalf("%q written as %q parses to %v (%v), want %v", s, canon, q, err, p.Segments())
+				}
 			}
 		}
 		if tpl, err := ParseTemplate(s); err == nil {
@@ -232,4 +288,41 @@ func FuzzParse(f *testing.F) {
 			tpl.Pattern("*")
 		}
 	})
+}
+
+// canonical writes segments as $first['key'][n]..., or reports false when
+// a key cannot be written that way (quotes, backslashes, a first key that
+// is not a plain name).
+func canonical(segs []Segment) (string, bool) {
+	if len(segs) == 0 || segs[0].IsIndex || segs[0].Key == "" {
+		return "", false
+	}
+	for i := 0; i < len(segs[0].Key); i++ {
+		if !isNameByte(segs[0].Key[i]) {
+			return "", false
+		}
+	}
+	b := "$" + segs[0].Key
+	for _, s := range segs[1:] {
+		switch {
+		case s.IsIndex:
+			b += fmt.Sprintf("[%d]", s.Index)
+		case strings.ContainsAny(s.Key, `'"\\`):
+			return "", false
+		default:
+			b += "['" + s.Key + "']"
+		}
+	}
+	return b, true
+}
+
+// normalJSON re-encodes js through encoding/json, so numbers compare as
+// float64.
+func normalJSON(t *testing.T, js []byte) string {
+	var v any
+	if err := json.Unmarshal(js, &v); err != nil {
+		t.Fatalf("%s: %v", js, err)
+	}
+	out, _ := json.Marshal(v)
+	return string(out)
 }

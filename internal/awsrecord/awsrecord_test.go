@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,13 +34,50 @@ func TestStrftime(t *testing.T) {
 	}
 }
 
+// FuzzStrftime formats a fuzzed time (years 1000 to 9999) with any layout
+// and checks each conversion against the same field formatted by Go's
+// time package (and %s by strconv): the output is the layout with every
+// known conversion replaced by its field, and the rest kept as written.
 func FuzzStrftime(f *testing.F) {
 	for _, s := range []string{"%Y-%m-%dT%H:%M:%S.%3N", "%", "%%%", "%9", "%3N%6N%9N%L", "x%qy"} {
-		f.Add(s)
+		f.Add(s, int64(1700000000), uint32(5))
 	}
-	ts := time.Unix(1700000000, 5)
-	f.Fuzz(func(t *testing.T, layout string) {
-		CompileStrftime(layout).Append(nil, ts)
+	f.Add("%a %A %b %B %h %j %y %C %I%p %e %Z %z %u %w %s %F %T %D %R %n%t", int64(-30610224000), uint32(999999999))
+	f.Fuzz(func(t *testing.T, layout string, sec int64, nsec uint32) {
+		const minSec, maxSec = -30610224000, 253402300799 // 1000-01-01 to 9999-12-31
+		sec = minSec + (sec%(maxSec-minSec)+(maxSec-minSec))%(maxSec-minSec)
+		ts := time.Unix(sec, int64(nsec%1e9)).In(time.FixedZone("X", 5*3600))
+		got := string(CompileStrftime(layout).Append(nil, ts))
+		u := ts.UTC()
+		field := map[string]string{
+			"Y": u.Format("2006"), "m": u.Format("01"), "d": u.Format("02"), "H": u.Format("15"), "M": u.Format("04"),
+			"S": u.Format("05"), "y": u.Format("06"), "j": u.Format("002"), "e": u.Format("_2"), "I": u.Format("03"),
+			"p": u.Format("PM"), "a": u.Format("Mon"), "A": u.Format("Monday"), "b": u.Format("Jan"), "h": u.Format("Jan"),
+			"B": u.Format("January"), "Z": "UTC", "z": "+0000", "s": strconv.FormatInt(u.Unix(), 10),
+			"F": u.Format("2006-01-02"), "T": u.Format("15:04:05"), "D": u.Format("01/02/06"), "R": u.Format("15:04"),
+			"C": u.Format("2006")[:2], "u": strconv.Itoa((int(u.Weekday())+6)%7 + 1), "w": strconv.Itoa(int(u.Weekday())),
+			"L": u.Format(".000000000")[1:], "N": u.Format(".000000000")[1:], "9N": u.Format(".000000000")[1:],
+			"6N": u.Format(".000000")[1:], "3N": u.Format(".000")[1:], "%": "%", "n": "\n", "t": "\t",
+		}
+		var want strings.Builder
+		for i := 0; i < len(layout); i++ {
+			if layout[i] == '%' && i+1 < len(layout) {
+				if i+2 < len(layout) && layout[i+2] == 'N' && strings.IndexByte("369", layout[i+1]) >= 0 {
+					want.WriteString(field[layout[i+1:i+3]])
+					i += 2
+					continue
+				}
+				if v, ok := field[layout[i+1:i+2]]; ok {
+					want.WriteString(v)
+					i++
+					continue
+				}
+			}
+			want.WriteByte(layout[i])
+		}
+		if got != want.String() {
+			t.Fatalf("%q at %v: %q, want %q", layout, u, got, want.String())
+		}
 	})
 }
 

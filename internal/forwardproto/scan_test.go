@@ -107,8 +107,10 @@ func TestReaderFramesAcrossReads(t *testing.T) {
 	}
 }
 
-// FuzzScanValue checks ScanValue against msgp's own skipping: whenever
-// ScanValue accepts a value, msgp must read a value of the same length.
+// FuzzScanValue checks ScanValue against msgp's own skipping, both ways:
+// whenever ScanValue accepts a value, msgp reads a value of the same
+// length; whenever msgp reads one within the limit and depth bound,
+// ScanValue finds it; and every proper prefix of a value needs more bytes.
 func FuzzScanValue(f *testing.F) {
 	f.Add(sample())
 	f.Add([]byte{0xdb, 0xff, 0xff, 0xff, 0xff})
@@ -116,12 +118,23 @@ func FuzzScanValue(f *testing.F) {
 	f.Add(bytes.Repeat([]byte{0x91}, 120))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		n, err := ScanValue(data, 1<<16)
+		rest, skipErr := msgp.Skip(data)
 		if err != nil {
+			// msgp.Skip is the reference: a value it reads whole, within
+			// the limit and the depth bound, must be found.
+			if skipErr == nil && len(data)-len(rest) <= 1<<16 && !errors.Is(err, errTooDeep) {
+				t.Fatalf("ScanValue: %v; msgp.Skip reads a value of %d bytes", err, len(data)-len(rest))
+			}
 			return
 		}
-		rest, err := msgp.Skip(data)
-		if err != nil || len(data)-len(rest) != n {
-			t.Fatalf("ScanValue = %d, msgp.Skip consumed %d (%v)", n, len(data)-len(rest), err)
+		if skipErr != nil || len(data)-len(rest) != n {
+			t.Fatalf("ScanValue = %d, msgp.Skip consumed %d (%v)", n, len(data)-len(rest), skipErr)
+		}
+		// Every proper prefix of a value needs more bytes.
+		for _, cut := range []int{0, n / 2, n - 1} {
+			if _, err := ScanValue(data[:cut], 1<<16); !errors.Is(err, ErrNeedMore) {
+				t.Fatalf("ScanValue of %d of the value's %d bytes: %v, want ErrNeedMore", cut, n, err)
+			}
 		}
 	})
 }

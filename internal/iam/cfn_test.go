@@ -115,7 +115,31 @@ func FuzzResolveTemplate(f *testing.F) {
 	f.Add([]byte(`{"Resources": {"P": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": {"Fn::If": ["C", 1, 2]}}}}}`))
 	f.Add([]byte("Conditions:\n  A: !Condition A\nResources:\n  P:\n    Type: AWS::IAM::Policy\n    Condition: A\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
-		ResolveTemplate("fuzz.yaml", src, TemplateOptions{})
+		// An error names the template; resolved policies render to
+		// documents that parse again; and resolving is deterministic
+		// (map order must not leak into the result).
+		rp, err := ResolveTemplate("fuzz.yaml", src, TemplateOptions{})
+		if err != nil {
+			if !strings.Contains(err.Error(), "fuzz.yaml") {
+				t.Fatalf("error %q does not name the template", err)
+			}
+			return
+		}
+		again, err := ResolveTemplate("fuzz.yaml", src, TemplateOptions{})
+		if err != nil {
+			t.Fatalf("second resolution fails: %v", err)
+		}
+		if rp.Role != again.Role || len(rp.Policies) != len(again.Policies) || strings.Join(rp.Notes, "\n") != strings.Join(again.Notes, "\n") {
+			t.Fatalf("two resolutions differ: %+v, %+v", rp, again)
+		}
+		for i, d := range rp.Policies {
+			if string(d.JSON()) != string(again.Policies[i].JSON()) {
+				t.Fatalf("policy %d differs between resolutions:\n%s\n%s", i, d.JSON(), again.Policies[i].JSON())
+			}
+			if _, err := ParsePolicy("again", d.JSON()); err != nil {
+				t.Fatalf("resolved policy %d does not parse: %v\n%s", i, err, d.JSON())
+			}
+		}
 	})
 }
 

@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -200,14 +201,29 @@ func FuzzParsePolicy(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src []byte) {
 		d, err := ParsePolicy("fuzz", src)
 		if err != nil {
+			if !strings.Contains(err.Error(), "fuzz") {
+				t.Fatalf("error %q does not name the policy", err)
+			}
 			return
 		}
 		// Whatever parses evaluates without panicking, and renders to a
-		// document that parses again.
-		Evaluate([]*Document{d}, Request{Action: "logs:PutLogEvents", Resource: "arn:aws:logs:us-east-1:1:log-group:g:log-stream:s",
-			Context: map[string][]string{"aws:requestedregion": {"us-east-1"}}})
-		if _, err := ParsePolicy("again", d.JSON()); err != nil {
+		// document that parses again, renders the same (a fixed point) and
+		// decides every request the same way.
+		again, err := ParsePolicy("again", d.JSON())
+		if err != nil {
 			t.Fatalf("rendered policy does not parse: %v\n%s", err, d.JSON())
+		}
+		if string(again.JSON()) != string(d.JSON()) {
+			t.Fatalf("rendered twice differs:\n%s\n%s", d.JSON(), again.JSON())
+		}
+		for _, req := range []Request{
+			{Action: "logs:PutLogEvents", Resource: "arn:aws:logs:us-east-1:1:log-group:g:log-stream:s", Context: map[string][]string{"aws:requestedregion": {"us-east-1"}}},
+			{Action: "s3:PutObject", Resource: "arn:aws:s3:::b/k"},
+			{Action: "iam:CreateUser", Resource: "*", Context: map[string][]string{"aws:multifactorauthpresent": {"true"}}},
+		} {
+			if a, b := Evaluate([]*Document{d}, req).Outcome, Evaluate([]*Document{again}, req).Outcome; a != b {
+				t.Fatalf("%s on %s: %v, rendered and parsed again %v", req.Action, req.Resource, a, b)
+			}
 		}
 	})
 }

@@ -180,6 +180,12 @@ func DecodeDocker(line, scratch []byte) (ContainerLine, []byte, error) {
 		if key, p, ok = jsonRawString(p); !ok {
 			return c, scratch, errNotDocker
 		}
+		if bytes.IndexByte(key, '\\') >= 0 { // {"l\u006fg": ...} is a log key too
+			var buf [16]byte
+			if key, ok = unescape(buf[:0], key); !ok {
+				return c, scratch, errNotDocker
+			}
+		}
 		p = skipSpace(p)
 		if len(p) == 0 || p[0] != ':' {
 			return c, scratch, errNotDocker

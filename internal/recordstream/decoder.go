@@ -17,7 +17,7 @@ type Decoder struct {
 	JSON bool
 	// Sep is the text separator (see ParseSeparator).
 	Sep []byte
-	// Max bounds one message (and, for text, an unterminated record).
+	// Max bounds one message or text record, terminated or not.
 	Max int
 	// SourceKey, when set, adds Source under that key to every record.
 	SourceKey, Source string
@@ -38,7 +38,20 @@ type Decoder struct {
 func (d *Decoder) Feed(data []byte, now record.Time) error {
 	d.pending = append(d.pending, data...)
 	if !d.JSON {
-		rest := splitText(d.pending, d.Sep, func(line []byte) { d.text(line, now) })
+		// Max bounds every record, terminated or not, so that whether one
+		// is refused does not depend on how the reads cut the stream.
+		long := -1
+		rest := splitText(d.pending, d.Sep, func(line []byte) bool {
+			if len(line) > d.Max {
+				long = len(line)
+				return false
+			}
+			d.text(line, now)
+			return true
+		})
+		if long >= 0 {
+			return fmt.Errorf("a record of %d bytes is longer than Buffer_Size (%d bytes)", long, d.Max)
+		}
 		d.pending = append(d.pending[:0], rest...)
 		if len(d.pending) > d.Max {
 			return fmt.Errorf("a record longer than Buffer_Size (%d bytes) without Separator", d.Max)

@@ -113,15 +113,17 @@ func ParseSeparator(s string) []byte {
 	return r
 }
 
-// splitText calls fn for every complete record of buf separated by sep
-// and returns the bytes not yet terminated.
-func splitText(buf, sep []byte, fn func(line []byte)) []byte {
+// splitText calls fn for every complete record of buf separated by sep,
+// until fn returns false, and returns the bytes not yet handed to fn.
+func splitText(buf, sep []byte, fn func(line []byte) bool) []byte {
 	for {
 		i := bytes.Index(buf, sep)
 		if i < 0 {
 			return buf
 		}
-		fn(buf[:i])
+		if !fn(buf[:i]) {
+			return buf
+		}
 		buf = buf[i+len(sep):]
 	}
 }

@@ -348,13 +348,33 @@ func FuzzRules(f *testing.F) {
 		request: pod(map[string]any{"containers": []any{container("x", map[string]any{"privileged": true})}})}.json()
 	body, _ := record.AppendJSONAsMsgpack(nil, []byte(ev))
 	f.Fuzz(func(t *testing.T, yaml string) {
+		// Errors name the rules file; loaded rules have unique ids, match
+		// deterministically, and a threshold of count N fires on exactly
+		// the Nth event of a group inside its window, reporting N.
 		rules, err := loadRules([]byte(yaml), "fuzz")
 		if err != nil {
+			if !strings.Contains(err.Error(), "rules file fuzz") {
+				t.Fatalf("error %q does not name the rules file", err)
+			}
 			return
 		}
+		ids := map[string]bool{}
 		for _, r := range rules {
-			if r.matches(body, &evalScratch{}) && r.threshold != nil {
-				r.threshold.observe("k", 1)
+			if r.id == "" || ids[r.id] {
+				t.Fatalf("rule id %q empty or used twice", r.id)
+			}
+			ids[r.id] = true
+			m := r.matches(body, &evalScratch{})
+			if r.matches(body, &evalScratch{}) != m {
+				t.Fatalf("rule %s matches, then does not", r.id)
+			}
+			if th := r.threshold; th != nil && th.count >= 1 && th.count <= 1000 && th.window > 0 {
+				for i := 1; i <= th.count; i++ {
+					fired, n := th.observe("k", 1)
+					if fired != (i == th.count) || (fired && n != th.count) {
+						t.Fatalf("rule %s, threshold %d: event %d fired %v with %d", r.id, th.count, i, fired, n)
+					}
+				}
 			}
 		}
 	})

@@ -2,7 +2,9 @@ package redact
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -189,6 +191,9 @@ func benchmarkRedact(b *testing.B, js string) {
 	}
 }
 
+// awsKeyID is an AWS access key ID between word boundaries, for FuzzRedact.
+var awsKeyID = regexp.MustCompile(`(^|[^A-Za-z0-9_])(AKIA|ASIA)[A-Z0-9]{16}([^A-Za-z0-9_]|$)`)
+
 // FuzzRedact checks that any string in any record is processed without a
 // panic, that the result is a valid record, and that a masked string no
 // longer contains what a detector found.
@@ -211,10 +216,39 @@ func FuzzRedact(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res != 0 { // FilterModified: the output must decode
-			if n, err := record.Count(out.Bytes()); err != nil || n != 1 {
-				t.Fatalf("output: %d records, %v", n, err)
+		if res == 0 {
+			if s != "" {
+				t.Fatalf("%q under a password key passed through unmasked", s)
 			}
+			return // nothing to mask
+		}
+		// The output is one record with the same time and keys; the
+		// password key's value is masked whole; no AWS access key ID
+		// (checked with its own regular expression) is left; and
+		// redacting the output again changes nothing (the replacement text
+		// does not trigger a detector).
+		if n, err := record.Count(out.Bytes()); err != nil || n != 1 {
+			t.Fatalf("output: %d records, %v", n, err)
+		}
+		it := record.NewIterator(out.Bytes())
+		it.Next()
+		ev := it.Event()
+		var keys []string
+		record.MapEntries(ev.Body, func(k, _ []byte) bool { keys = append(keys, string(k)); return true })
+		if ev.Time != 1 || fmt.Sprint(keys) != "[log password]" {
+			t.Fatalf("output time %d keys %v", ev.Time, keys)
+		}
+		pw, _ := record.Lookup(ev.Body, "password")
+		if v, _ := record.StringValue(pw); s != "" && !strings.HasPrefix(string(v), "[REDACTED:") {
+			t.Fatalf("password %q masked as %q", s, v)
+		}
+		logv, _ := record.Lookup(ev.Body, "log")
+		if v, _ := record.StringValue(logv); awsKeyID.Match(v) {
+			t.Fatalf("%q: an AWS access key ID is left in %q", s, v)
+		}
+		var again record.Builder
+		if res, err := filter.Filter("t", out.Bytes(), &again); err != nil || (res != 0 && !bytes.Equal(again.Bytes(), out.Bytes())) {
+			t.Fatalf("%q: redacting the output %q again changes it: %q", s, out.Bytes(), again.Bytes())
 		}
 	})
 }

@@ -3,8 +3,10 @@ package forward
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,8 +18,11 @@ import (
 // FuzzDecode frames arbitrary bytes as forward messages, with a small
 // Buffer_Max_Size, and decodes each. Whatever comes in, framing and
 // decoding must return an error rather than panic or allocate without
-// bound, and every accepted message must yield valid chunk events: the
-// count the decoder reports, each readable by package record.
+// bound; every accepted message must yield valid chunk events (the count
+// the decoder reports, each readable by package record); and the decoder
+// must agree with an independent reference decoder (refDecode) on which
+// messages are valid and on their tag, chunk option, times, metadata and
+// records. Errors must say they are protocol errors.
 func FuzzDecode(f *testing.F) {
 	packed := join(entry(1700000000, body(0, "a")), entry(1700000001, body(1, "b")))
 	for _, seed := range [][]byte{
@@ -42,15 +47,53 @@ func FuzzDecode(f *testing.F) {
 			}
 			var out record.Builder
 			m, err := d.decode(msg, &out)
+			ref, refOK, refErr := refDecode(msg, d.maxInflated)
 			if err != nil {
+				if err.Error() == "" || !errors.Is(err, errProtocol) {
+					t.Fatalf("error %q does not say it is a protocol error", err)
+				}
+				if refOK && refErr == nil && !strings.Contains(err.Error(), "deep") {
+					t.Fatalf("decoder refuses % x (%v), the reference decoder accepts it", msg, err)
+				}
 				continue
 			}
 			n, err := record.Count(out.Bytes())
 			if err != nil || n != m.records || n != out.Records() {
 				t.Fatalf("decoded %d records, builder has %d, record.Count = %d, %v", m.records, out.Records(), n, err)
 			}
+			if !refOK {
+				continue // values the reference cannot represent
+			}
+			if refErr != nil {
+				t.Fatalf("decoder accepts % x, the reference decoder says %v", msg, refErr)
+			}
+			checkAgainstReference(t, m, out.Bytes(), ref)
 		}
 	})
+}
+
+// checkAgainstReference checks a decoded message against the reference
+// decoder's reading: same tag and chunk, the same events in order.
+func checkAgainstReference(t *testing.T, m message, events []byte, ref refMessage) {
+	t.Helper()
+	if string(m.tag) != ref.tag || !bytes.Equal(m.chunk, ref.chunk) {
+		t.Fatalf("tag %q chunk %q, reference %q %q", m.tag, m.chunk, ref.tag, ref.chunk)
+	}
+	if m.records != len(ref.events) {
+		t.Fatalf("%d records, reference %d", m.records, len(ref.events))
+	}
+	it := record.NewIterator(events)
+	for i := 0; it.Next(); i++ {
+		ev, want := it.Event(), ref.events[i]
+		body, ok1 := printed(ev.Body)
+		meta, ok2 := printed(ev.Meta)
+		if !ok1 || !ok2 || body != want.body || meta != want.meta {
+			t.Fatalf("event %d: meta %s body %s, reference %s %s", i, meta, body, want.meta, want.body)
+		}
+		if want.exactTime && int64(ev.Time) != want.time {
+			t.Fatalf("event %d: time %d, reference %d", i, ev.Time, want.time)
+		}
+	}
 }
 
 // fuzzConn is a net.Conn that reads a fixed input and discards writes.

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/sluice-logs/sluice/internal/plugin/plugintest"
-	"github.com/sluice-logs/sluice/internal/record"
 )
 
 func TestDecode(t *testing.T) {
@@ -150,23 +149,6 @@ func TestServer(t *testing.T) {
 	if resp.StatusCode != 405 {
 		t.Errorf("GET: %d", resp.StatusCode)
 	}
-}
-
-func FuzzDecode(f *testing.F) {
-	f.Add([]byte(`[{"svc":"a","n":1},{"n":2}]`))
-	f.Add([]byte(`{"a":{"b":[1,2,"x"]}}`))
-	f.Fuzz(func(t *testing.T, js []byte) {
-		var b batch
-		if err := b.decode(js, "t", "svc", 1); err != nil {
-			return
-		}
-		for _, tag := range b.tags {
-			bl := b.by[tag]
-			if n, err := record.Count(bl.Bytes()); err != nil || n != bl.Records() {
-				t.Fatalf("tag %q: events do not decode: %v", tag, err)
-			}
-		}
-	})
 }
 
 func TestAddRemoteAddr(t *testing.T) {

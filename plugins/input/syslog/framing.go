@@ -13,6 +13,9 @@ type framer struct {
 	pending []byte
 }
 
+// maxCountDigits bounds the digits of an octet count (RFC 6587 MSG-LEN).
+const maxCountDigits = 10
+
 // feed adds data and calls fn for every complete message. An error means
 // the stream cannot be framed; messages before it were handed to fn.
 func (f *framer) feed(data []byte, fn func(msg []byte)) error {
@@ -24,11 +27,14 @@ func (f *framer) feed(data []byte, fn func(msg []byte)) error {
 			continue
 		}
 		if buf[0] >= '0' && buf[0] <= '9' {
+			// An octet count has at most maxCountDigits digits, wherever
+			// the reads happen to cut the stream: the decision must not
+			// depend on whether the space has arrived yet.
 			sp := bytes.IndexByte(buf, ' ')
+			if sp < 0 && len(buf) > maxCountDigits || sp > maxCountDigits {
+				return fmt.Errorf("octet count %q is not a number of at most %d digits followed by a space", clip(buf), maxCountDigits)
+			}
 			if sp < 0 {
-				if len(buf) > 10 {
-					return fmt.Errorf("octet count %q is not a number followed by a space", clip(buf))
-				}
 				break
 			}
 			n := 0
@@ -50,14 +56,20 @@ func (f *framer) feed(data []byte, fn func(msg []byte)) error {
 			buf = buf[sp+1+n:]
 			continue
 		}
+		// The limit applies to the message, however the reads cut it: a
+		// long line that arrives in one read is refused too.
 		nl := bytes.IndexByte(buf, '\n')
 		if nl < 0 {
-			if len(buf) > f.max {
+			if len(bytes.TrimSuffix(buf, []byte{'\r'})) > f.max {
 				return fmt.Errorf("a message longer than Buffer_Max_Size (%d bytes) without a newline", f.max)
 			}
 			break
 		}
-		fn(bytes.TrimSuffix(buf[:nl], []byte{'\r'}))
+		msg := bytes.TrimSuffix(buf[:nl], []byte{'\r'})
+		if len(msg) > f.max {
+			return fmt.Errorf("a message of %d bytes is longer than Buffer_Max_Size (%d)", len(msg), f.max)
+		}
+		fn(msg)
 		buf = buf[nl+1:]
 	}
 	n := copy(f.pending, buf)

@@ -155,29 +155,3 @@ func TestConfigErrors(t *testing.T) {
 		}
 	}
 }
-
-func FuzzFramer(f *testing.F) {
-	f.Add([]byte("5 <1>ab<13>x\n"), 3)
-	f.Add([]byte("12 <13>hello\r\n\n"), 0)
-	f.Fuzz(func(t *testing.T, data []byte, cut int) {
-		fr := framer{max: 256}
-		if cut < 0 || cut > len(data) {
-			cut = len(data) / 2
-		}
-		total := 0
-		add := func(m []byte) {
-			if len(m) > 256+len(data) {
-				t.Fatalf("message of %d bytes", len(m))
-			}
-			total += len(m)
-		}
-		if err := fr.feed(data[:cut], add); err == nil {
-			if err := fr.feed(data[cut:], add); err == nil {
-				fr.end(add)
-			}
-		}
-		if total > len(data) {
-			t.Fatalf("%d message bytes from %d input bytes", total, len(data))
-		}
-	})
-}

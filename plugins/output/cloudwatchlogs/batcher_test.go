@@ -1,6 +1,8 @@
 package cloudwatchlogs
 
 import (
+	"cmp"
+	"slices"
 	"testing"
 )
 
@@ -79,20 +81,51 @@ func TestSplitBatchesSortsStably(t *testing.T) {
 	}
 }
 
+// FuzzSplitBatches checks the batcher on events of fuzzed times and sizes,
+// each byte of data standing for 1 + 64*rep events: every batch obeys
+// every PutLogEvents limit; the batches, one after the other, hold every
+// event once, sorted by time and stable (same-millisecond events keep
+// their order); and they are the fewest: each batch but the last ends
+// only because its next event would break a limit.
 func FuzzSplitBatches(f *testing.F) {
-	f.Add([]byte{1, 2, 3, 4, 5, 6}, uint16(100))
-	f.Fuzz(func(t *testing.T, data []byte, size uint16) {
+	f.Add([]byte{1, 2, 3, 4, 5, 6}, uint16(100), uint8(0))
+	f.Add([]byte{9, 3, 3, 200, 1}, uint16(7), uint8(40))       // over 10,000 events
+	f.Add([]byte{24, 0, 48, 24, 72}, uint16(0xffff), uint8(1)) // large events, whole days apart
+	f.Fuzz(func(t *testing.T, data []byte, size uint16, rep uint8) {
 		var evs []logEvent
-		for i, c := range data {
-			evs = append(evs, logEvent{timestamp: int64(c) * 3_600_000, index: int32(i), size: int32(size)%maxMessageBytes + int32(c)})
+		for _, c := range data {
+			for range 1 + 64*int(rep) {
+				evs = append(evs, logEvent{timestamp: int64(c) * 3_600_000, index: int32(len(evs)), size: int32(size)%maxMessageBytes + int32(c)})
+			}
 		}
-		total := 0
-		for _, b := range splitBatches(nil, evs) {
+		want := slices.Clone(evs)
+		slices.SortStableFunc(want, func(a, b logEvent) int { return cmp.Compare(a.timestamp, b.timestamp) })
+		batches := splitBatches(nil, evs)
+		var got []logEvent
+		for i, b := range batches {
+			if len(b) == 0 {
+				t.Fatalf("batch %d is empty", i)
+			}
 			checkBatch(t, b)
-			total += len(b)
+			got = append(got, b...)
+			if i == len(batches)-1 {
+				break
+			}
+			next, size := batches[i+1][0], 0
+			for _, ev := range b {
+				size += ev.bytes()
+			}
+			if len(b) < maxBatchEvents && size+next.bytes() <= maxBatchBytes && next.timestamp-b[0].timestamp < maxSpanMillis {
+				t.Fatalf("batch %d (%d events, %d bytes) ends though the next event fits", i, len(b), size)
+			}
 		}
-		if total != len(evs) {
-			t.Fatalf("%d events in batches, %d given", total, len(evs))
+		if len(got) != len(want) {
+			t.Fatalf("%d events in batches, %d given", len(got), len(want))
+		}
+		for i := range want {
+			if got[i].index != want[i].index {
+				t.Fatalf("event %d of the batches is record %d, want record %d (stable time order)", i, got[i].index, want[i].index)
+			}
 		}
 	})
 }

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sluice-logs/sluice/internal/httpout"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/plugin/plugintest"
 	"github.com/sluice-logs/sluice/internal/record"
@@ -225,6 +224,11 @@ func TestErrorsFalse(t *testing.T) {
 		`{"errors": false}`:                    true,
 		`{"took":3,"errors":true,"items":[]}`:  false,
 		`garbage`:                              false,
+		`"errors":false`:                       false,
+		`{"a":{"errors":false},"errors":true}`: false,
+		`{"a":1 "errors":false}`:               false,
+		`{"errors":falsey}`:                    false,
+		` { "errors":false }`:                  true,
 	} {
 		if errorsFalse([]byte(body)) != want {
 			t.Errorf("%s: want %v", body, want)
@@ -244,17 +248,6 @@ func TestStrftime(t *testing.T) {
 			t.Errorf("%s: %s, want %s", layout, got, want)
 		}
 	}
-}
-
-func FuzzBulkResponse(f *testing.F) {
-	f.Add([]byte(`{"took":1,"errors":true,"items":[{"create":{"status":201}},{"create":{"status":400,"error":{"type":"x"}}}]}`))
-	f.Add([]byte(`{"errors":true,"items":[{"index":{"status":429}}]}`))
-	f.Fuzz(func(t *testing.T, body []byte) {
-		o := &Output{id: "es.0"}
-		out := httpout.Outcome{Records: 2}
-		o.results(&httpout.Response{Status: 200, Body: body}, httpout.Batch{Records: []int{0, 1}}, &out)
-		_ = out.Err()
-	})
 }
 
 // With AWS_Auth, requests are SigV4-signed over the compressed body; the

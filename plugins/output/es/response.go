@@ -24,15 +24,36 @@ type bulkItem struct {
 
 // errorsFalse reports whether the response starts with errors:false, the
 // common case that needs no decoding. Elasticsearch and OpenSearch write
-// {"took":N,"errors":false,...} (OpenSearch may put "errors" first).
+// {"took":N,"errors":false,...} (OpenSearch may put "errors" first). Only a
+// top-level key counts: what precedes it must be the start of an object
+// ("{" or members and a comma), so that a nested {"errors":false}, or text
+// that is not an object at all, is decoded (and judged) in full. The rest
+// of the body is not read, so a response cut after errors:false (longer
+// than maxResponse) still delivers the batch.
 func errorsFalse(body []byte) bool {
 	head := body[:min(len(body), 64)]
 	i := bytes.Index(head, []byte(`"errors":`))
 	if i < 0 {
 		return false
 	}
-	rest := bytes.TrimLeft(head[i+len(`"errors":`):], " ")
-	return bytes.HasPrefix(rest, []byte("false"))
+	rest := bytes.TrimLeft(body[i+len(`"errors":`):], " ")
+	if !bytes.HasPrefix(rest, []byte("false")) {
+		return false
+	}
+	if after := bytes.TrimLeft(rest[len("false"):], " \t\r\n"); len(after) == 0 || (after[0] != ',' && after[0] != '}') {
+		return false
+	}
+	prefix := bytes.TrimRight(head[:i], " \t\r\n")
+	if bytes.Equal(bytes.TrimLeft(prefix, " \t\r\n"), []byte("{")) {
+		return true
+	}
+	if len(prefix) == 0 || prefix[len(prefix)-1] != ',' {
+		return false
+	}
+	var obj [64]byte // the members before errors, closed: a valid object?
+	n := copy(obj[:], prefix[:len(prefix)-1])
+	obj[n] = '}'
+	return json.Valid(obj[:n+1])
 }
 
 // refused is a document of a batch the cluster refused: its position in
@@ -79,6 +100,14 @@ func (o *Output) results(resp *httpout.Response, b httpout.Batch, out *httpout.O
 	if len(br.Items) != len(b.Records) {
 		out.Add(b, fmt.Errorf("output %s: the bulk response has %d items for %d documents; the documents are sent again", o.id, len(br.Items), len(b.Records)))
 		return nil
+	}
+	// Each item is one operation ({"create": {...}}); with several, which
+	// one counted would be up to map order: the response is unreadable.
+	for k, item := range br.Items {
+		if len(item) != 1 {
+			out.Add(b, fmt.Errorf("output %s: item %d of the bulk response has %d operations, want 1; the documents are sent again", o.id, k, len(item)))
+			return nil
+		}
 	}
 	for k, item := range br.Items {
 		var it bulkItem

@@ -1,8 +1,11 @@
 package forward
 
 import (
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -68,9 +71,35 @@ func FuzzParseUpstream(f *testing.F) {
 	f.Add([]byte("[UPSTREAM]\n name u\n[NODE]\n name n\n host h\n port 1\n"))
 	f.Add([]byte("[NODE]\n\tname\tx\n# comment\n[UPSTREAM]\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
-		_, nodes, err := parseUpstream("fuzz.conf", src)
-		if err == nil && len(nodes) == 0 {
+		// Errors say file:line (or the file); a parsed file has nodes, and
+		// written out again in the format it parses to the same name and
+		// node parameters.
+		name, nodes, err := parseUpstream("fuzz.conf", src)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz.conf:") {
+				t.Fatalf("error %q does not say where", err)
+			}
+			return
+		}
+		if len(nodes) == 0 {
 			t.Fatal("no error and no node")
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "[UPSTREAM]\n    name %s\n", name)
+		for _, n := range nodes {
+			b.WriteString("[NODE]\n")
+			for _, k := range slices.Sorted(maps.Keys(n.keys)) {
+				fmt.Fprintf(&b, "    %s %s\n", k, n.keys[k])
+			}
+		}
+		name2, nodes2, err := parseUpstream("again.conf", []byte(b.String()))
+		if err != nil || name2 != name || len(nodes2) != len(nodes) {
+			t.Fatalf("written again:\n%s\nparses as %q, %d nodes, %v; was %q, %d nodes", b.String(), name2, len(nodes2), err, name, len(nodes))
+		}
+		for i := range nodes {
+			if !maps.Equal(nodes[i].keys, nodes2[i].keys) || nodes[i].name != nodes2[i].name {
+				t.Fatalf("node %d written again: %v, was %v", i, nodes2[i].keys, nodes[i].keys)
+			}
 		}
 	})
 }

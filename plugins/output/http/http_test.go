@@ -218,23 +218,3 @@ func TestConfigErrors(t *testing.T) {
 		}
 	}
 }
-
-func FuzzGELF(f *testing.F) {
-	f.Add([]byte(`{"short_message":"x","a":{"b":{"c":1}},"level":3}`))
-	f.Add([]byte(`{"log":"x","host":"h","timestamp":1.5}`))
-	f.Fuzz(func(t *testing.T, js []byte) {
-		body, err := record.AppendJSONAsMsgpack(nil, js)
-		if err != nil {
-			return
-		}
-		var b record.Builder
-		b.Append(record.Time(1), nil, body)
-		it := record.NewIterator(b.Bytes())
-		for it.Next() {
-			out, err := appendGELF(nil, it.Event(), &gelfKeys{short: "log"})
-			if err == nil && (len(out) < 2 || out[0] != '{' || out[len(out)-1] != '}') {
-				t.Fatalf("not an object: %q", out)
-			}
-		}
-	})
-}

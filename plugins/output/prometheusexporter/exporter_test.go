@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sluice-logs/sluice/internal/metricrecord"
 	"github.com/sluice-logs/sluice/internal/metrics"
 	"github.com/sluice-logs/sluice/internal/plugin/plugintest"
 	"github.com/sluice-logs/sluice/internal/record"
@@ -165,34 +164,6 @@ func TestPortTakenFailsFlushUntilFree(t *testing.T) {
 	if err := o.Flush(context.Background(), &record.Chunk{Data: data, Records: n}); err != nil {
 		t.Fatalf("Flush after the port was freed: %v", err)
 	}
-}
-
-func FuzzParse(f *testing.F) {
-	for _, js := range []string{
-		`{"metric":"a_total","type":"counter","labels":{"name":"tail.0"},"value":1}`,
-		`{"metric":"b","labels":{"l":"x\"y"},"value":-1.5}`,
-		`{"metric":"c","value":18446744073709551615}`,
-		`{"log":"x"}`,
-	} {
-		b, err := record.AppendJSONAsMsgpack(nil, []byte(js))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		p := newParser([]metricrecord.Label{{Name: []byte("app"), Value: []byte("x")}})
-		var s sample
-		if !p.parse(body, &s) {
-			return
-		}
-		if !metricrecord.ValidMetricName(s.name) || len(s.value) == 0 {
-			t.Fatalf("accepted %q with value %q", s.name, s.value)
-		}
-		if strings.ContainsRune(string(s.labels), '\n') {
-			t.Fatalf("unescaped newline in labels %q", s.labels)
-		}
-	})
 }
 
 func BenchmarkFlush(b *testing.B) {

@@ -53,12 +53,39 @@ func TestKeyFormat(t *testing.T) {
 	}
 }
 
+// FuzzKeyFormat renders any key format for any tag and checks what the
+// key must be: never starting with "/" (the key, not the URL path); the
+// same for every tag when the format has no $TAG; text without $ and %
+// kept as written; $TAG replaced by the tag; and two renders equal unless
+// the format asks for $UUID.
 func FuzzKeyFormat(f *testing.F) {
 	for _, s := range []string{"/fluent-bit-logs/$TAG/%Y/%m/%d", "$TAG[", "$TAG[0", "$TAG[-1]", "$TAG[99999999999999999999]", "$INDEX$UUID%"} {
 		f.Add(s, "app.web-1")
 	}
+	f.Add("//logs/$TAG[1]/$TAG[0]/x", "a.b-c")
 	f.Fuzz(func(t *testing.T, format, tag string) {
-		parseKeyFormat(format, ".-").render(tag, time.Unix(0, 0), 7)
+		k := parseKeyFormat(format, ".-")
+		at := time.Unix(0, 0)
+		key := k.render(tag, at, 7)
+		if strings.HasPrefix(key, "/") {
+			t.Fatalf("%q: key %q starts with /", format, key)
+		}
+		if !strings.Contains(format, "$UUID") && k.render(tag, at, 7) != key {
+			t.Fatalf("%q: two renders differ", format)
+		}
+		if !strings.Contains(format, "$TAG") && !strings.Contains(format, "$UUID") && k.render(tag+".other", at, 7) != key {
+			t.Fatalf("%q: the key depends on the tag though the format has no $TAG", format)
+		}
+		if !strings.ContainsAny(format, "$%") && key != strings.TrimLeft(format, "/") {
+			t.Fatalf("%q: plain text rendered as %q", format, key)
+		}
+		if !strings.ContainsAny(tag, "$%") && !strings.ContainsAny(format, "%") {
+			// Only $TAG and its parts, $INDEX and $UUID are replaced.
+			want := strings.NewReplacer("$INDEX", "7").Replace(format)
+			if !strings.Contains(format, "$UUID") && !strings.Contains(format, "$TAG[") && strings.TrimLeft(strings.ReplaceAll(want, "$TAG", tag), "/") != key {
+				t.Fatalf("%q with tag %q: %q, want %q", format, tag, key, strings.TrimLeft(strings.ReplaceAll(want, "$TAG", tag), "/"))
+			}
+		}
 	})
 }
 
