@@ -24,7 +24,7 @@ func benchLines(n int) []byte {
 func BenchmarkLineReader(b *testing.B) {
 	data := benchLines(100000)
 	g := &growing{data: data}
-	lr := newLineReader(newBufferPool(0, 32<<10), 32<<10, 0)
+	lr := newLineReader(newBufferPool(0), 32<<10, 0)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	b.ResetTimer()
