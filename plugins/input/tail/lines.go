@@ -75,12 +75,14 @@ func (p *bufferPool) put(b []byte) {
 }
 
 // observe adapts the size to a read of n bytes into room free bytes: a
-// read that filled its room doubles it, a window of small reads halves it.
+// read that filled a room of at least half the buffer doubles it (a
+// smaller room is one behind an unfinished line, and says little), a
+// window of reads all under a quarter of it halves it.
 func (p *bufferPool) observe(n, room int) {
 	if n == 0 {
 		return // the end of the file: says nothing about the rate
 	}
-	if n == room && p.size < p.max {
+	if n == room && 2*room >= p.size && p.size < p.max {
 		p.resize(min(2*p.size, p.max))
 		return
 	}

@@ -189,6 +189,9 @@ func TestBufferPoolAdapts(t *testing.T) {
 		{"up to maxBlock", 0, repeat([2]int{1 << 20, 1 << 20}, 20), maxBlock},
 		{"up to Buffer_Chunk_Size when larger", 1 << 20, repeat([2]int{1 << 30, 1 << 30}, 20), 1 << 20},
 		{"end-of-file reads change nothing", 0, repeat([2]int{0, minBlock}, 1000), minBlock},
+		{"filling a room behind an unfinished line changes nothing", 0, repeat([2]int{minBlock/2 - 1, minBlock/2 - 1}, 1000), minBlock},
+		{"a steady rate settles: no doubling and halving in turn", 0, append([][2]int{{minBlock, minBlock}},
+			alternate([2]int{25 << 10, 60 << 10}, [2]int{20 << 10, 20 << 10}, 10*shrinkWindow)...), 2 * minBlock},
 		{"a window of small reads halves", 0, append([][2]int{{minBlock, minBlock}, {2 * minBlock, 2 * minBlock}},
 			repeat([2]int{100, 4 * minBlock}, shrinkWindow)...), 2 * minBlock},
 		{"reads of a quarter keep the size", 0, append([][2]int{{minBlock, minBlock}},
@@ -215,6 +218,17 @@ func repeat(r [2]int, n int) [][2]int {
 	out := make([][2]int, n)
 	for i := range out {
 		out[i] = r
+	}
+	return out
+}
+
+func alternate(a, b [2]int, n int) [][2]int {
+	out := make([][2]int, n)
+	for i := range out {
+		out[i] = a
+		if i%2 == 1 {
+			out[i] = b
+		}
 	}
 	return out
 }
