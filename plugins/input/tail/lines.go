@@ -18,7 +18,7 @@ const (
 	maxBlock = 256 << 10
 	// shrinkWindow is how many reads must all have used under a quarter
 	// of the buffer before it halves.
-	shrinkWindow = 64
+	shrinkWindow = 256
 )
 
 // lineReader reads a file in large blocks and hands out its complete lines
