@@ -44,6 +44,7 @@ func main() {
 	records := flag.Int("n", 500_000, "records per throughput scenario")
 	size := flag.Int("size", 250, "bytes per generated log line")
 	rateSeconds := flag.Duration("rate-duration", 20*time.Second, "length of the fixed-rate scenarios")
+	flag.DurationVar(&traceEvery, "trace", 0, "print the router's memory (VmRSS, RssAnon, RssFile, VmHWM) to stderr at this interval, and its stderr after the run")
 	flag.Parse()
 	if len(routers) == 0 {
 		routers = routerFlag{{"sluice", "bin/sluice"}}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sync"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
@@ -150,7 +151,7 @@ func httpStatus(err error) int {
 
 // quotedResource finds the ARN an access-denied message names
 // ("... is not authorized to perform: logs:PutLogEvents on resource: arn:...").
-var quotedResource = regexp.MustCompile(`on resource: (arn:[^\s]+)`)
+var quotedResource = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`on resource: (arn:[^\s]+)`) })
 
 // Classify wraps err, an error of the SDK call c, in the engine's error
 // class and an operator message:
@@ -209,7 +210,7 @@ var policyCodes = codeSet("AccessDenied", "AccessDeniedException", "Unauthorized
 // (iam.FixStatement), so the operator can paste it into the policy.
 func DeniedError(err error, c Call, code string) error {
 	resource := c.Resource
-	if m := quotedResource.FindStringSubmatch(err.Error()); m != nil {
+	if m := quotedResource().FindStringSubmatch(err.Error()); m != nil {
 		resource = m[1]
 	}
 	fix := ""

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // resolve evaluates the intrinsic functions in v. Properties that resolve
@@ -363,7 +364,7 @@ func (t *template) getAtt(id, attr string) (any, error) {
 }
 
 // subVar matches ${Name}, ${Res.Attr} and the literal ${!Text}.
-var subVar = regexp.MustCompile(`\$\{([^}]*)\}`)
+var subVar = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$\{([^}]*)\}`) })
 
 // sub resolves Fn::Sub in its two forms: a string, or [string, {vars}].
 func (t *template) sub(arg any) (any, error) {
@@ -389,7 +390,7 @@ func (t *template) sub(arg any) (any, error) {
 		return nil, fmt.Errorf("Fn::Sub takes a string or [string, {variables}], got %v", arg)
 	}
 	var firstErr error
-	out := subVar.ReplaceAllStringFunc(src, func(m string) string {
+	out := subVar().ReplaceAllStringFunc(src, func(m string) string {
 		name := m[2 : len(m)-1]
 		if strings.HasPrefix(name, "!") {
 			return "${" + name[1:] + "}"

@@ -4,11 +4,12 @@ import (
 	"encoding/json"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // bareLogGroup matches a log group ARN with nothing after the name (log
 // group names cannot contain ':').
-var bareLogGroup = regexp.MustCompile(`^arn:[^:]+:logs:[^:]*:[^:]*:log-group:[^:]+$`)
+var bareLogGroup = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^arn:[^:]+:logs:[^:]*:[^:]*:log-group:[^:]+$`) })
 
 // FixStatement returns the policy statement that would allow action on
 // resource, for the AccessDenied message of the output section it serves
@@ -25,7 +26,7 @@ func FixStatement(action, resource, sectionID string) string {
 	}
 	if strings.HasPrefix(resource, "arn:") && strings.HasSuffix(resource, ":log-stream:") {
 		resource = strings.TrimSuffix(resource, "log-stream:") + "*"
-	} else if bareLogGroup.MatchString(resource) {
+	} else if bareLogGroup().MatchString(resource) {
 		// An output's own idea of a group ARN, without the suffix IAM
 		// evaluates group calls with: it would match none of them.
 		resource += ":*"

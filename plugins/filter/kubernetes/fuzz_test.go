@@ -22,7 +22,7 @@ func FuzzPodMeta(f *testing.F) {
 		f.Add(data, "api")
 	}
 	f.Add([]byte(`{"metadata":{"labels":null,"annotations":{"fluentbit.io/exclude-":"true"}},"status":{"containerStatuses":[{"name":"x","containerID":":"}]}}`), "x")
-	ti, _ := parseTag(tagRegex, "kube.var.log.containers.", apiTag, false)
+	ti, _ := parseTag(tagRegex(), "kube.var.log.containers.", apiTag, false)
 	f.Fuzz(func(t *testing.T, data []byte, container string) {
 		p, err := decodePod(data)
 		if err != nil {

@@ -144,7 +144,7 @@ func New(s plugin.Settings) (*Filter, error) {
 	f := &Filter{
 		logger:        logger,
 		prefix:        c.String("Kube_Tag_Prefix"),
-		regex:         tagRegex,
+		regex:         tagRegex(),
 		tagParser:     tagParser,
 		mergeParser:   mergeParser,
 		parsers:       s.Parsers,

@@ -57,7 +57,7 @@ func TestParseTag(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := parseTag(tagRegex, tt.prefix, tt.tag, tt.dockerKey)
+			got, ok := parseTag(tagRegex(), tt.prefix, tt.tag, tt.dockerKey)
 			if ok != tt.ok || got != tt.want {
 				t.Errorf("parseTag(%q) = %+v, %v; want %+v, %v", tt.tag, got, ok, tt.want, tt.ok)
 			}

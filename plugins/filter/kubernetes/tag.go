@@ -3,6 +3,7 @@ package kubernetes
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/record"
@@ -13,8 +14,10 @@ import (
 // as the tail input turns it into a tag (slashes become dots) once
 // Kube_Tag_Prefix is removed. It is Fluent Bit's KUBE_TAG_TO_REGEX
 // (plugins/filter_kubernetes/kube_regex.h); the pod name follows the DNS
-// subdomain rules of Kubernetes object names.
-var tagRegex = regexp.MustCompile(`(?P<pod_name>[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*)_(?P<namespace_name>[^_]+)_(?P<container_name>.+)-(?P<docker_id>[a-z0-9]{64})\.log$`)
+// subdomain rules of Kubernetes object names. Compiled on first use.
+var tagRegex = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?P<pod_name>[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*)_(?P<namespace_name>[^_]+)_(?P<container_name>.+)-(?P<docker_id>[a-z0-9]{64})\.log$`)
+})
 
 // tagInfo is what a tag says about the container that wrote the records.
 type tagInfo struct {

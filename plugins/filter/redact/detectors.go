@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // detector finds one kind of secret in a string.
@@ -15,7 +16,11 @@ type detector struct {
 	// trigger is a cheap test that must hold for re to have a chance;
 	// nil means always.
 	trigger func(s []byte) bool
-	re      *regexp.Regexp
+	// expr is the expression, compiled into re when a filter selects the
+	// detector: a process with no redact filter compiles none of them.
+	expr string
+	once sync.Once
+	re   *regexp.Regexp
 	// group is the submatch that is masked; 0 masks the whole match.
 	group int
 	// valid, when set, confirms a candidate (Luhn, address parsing).
@@ -29,7 +34,7 @@ var builtins = []*detector{
 	{
 		name:    "private_key",
 		trigger: contains("PRIVATE KEY"),
-		re:      regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?s:.*?)(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)`),
+		expr:    `-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?s:.*?)(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)`,
 	},
 	{
 		// Access key IDs: AKIA (long-term) or ASIA (temporary, from STS),
@@ -40,20 +45,20 @@ var builtins = []*detector{
 		// secrets, so they are kept.
 		name:    "aws_access_key_id",
 		trigger: containsAny("AKIA", "ASIA", "ABIA", "ACCA"),
-		re:      regexp.MustCompile(`\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b`),
+		expr:    `\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b`,
 	},
 	{
 		// A secret access key is 40 base64 characters: too common a shape
 		// to mask on its own, so it is recognised by the name beside it.
 		name:    "aws_secret_access_key",
 		trigger: containsFold("secret"),
-		re:      regexp.MustCompile(`(?i)(?:aws_?secret_?access_?key|aws_?secret_?key|secret_?access_?key)["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})\b`),
+		expr:    `(?i)(?:aws_?secret_?access_?key|aws_?secret_?key|secret_?access_?key)["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})\b`,
 		group:   1,
 	},
 	{
 		name:    "jwt",
 		trigger: contains("eyJ"),
-		re:      regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`),
+		expr:    `\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`,
 	},
 	{
 		// "Bearer X" anywhere, and "Basic X" only after an Authorization
@@ -62,42 +67,42 @@ var builtins = []*detector{
 		// b64token), so "bearer authentication required" is left alone.
 		name:    "bearer_token",
 		trigger: func(s []byte) bool { return containsFold("bearer")(s) || containsFold("basic")(s) },
-		re:      regexp.MustCompile(`(?i)(?:\bbearer\s+|\bauthorization["']?\s*[:=]\s*["']?basic\s+)([A-Za-z0-9\-._~+/]{8,}=*)`),
+		expr:    `(?i)(?:\bbearer\s+|\bauthorization["']?\s*[:=]\s*["']?basic\s+)([A-Za-z0-9\-._~+/]{8,}=*)`,
 		group:   1,
 		valid:   looksLikeToken,
 	},
 	{
 		name:    "password",
 		trigger: func(s []byte) bool { return containsFold("pass")(s) || containsFold("pwd")(s) },
-		re:      regexp.MustCompile(`(?i)\b(?:password|passwd|pwd)["']?\s*[:=]\s*["']?([^\s"'&,;]+)`),
+		expr:    `(?i)\b(?:password|passwd|pwd)["']?\s*[:=]\s*["']?([^\s"'&,;]+)`,
 		group:   1,
 	},
 	{
 		name:    "url_password",
 		trigger: func(s []byte) bool { return bytes.Contains(s, []byte("://")) && bytes.IndexByte(s, '@') >= 0 },
-		re:      regexp.MustCompile(`\b[A-Za-z][A-Za-z0-9+.-]*://[^:/?#\s@]+:([^@/?#\s]+)@`),
+		expr:    `\b[A-Za-z][A-Za-z0-9+.-]*://[^:/?#\s@]+:([^@/?#\s]+)@`,
 		group:   1,
 	},
 	{
 		name:    "credit_card",
 		trigger: func(s []byte) bool { return hasDigitRun(s, 13) },
-		re:      regexp.MustCompile(`\b\d(?:[ -]?\d){12,18}\b`),
+		expr:    `\b\d(?:[ -]?\d){12,18}\b`,
 		valid:   isCardNumber,
 	},
 	{
 		name:    "email",
 		trigger: func(s []byte) bool { return bytes.IndexByte(s, '@') >= 0 },
-		re:      regexp.MustCompile(`\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b`),
+		expr:    `\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b`,
 	},
 	{
 		name:    "ipv4",
 		trigger: func(s []byte) bool { return bytes.Count(s, []byte(".")) >= 3 },
-		re:      regexp.MustCompile(`\b(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\b`),
+		expr:    `\b(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\b`,
 	},
 	{
 		name:    "ipv6",
 		trigger: func(s []byte) bool { return bytes.Count(s, []byte(":")) >= 2 },
-		re:      regexp.MustCompile(`(?i)(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?:%[0-9a-z]+)?`),
+		expr:    `(?i)(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?:%[0-9a-z]+)?`,
 		valid: func(s []byte) bool {
 			a, err := netip.ParseAddr(string(s))
 			return err == nil && a.Is6() && bytes.Count(s, []byte(":")) >= 2
@@ -134,8 +139,14 @@ func checkRules(raw string) error {
 	return err
 }
 
+// compile compiles the detector's expression once.
+func (d *detector) compile() *detector {
+	d.once.Do(func() { d.re = regexp.MustCompile(d.expr) })
+	return d
+}
+
 // selectRules returns the builtin detectors named by rules, in builtins
-// order, and whether key_names is on.
+// order and compiled, and whether key_names is on.
 func selectRules(rules []string) ([]*detector, bool, error) {
 	var names []string
 	for _, r := range rules {
@@ -144,7 +155,11 @@ func selectRules(rules []string) ([]*detector, bool, error) {
 		}
 	}
 	if slices.Contains(names, "all") {
-		return builtins, true, nil
+		out := make([]*detector, len(builtins))
+		for i, d := range builtins {
+			out[i] = d.compile()
+		}
+		return out, true, nil
 	}
 	var out []*detector
 	keyNames := false
@@ -159,7 +174,7 @@ func selectRules(rules []string) ([]*detector, bool, error) {
 	}
 	for _, d := range builtins {
 		if slices.Contains(names, d.name) {
-			out = append(out, d)
+			out = append(out, d.compile())
 		}
 	}
 	return out, keyNames, nil

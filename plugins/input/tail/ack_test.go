@@ -123,7 +123,7 @@ func TestAdvanceInOrder(t *testing.T) {
 	}
 	defer db.close()
 	st := &runState{in: newTail(t, nil, "Path", path), db: db, acks: newAckQueue()}
-	tf := &tailedFile{id: idOf(fi), name: path, f: f, lr: newLineReader(newBufferPool(0, 1024), 1024, 0), committed: -1}
+	tf := &tailedFile{id: idOf(fi), name: path, f: f, lr: newLineReader(newBufferPool(0), 1024, 0), committed: -1}
 	stored := func() int64 { e, _ := db.lookup(tf.id); return e.offset }
 	b1 := &ackEntry{end: 10}
 	b2 := &ackEntry{end: 20}

@@ -2,9 +2,12 @@
 // grow and emits one record per line, {"log": "<line>"} (Key names the
 // field), with Fluent Bit's parameters, across the ways logs move under it.
 //
-// Reading. Each file is read in blocks of at least 256 KiB and split into
-// lines in place: a record is encoded straight from the read buffer, and
-// only an unfinished last line is moved before the next read. Read buffers
+// Reading. Each file is read in blocks of 32 KiB that double while reads
+// fill them, up to 256 KiB (or Buffer_Chunk_Size if larger), and halve
+// again when the file slows down; lines are split in place: a record is
+// encoded straight from the read buffer, and only an unfinished last line
+// is moved before the next read. A batch is emitted every 128 KiB of
+// records and at the end of each read. Read buffers
 // are lent to a file while it is read and returned when it reaches its
 // end, so idle files hold none (an unfinished line is kept aside). A trailing
 // \r is dropped. A line with no newline yet is kept until its newline
@@ -84,8 +87,9 @@
 //     is accepted and ignored. A Fluent Bit DB is not read: a first start
 //     with Sluice reads files as if there were no DB.
 //   - Files rotated while Sluice was down are found and finished.
-//   - Reads are at least 256 KiB; Buffer_Chunk_Size larger than that is
-//     honoured, Buffer_Max_Size bounds a line.
+//   - Buffer_Chunk_Size bounds the read size (at least 256 KiB for
+//     throughput) rather than setting the first one, which is 32 KiB;
+//     Buffer_Max_Size bounds a line.
 //   - A file given up on for a line longer than Buffer_Max_Size (with
 //     Skip_Long_Lines off) is not found again by later scans until it
 //     leaves its path.

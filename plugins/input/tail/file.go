@@ -185,6 +185,11 @@ func (st *runState) follow(path, tagPath string, id fileID, f *os.File, off int6
 	return t
 }
 
+// batchTarget is the size at which a batch is emitted before the read
+// that filled it is done: the batch's buffer, kept by the input, stays
+// small after a large read (a file read from its head).
+const batchTarget = 128 << 10
+
 // readFile reads t from its offset, emitting its lines after each block,
 // until its end or passBudget (more is then true). An error is an Emit
 // error; read errors stop following the file.
@@ -218,6 +223,11 @@ func (st *runState) readFile(t *tailedFile) (more bool, err error) {
 				return false, nil
 			}
 			st.line(t, line, at)
+			if st.batch.Size() >= batchTarget {
+				if err := st.flush(t); err != nil {
+					return false, err
+				}
+			}
 		}
 		if err := st.flush(t); err != nil {
 			return false, err

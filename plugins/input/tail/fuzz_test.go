@@ -111,7 +111,7 @@ func FuzzLineReader(f *testing.F) {
 			step = 1
 		}
 		g := &growing{}
-		lr := newLineReader(newBufferPool(0, 1<<20), 1<<20, 0)
+		lr := newLineReader(newBufferPool(0), 1<<20, 0)
 		var got [][]byte
 		for i := 0; i < len(data); i += int(step) {
 			g.data = data[:min(len(data), i+int(step))]

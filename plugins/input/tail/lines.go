@@ -5,9 +5,21 @@ import (
 	"io"
 )
 
-// minBlock is the smallest read: reads of Fluent Bit's 32k default cost a
-// system call per few hundred lines, which dominates at high rates.
-const minBlock = 256 << 10
+// Read buffer sizes. A file is read into a buffer that starts at minBlock
+// and doubles while reads fill it (a file read from its head, or written
+// faster than one read a pass) up to the input's largest block: at least
+// maxBlock, or Buffer_Chunk_Size if larger. Reads of Fluent Bit's 32k
+// default cost a system call per hundred lines, which shows at hundreds of
+// MB/s; a log written at 10,000 lines a second, read a few tens of KiB a
+// pass, would pin a large buffer for nothing, so the size halves again
+// once a window of reads used under a quarter of it.
+const (
+	minBlock = 32 << 10
+	maxBlock = 256 << 10
+	// shrinkWindow is how many reads must all have used under a quarter
+	// of the buffer before it halves.
+	shrinkWindow = 256
+)
 
 // lineReader reads a file in large blocks and hands out its complete lines
 // as slices of its own buffer: no line is copied. Only the unfinished line
@@ -15,7 +27,9 @@ const minBlock = 256 << 10
 //
 // The buffer is borrowed from a bufferPool while the file is read and
 // handed back when it is idle (idle), the unfinished line, if any, kept
-// in a small carry slice: a thousand idle files cost no read buffers.
+// in a small carry slice: a thousand idle files cost no read buffers. A
+// line longer than the pool's size grows the reader's own buffer, up to
+// twice Buffer_Max_Size; that buffer is dropped when the file is idle.
 type lineReader struct {
 	pool       *bufferPool
 	buf        []byte
@@ -26,23 +40,21 @@ type lineReader struct {
 	skipping   bool   // discarding the rest of a line longer than maxLine
 }
 
-// bufferPool recycles the read buffers of one input's files. It is used
-// by one goroutine.
+// bufferPool sizes and recycles the read buffers of one input's files. It
+// is used by one goroutine.
 type bufferPool struct {
-	size int
-	free [][]byte
+	max  int      // the largest size
+	size int      // the size of the buffers handed out now
+	free [][]byte // buffers of size, for reuse
+	// reads and largest are the reads of the current shrink window and
+	// the largest of them.
+	reads, largest int
 }
 
-// newBufferPool returns a pool of buffers of at least minBlock bytes,
-// block if larger, and twice the longest line.
-func newBufferPool(block, maxLine int) *bufferPool {
-	if block < minBlock {
-		block = minBlock
-	}
-	if block < 2*maxLine {
-		block = 2 * maxLine
-	}
-	return &bufferPool{size: block}
+// newBufferPool returns a pool of buffers from minBlock up to maxBlock, or
+// block if larger.
+func newBufferPool(block int) *bufferPool {
+	return &bufferPool{max: max(block, maxBlock), size: minBlock}
 }
 
 func (p *bufferPool) get() []byte {
@@ -54,12 +66,43 @@ func (p *bufferPool) get() []byte {
 	return make([]byte, p.size)
 }
 
-// put keeps a few buffers for reuse; one file is read at a time, so a
-// few are all an input needs.
+// put keeps a few buffers of the current size for reuse; one file is read
+// at a time, so a few are all an input needs. Others are left to the GC.
 func (p *bufferPool) put(b []byte) {
-	if b != nil && len(p.free) < 2 {
+	if len(b) == p.size && len(p.free) < 2 {
 		p.free = append(p.free, b)
 	}
+}
+
+// observe adapts the size to a read of n bytes into room free bytes: a
+// read that filled a room of at least half the buffer doubles it (a
+// smaller room is one behind an unfinished line, and says little), a
+// window of reads all under a quarter of it halves it.
+func (p *bufferPool) observe(n, room int) {
+	if n == 0 {
+		return // the end of the file: says nothing about the rate
+	}
+	if n == room && 2*room >= p.size && p.size < p.max {
+		p.resize(min(2*p.size, p.max))
+		return
+	}
+	p.reads++
+	p.largest = max(p.largest, n)
+	if p.reads < shrinkWindow {
+		return
+	}
+	if p.largest < p.size/4 && p.size > minBlock {
+		p.resize(max(p.size/2, minBlock))
+		return
+	}
+	p.reads, p.largest = 0, 0
+}
+
+func (p *bufferPool) resize(size int) {
+	p.size = size
+	clear(p.free)
+	p.free = p.free[:0]
+	p.reads, p.largest = 0, 0
 }
 
 func newLineReader(pool *bufferPool, maxLine int, off int64) *lineReader {
@@ -95,9 +138,22 @@ func (lr *lineReader) idle() {
 	lr.buf, lr.start, lr.end = nil, 0, 0
 }
 
+// move puts the unconsumed bytes at the front of nb and reads into nb from
+// now on, handing the old buffer back.
+func (lr *lineReader) move(nb []byte) {
+	lr.end = copy(nb, lr.buf[lr.start:lr.end])
+	lr.start = 0
+	lr.pool.put(lr.buf)
+	lr.buf = nb
+}
+
 // attach borrows a buffer and puts the carried bytes back in front.
 func (lr *lineReader) attach() {
 	lr.buf = lr.pool.get()
+	if len(lr.carry) >= len(lr.buf) { // part of a long line, read into a grown buffer
+		lr.pool.put(lr.buf)
+		lr.buf = make([]byte, 2*len(lr.carry))
+	}
 	lr.start, lr.end = 0, copy(lr.buf, lr.carry)
 	lr.carry = lr.carry[:0]
 }
@@ -109,15 +165,23 @@ func (lr *lineReader) fill(r io.ReaderAt) (int, error) {
 	if lr.buf == nil {
 		lr.attach()
 	}
+	if len(lr.buf) < lr.pool.size {
+		lr.move(lr.pool.get()) // the pool grew: read more at once
+	}
 	if lr.start > 0 && (lr.start == lr.end || len(lr.buf)-lr.end < len(lr.buf)/4) {
 		lr.end = copy(lr.buf, lr.buf[lr.start:lr.end])
 		lr.start = 0
 	}
 	if lr.end == len(lr.buf) {
-		return 0, nil // a full buffer of one unfinished line; next reports it
+		if len(lr.buf) > lr.maxLine {
+			return 0, nil // a full buffer of one unfinished line; next reports it
+		}
+		lr.move(make([]byte, min(2*len(lr.buf), 2*lr.maxLine))) // a long line: room for Buffer_Max_Size
 	}
+	room := len(lr.buf) - lr.end
 	n, err := r.ReadAt(lr.buf[lr.end:], lr.readEnd())
 	lr.end += n
+	lr.pool.observe(n, room)
 	if err == io.EOF {
 		err = nil
 	}

@@ -22,7 +22,7 @@ func (g *growing) ReadAt(p []byte, off int64) (int, error) {
 func readAll(t *testing.T, maxLine int, skip bool, chunks ...string) []string {
 	t.Helper()
 	g := &growing{}
-	lr := newLineReader(newBufferPool(0, maxLine), maxLine, 0)
+	lr := newLineReader(newBufferPool(0), maxLine, 0)
 	var out []string
 	for _, c := range chunks {
 		g.data = append(g.data, c...)
@@ -71,6 +71,13 @@ func TestLineReader(t *testing.T) {
 		{"long line skipped across reads", 1024, true, []string{"ok\n" + long[:1500], long[1500:] + "\nafter\n"}, []string{"ok@0", "<long@3>", "after@2004"}},
 		{"long line stops the reader", 1024, false, []string{long + "\nafter\n"}, []string{"<long@0>"}},
 		{"line of exactly maxLine", 1024, false, []string{strings.Repeat("y", 1024) + "\n"}, []string{strings.Repeat("y", 1024) + "@0"}},
+		{"line longer than the first buffer grows it", 300 << 10, false,
+			[]string{"a\n" + strings.Repeat("z", 100<<10), strings.Repeat("z", 100<<10) + "\nb\n"},
+			[]string{"a@0", strings.Repeat("z", 200<<10) + "@2", "b@" + itoa(2+200<<10+1)}},
+		{"line longer than the largest block, up to maxLine", 600 << 10, false,
+			[]string{strings.Repeat("w", 500<<10) + "\n"}, []string{strings.Repeat("w", 500<<10) + "@0"}},
+		{"long line beyond a grown buffer still stops the reader", 100 << 10, false,
+			[]string{strings.Repeat("v", 300<<10) + "\n"}, []string{"<long@0>"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -105,7 +112,7 @@ func TestLineReaderManyBlocks(t *testing.T) {
 }
 
 func TestLineReaderRest(t *testing.T) {
-	lr := newLineReader(newBufferPool(0, 1024), 1024, 10)
+	lr := newLineReader(newBufferPool(0), 1024, 10)
 	g := &growing{data: append(make([]byte, 10), "done\nunfinished"...)}
 	lr.fill(g)
 	if line, at, _ := lr.next(false); string(line) != "done" || at != 10 {
@@ -122,7 +129,7 @@ func TestLineReaderRest(t *testing.T) {
 // TestLineReaderIdle hands the buffer back with half a line read and
 // checks the line is whole after the next read.
 func TestLineReaderIdle(t *testing.T) {
-	pool := newBufferPool(0, 1024)
+	pool := newBufferPool(0)
 	lr := newLineReader(pool, 1024, 0)
 	g := &growing{data: []byte("first\nhalf a ")}
 	lr.fill(g)
@@ -138,4 +145,90 @@ func TestLineReaderIdle(t *testing.T) {
 	if line, at, _ := lr.next(false); string(line) != "half a line" || at != 6 {
 		t.Fatalf("next = %q@%d", line, at)
 	}
+}
+
+// TestLineReaderIdleLongLine hands the buffer back with more of a line
+// read than the pool's largest buffer holds, and checks the line is whole after
+// the next read.
+func TestLineReaderIdleLongLine(t *testing.T) {
+	pool := newBufferPool(0)
+	lr := newLineReader(pool, 1<<20, 0)
+	g := &growing{data: []byte(strings.Repeat("q", 400<<10))}
+	for {
+		if n, _ := lr.fill(g); n == 0 {
+			break
+		}
+	}
+	lr.idle()
+	if lr.pending() != 400<<10 {
+		t.Fatalf("pending %d after idle", lr.pending())
+	}
+	lr.attach()
+	if lr.pending() != 400<<10 {
+		t.Fatalf("pending %d after attach: the carried bytes must not be cut to the pool's size", lr.pending())
+	}
+	g.data = append(g.data, "\n"...)
+	lr.fill(g)
+	if line, at, res := lr.next(false); res != lineOK || len(line) != 400<<10 || at != 0 {
+		t.Fatalf("next = %d bytes @%d (%v)", len(line), at, res)
+	}
+}
+
+// TestBufferPoolAdapts checks the read size doubles while reads fill
+// their room, up to the largest block, and halves after a window of small
+// reads, down to minBlock.
+func TestBufferPoolAdapts(t *testing.T) {
+	tests := []struct {
+		name  string
+		block int
+		reads [][2]int // n, room
+		want  int
+	}{
+		{"starts small", 0, nil, minBlock},
+		{"a read that fills its room doubles", 0, [][2]int{{minBlock, minBlock}}, 2 * minBlock},
+		{"up to maxBlock", 0, repeat([2]int{1 << 20, 1 << 20}, 20), maxBlock},
+		{"up to Buffer_Chunk_Size when larger", 1 << 20, repeat([2]int{1 << 30, 1 << 30}, 20), 1 << 20},
+		{"end-of-file reads change nothing", 0, repeat([2]int{0, minBlock}, 1000), minBlock},
+		{"filling a room behind an unfinished line changes nothing", 0, repeat([2]int{minBlock/2 - 1, minBlock/2 - 1}, 1000), minBlock},
+		{"a steady rate settles: no doubling and halving in turn", 0, append([][2]int{{minBlock, minBlock}},
+			alternate([2]int{25 << 10, 60 << 10}, [2]int{20 << 10, 20 << 10}, 10*shrinkWindow)...), 2 * minBlock},
+		{"a window of small reads halves", 0, append([][2]int{{minBlock, minBlock}, {2 * minBlock, 2 * minBlock}},
+			repeat([2]int{100, 4 * minBlock}, shrinkWindow)...), 2 * minBlock},
+		{"reads of a quarter keep the size", 0, append([][2]int{{minBlock, minBlock}},
+			repeat([2]int{minBlock / 2, 2 * minBlock}, 10*shrinkWindow)...), 2 * minBlock},
+		{"never below minBlock", 0, repeat([2]int{1, minBlock}, 10*shrinkWindow), minBlock},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newBufferPool(tt.block)
+			for _, r := range tt.reads {
+				p.observe(r[0], r[1])
+			}
+			if p.size != tt.want {
+				t.Errorf("size %d, want %d", p.size, tt.want)
+			}
+			if b := p.get(); len(b) != tt.want {
+				t.Errorf("get: %d bytes, want %d", len(b), tt.want)
+			}
+		})
+	}
+}
+
+func repeat(r [2]int, n int) [][2]int {
+	out := make([][2]int, n)
+	for i := range out {
+		out[i] = r
+	}
+	return out
+}
+
+func alternate(a, b [2]int, n int) [][2]int {
+	out := make([][2]int, n)
+	for i := range out {
+		out[i] = a
+		if i%2 == 1 {
+			out[i] = b
+		}
+	}
+	return out
 }

@@ -35,7 +35,7 @@ func Spec() plugin.Spec {
 				Doc: "skip lines longer than Buffer_Max_Size and go on; off stops following the file, as Fluent Bit does"},
 			{Name: "Skip_Empty_Lines", Type: plugin.TypeBool, Default: "off", Doc: "drop empty lines instead of emitting empty records"},
 			{Name: "Buffer_Chunk_Size", Type: plugin.TypeSize, Default: "32k", Min: 1 << 10, Max: 1 << 30,
-				Doc: "initial read buffer per file; Sluice reads in blocks of at least 256k for throughput"},
+				Doc: "largest read per file, if above 256k (Fluent Bit: the first one); Sluice reads from 32k up as a file's rate needs"},
 			{Name: "Buffer_Max_Size", Type: plugin.TypeSize, Default: "32k", Min: 1 << 10, Max: 1 << 30,
 				Doc: "longest line read; see Skip_Long_Lines for what happens to a longer one"},
 			{Name: "DB", Doc: "file keeping each followed file's offset, so a restart resumes where delivery stopped; unique per input"},

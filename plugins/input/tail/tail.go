@@ -153,7 +153,7 @@ func containsFold(list []string, s string) bool {
 // error only when it cannot start (the DB cannot be opened or is locked).
 func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
 	st := &runState{in: in, ctx: ctx, emitter: emit, files: map[fileID]*tailedFile{}, watched: map[string]bool{},
-		byName: map[string]*tailedFile{}, buffers: newBufferPool(in.block, in.maxLine), acks: newAckQueue()}
+		byName: map[string]*tailedFile{}, buffers: newBufferPool(in.block), acks: newAckQueue()}
 	st.acker, _ = emit.(plugin.AckEmitter)
 	if in.dbPath != "" {
 		db, err := openDB(in.dbPath, in.dbSync, in.dbLock)

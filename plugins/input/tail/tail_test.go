@@ -69,9 +69,10 @@ type got struct {
 
 // collector is an Emitter keeping every record.
 type collector struct {
-	mu   sync.Mutex
-	recs []got
-	fail error
+	mu       sync.Mutex
+	recs     []got
+	fail     error
+	maxBatch int // bytes of the largest batch
 }
 
 func (c *collector) Emit(_ context.Context, tag string, events []byte, records int) error {
@@ -80,6 +81,7 @@ func (c *collector) Emit(_ context.Context, tag string, events []byte, records i
 	if c.fail != nil {
 		return c.fail
 	}
+	c.maxBatch = max(c.maxBatch, len(events))
 	it := record.NewIterator(events)
 	n := 0
 	for it.Next() {
@@ -444,6 +446,30 @@ func TestTailExitOnEOF(t *testing.T) {
 		t.Fatalf("Run = %v, want plugin.ErrExit (Sluice stops, as Fluent Bit does)", err)
 	}
 	waitLogs(t, c, "1", "2", "no newline")
+}
+
+// TestTailBatchesBounded reads a file much larger than a batch from its
+// head: every line arrives once, in order, in batches of about batchTarget
+// however large the reads grew.
+func TestTailBatchesBounded(t *testing.T) {
+	dir := t.TempDir()
+	var want []string
+	var data strings.Builder
+	for i := range 20000 {
+		line := fmt.Sprintf("%06d %s", i, strings.Repeat("x", 250))
+		want = append(want, line)
+		data.WriteString(line + "\n")
+	}
+	appendTo(t, filepath.Join(dir, "a.log"), data.String())
+	c := &collector{}
+	in := newTail(t, nil, "Path", dir+"/a.log", "Read_from_Head", "on", "Exit_On_Eof", "on", "Buffer_Chunk_Size", "4M")
+	if err := in.Run(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	waitLogs(t, c, want...)
+	if limit := batchTarget + 300; c.maxBatch > limit {
+		t.Errorf("largest batch %d bytes, want at most %d", c.maxBatch, limit)
+	}
 }
 
 // TestTailEventOverflow checks that lost file events make the next pass a

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/sluice-logs/sluice/internal/goplugin"
 	"github.com/sluice-logs/sluice/internal/plugin"
@@ -67,13 +68,13 @@ func Spec() plugin.Spec {
 }
 
 // variable is a Go plugin template variable, $(...) or #(...).
-var variable = regexp.MustCompile(`[$#]\(([^)]*)\)`)
+var variable = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[$#]\(([^)]*)\)`) })
 
 // translate turns a Go plugin template into a record accessor template,
 // and reports whether it had variables.
 func translate(s string) (string, bool, error) {
 	var err error
-	out := variable.ReplaceAllStringFunc(s, func(m string) string {
+	out := variable().ReplaceAllStringFunc(s, func(m string) string {
 		v := strings.TrimSpace(m[2 : len(m)-1])
 		switch {
 		case v == "tag":
