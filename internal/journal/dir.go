@@ -36,15 +36,15 @@ type Dir struct {
 }
 
 type dirFile struct {
-	path    string
-	osf     *os.File
-	f       *File
-	peek    Entry
-	peeked  bool
-	fails   int
-	broken  bool
-	past    bool // past the SeekAfter cursor
-	seen    bool // found by the latest Scan
+	path   string
+	osf    *os.File
+	f      *File
+	peek   Entry
+	peeked bool
+	fails  int
+	broken bool
+	past   bool // past the SeekAfter cursor
+	seen   bool // found by the latest Scan
 }
 
 // OpenDir prepares to read the journal directory path; Scan finds its files.

@@ -256,3 +256,26 @@ func TestReaderCorruptFile(t *testing.T) {
 		}
 	}
 }
+
+// TestReaderSeekTail: with SeekTail only entries written after the first
+// Scan are read (Read_From_Tail).
+func TestReaderSeekTail(t *testing.T) {
+	needRemote(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "system.journal")
+	if err := journaltest.WriteWithRemote(path, entries(0, 10)); err != nil {
+		t.Fatal(err)
+	}
+	d := journal.OpenDir(dir, nil)
+	defer d.Close()
+	d.SeekTail()
+	if got := readAll(t, d); len(got) != 0 {
+		t.Fatalf("read %d old entries", len(got))
+	}
+	if err := journaltest.WriteWithRemote(path, entries(10, 3)); err != nil {
+		t.Fatal(err)
+	}
+	if got := readAll(t, d); len(got) != 3 || got[0]["SEQ"] != "10" {
+		t.Fatalf("after append: %v", got)
+	}
+}
