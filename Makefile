@@ -67,7 +67,7 @@ $(HELM):
 # 2.42) receives the prometheus_remote_write output; systemd-journal-remote
 # writes real journal files for the systemd input's tests (journalctl, from
 # systemd, reads them back as the oracle).
-DEBS := tmux strace prometheus-node-exporter prometheus systemd-journal-remote
+DEBS := tmux strace prometheus-node-exporter prometheus systemd systemd-journal-remote
 
 debs:
 	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

@@ -79,12 +79,35 @@ func readAll(t *testing.T, d *journal.Dir) []map[string]string {
 // TestReaderMatchesJournalctl writes a real journal file with many entries,
 // large (compressed) and binary fields, and checks that the reader returns
 // what journalctl returns, field for field.
+// Debian's systemd 252 writes the compact layout with keyed hashes and
+// ZSTD by default; SYSTEMD_JOURNAL_COMPACT=0 and
+// SYSTEMD_JOURNAL_KEYED_HASH=0 give the older layouts. (It ignores
+// SYSTEMD_JOURNAL_COMPRESS=LZ4/XZ: those are covered by compress_test.go.)
 func TestReaderMatchesJournalctl(t *testing.T) {
 	needRemote(t)
+	for _, env := range [][]string{nil, {"SYSTEMD_JOURNAL_COMPACT=0"}, {"SYSTEMD_JOURNAL_COMPACT=0", "SYSTEMD_JOURNAL_KEYED_HASH=0"}} {
+		t.Run(strings.Join(append([]string{"default"}, env...), ","), func(t *testing.T) { testMatchesJournalctl(t, env) })
+	}
+}
+
+func testMatchesJournalctl(t *testing.T, env []string) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "system.journal")
-	if err := journaltest.WriteWithRemote(path, entries(0, 3000)); err != nil {
+	if err := journaltest.WriteWithRemote(path, entries(0, 3000), env...); err != nil {
 		t.Fatal(err)
+	}
+	osf, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := osf.Stat()
+	jf, err := journal.NewFile(path, osf, st.Size())
+	osf.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if jf.Header().Compact() != (len(env) == 0) {
+		t.Fatalf("compact layout %v with env %v: the test does not cover the layout it names", jf.Header().Compact(), env)
 	}
 	want, err := journaltest.JournalctlJSON(path)
 	if err != nil {

@@ -60,8 +60,9 @@ const (
 	// (DATA_SIZE_MAX is 1 GiB on disk, but no entry gets near it); a
 	// corrupt size field must not make the reader allocate gigabytes.
 	maxObjectSize = 256 << 20
-	// maxDecompressed bounds what one compressed DATA object may expand to.
-	maxDecompressed = 256 << 20
+	// maxDecompressed bounds what one compressed DATA object may expand to
+	// (journald refuses entries over 768 MiB, fields are far smaller).
+	maxDecompressed = 64 << 20
 )
 
 var signature = [8]byte{'L', 'P', 'K', 'S', 'H', 'H', 'R', 'H'}
@@ -84,7 +85,7 @@ type Header struct {
 }
 
 // Compact reports whether the file uses the compact layout.
-func (h *Header) Compact() bool { return h.Incompatible&incompatCompact != 0 }
+func (h Header) Compact() bool { return h.Incompatible&incompatCompact != 0 }
 
 // File is one journal file opened for reading. It is not safe for
 // concurrent use.
@@ -395,13 +396,13 @@ func (f *File) readData(off uint64, dst []byte) ([]byte, error) {
 		}
 		return out, nil
 	case flags&objCompressedLZ4 != 0:
-		out, err := decodeLZ4(body, dst)
+		out, err := f.dec.lz4(body, dst)
 		if err != nil {
 			return nil, f.corrupt(off, "lz4 data: %v", err)
 		}
 		return out, nil
 	case flags&objCompressedXZ != 0:
-		out, err := decodeXZ(body, dst)
+		out, err := f.dec.xz(body, dst)
 		if err != nil {
 			return nil, f.corrupt(off, "xz data: %v", err)
 		}

@@ -62,13 +62,16 @@ func isText(s string) bool {
 }
 
 // WriteWithRemote writes entries to the journal file path with
-// systemd-journal-remote (appending when the file exists). It returns an
-// error wrapping os.ErrNotExist when the tool is not installed.
-func WriteWithRemote(path string, entries []ExportEntry) error {
+// systemd-journal-remote (appending when the file exists); env is added to
+// its environment (SYSTEMD_JOURNAL_COMPACT=0 writes the regular, 64-bit
+// layout). It returns an error wrapping os.ErrNotExist when the tool is not
+// installed.
+func WriteWithRemote(path string, entries []ExportEntry, env ...string) error {
 	if _, err := os.Stat(RemoteBinary); err != nil {
 		return fmt.Errorf("%s (Debian package systemd-journal-remote): %w", RemoteBinary, err)
 	}
 	cmd := exec.Command(RemoteBinary, "--split-mode=none", "-o", path, "-")
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdin = bytes.NewReader(Export(entries))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
