@@ -94,7 +94,12 @@ type File struct {
 	r    io.ReaderAt
 	size int64
 	hdr  Header
-	buf  []byte // scratch for object headers and arrays
+	buf  []byte // scratch for objects larger than a cache block
+	// cache holds aligned blocks of the file, direct-mapped: objects are
+	// small and an entry's objects cluster in a few places (its own, the
+	// shared DATA objects, the entry array), so a pread per block serves
+	// many. Refresh empties it, so bytes written since are never stale.
+	cache [cacheSlots]cacheSlot
 	dec  decompressor
 
 	// Position in the entry array chain, so that following a growing
@@ -130,6 +135,22 @@ func (f *File) readAt(off uint64, n int) ([]byte, error) {
 	if n < 0 || off > uint64(f.size) || uint64(n) > uint64(f.size)-off {
 		return nil, f.corrupt(off, "%d bytes past the end of the file (%d bytes)", n, f.size)
 	}
+	if blk := off / cacheBlock; (off+uint64(n)-1)/cacheBlock == blk && n > 0 {
+		c := &f.cache[blk%cacheSlots]
+		if !c.valid || c.block != blk {
+			start := blk * cacheBlock
+			size := min(uint64(cacheBlock), uint64(f.size)-start)
+			if c.data == nil {
+				c.data = make([]byte, cacheBlock)
+			}
+			c.valid = false
+			if _, err := f.r.ReadAt(c.data[:size], int64(start)); err != nil {
+				return nil, fmt.Errorf("journal file %s: read %d bytes at offset %d: %w", f.name, size, start, err)
+			}
+			c.block, c.valid = blk, true
+		}
+		return c.data[off-blk*cacheBlock:][:n], nil
+	}
 	if cap(f.buf) < n {
 		f.buf = make([]byte, n)
 	}
@@ -140,10 +161,25 @@ func (f *File) readAt(off uint64, n int) ([]byte, error) {
 	return b, nil
 }
 
+// The block cache: cacheSlots blocks of cacheBlock bytes per file.
+const (
+	cacheBlock = 4 << 10
+	cacheSlots = 32
+)
+
+type cacheSlot struct {
+	block uint64
+	valid bool
+	data  []byte
+}
+
 // Refresh reads the header again and takes a new size, for a file that
 // is being written to.
 func (f *File) Refresh(size int64) error {
 	f.size = size
+	for i := range f.cache {
+		f.cache[i].valid = false
+	}
 	return f.readHeader()
 }
 
@@ -193,6 +229,7 @@ type Entry struct {
 	Fields    [][]byte
 
 	data [][]byte // per-field buffers, reused
+	offs []uint64 // the items' DATA offsets, reused
 }
 
 // Remaining is how many entries the header counts that Next has not
@@ -340,7 +377,10 @@ func (f *File) readEntry(off uint64, e *Entry) error {
 	}
 	n := (size - entryHeaderSize) / item
 	// Copy the item offsets out: reading DATA objects reuses f.buf.
-	offs := make([]uint64, 0, n)
+	if n > uint64(len(b)) {
+		return f.corrupt(off, "entry with %d items", n)
+	}
+	offs := e.offs[:0]
 	for i := uint64(0); i < n; i++ {
 		p := b[entryHeaderSize+i*item:]
 		if item == 4 {
@@ -349,6 +389,7 @@ func (f *File) readEntry(off uint64, e *Entry) error {
 			offs = append(offs, le.Uint64(p))
 		}
 	}
+	e.offs = offs
 	e.Fields = e.Fields[:0]
 	for len(e.data) < len(offs) {
 		e.data = append(e.data, nil)
