@@ -51,7 +51,7 @@ func buildFile(comp uint8, entries [][]string) []byte {
 			items = le.AppendUint64(items, 0)
 		}
 		hdr := make([]byte, 48)
-		le.PutUint64(hdr[0:], uint64(i+1))                      // seqnum
+		le.PutUint64(hdr[0:], uint64(i+1))                     // seqnum
 		le.PutUint64(hdr[8:], 1700000000000000+uint64(i)*1000) // realtime
 		le.PutUint64(hdr[16:], uint64(i))                      // monotonic
 		entryOffs = append(entryOffs, obj(objEntry, 0, append(hdr, items...)))

@@ -100,7 +100,7 @@ type File struct {
 	// shared DATA objects, the entry array), so a pread per block serves
 	// many. Refresh empties it, so bytes written since are never stale.
 	cache [cacheSlots]cacheSlot
-	dec  decompressor
+	dec   decompressor
 
 	// Position in the entry array chain, so that following a growing
 	// file does not walk the chain from its start each time.

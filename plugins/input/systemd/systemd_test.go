@@ -191,4 +191,3 @@ func TestDBResume(t *testing.T) {
 		t.Errorf("second run starts at %s", recs[0])
 	}
 }
-
