@@ -31,6 +31,12 @@ func systemdNeedRemote(t *testing.T) {
 // (compressed) MESSAGE, every 7th a binary field.
 func systemdWrite(t *testing.T, path string, from, n int) {
 	t.Helper()
+	if err := journaltest.WriteWithRemote(path, systemdEntries(from, n)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func systemdEntries(from, n int) []journaltest.ExportEntry {
 	var es []journaltest.ExportEntry
 	for i := from; i < from+n; i++ {
 		msg := fmt.Sprintf("entry %d", i)
@@ -46,9 +52,7 @@ func systemdWrite(t *testing.T, path string, from, n int) {
 		}
 		es = append(es, e)
 	}
-	if err := journaltest.WriteWithRemote(path, es); err != nil {
-		t.Fatal(err)
-	}
+	return es
 }
 
 // systemdCheck checks that the output holds entries 0..n-1 exactly once,
@@ -137,4 +141,59 @@ func TestSystemdInputJournalFiles(t *testing.T) {
 		t.Fatalf("exit code %d", code)
 	}
 	systemdCheck(t, jsonLines(t, outFile), 3800)
+}
+
+// TestSystemdInputLiveWriter follows a journal file while
+// systemd-journal-remote still has it open and appends to it (state
+// ONLINE, as journald's system.journal), in 40 bursts: every entry arrives
+// once, none is read torn.
+func TestSystemdInputLiveWriter(t *testing.T) {
+	systemdNeedRemote(t)
+	dir := t.TempDir()
+	jdir := filepath.Join(dir, "journal")
+	os.Mkdir(jdir, 0o755)
+	out := filepath.Join(dir, "out")
+	cfg := writeFile(t, dir, "sluice.conf", fmt.Sprintf(`
+[SERVICE]
+    Flush  0.2
+
+[INPUT]
+    Name            systemd
+    Path            %s
+    Tag             host.*
+
+[OUTPUT]
+    Name    file
+    Match   *
+    Path    %s
+    File    journal.log
+    Format  plain
+    Mkdir   On
+`, jdir, out))
+	outFile := filepath.Join(out, "journal.log")
+	p := start(t, nil, "-c", cfg)
+	w, err := journaltest.StartWriter(filepath.Join(jdir, "system.journal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const bursts, per = 40, 50
+	for b := 0; b < bursts; b++ {
+		if err := w.Write(systemdEntries(b*per, per)); err != nil {
+			t.Fatal(err)
+		}
+		// Let the reader catch up with part of the file while the writer
+		// is still going.
+		eventually(t, 30*time.Second, "the burst", func() bool { return len(jsonLines(t, outFile)) >= b*per })
+	}
+	eventually(t, 60*time.Second, "every entry", func() bool { return len(jsonLines(t, outFile)) >= bursts*per })
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.stop(syscall.SIGTERM, 30*time.Second); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	systemdCheck(t, jsonLines(t, outFile), bursts*per)
+	if log := p.stderr.String(); strings.Contains(log, "journal") && strings.Contains(log, "cannot be read") {
+		t.Errorf("the reader reported unreadable entries of the live file:\n%s", log)
+	}
 }

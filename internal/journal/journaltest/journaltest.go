@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -113,4 +114,47 @@ func JournalctlJSON(path string) ([]map[string]any, error) {
 		res = append(res, m)
 	}
 	return res, nil
+}
+
+// Writer is a systemd-journal-remote process writing to one journal file as
+// entries are sent to it, so the file stays open (state ONLINE) and grows
+// while a reader follows it, as journald's system.journal does.
+type Writer struct {
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	stderr bytes.Buffer
+}
+
+// StartWriter starts systemd-journal-remote writing to path.
+func StartWriter(path string, env ...string) (*Writer, error) {
+	if _, err := os.Stat(RemoteBinary); err != nil {
+		return nil, fmt.Errorf("%s (Debian package systemd-journal-remote): %w", RemoteBinary, err)
+	}
+	w := &Writer{cmd: exec.Command(RemoteBinary, "--split-mode=none", "-o", path, "-")}
+	w.cmd.Env = append(os.Environ(), env...)
+	w.cmd.Stderr = &w.stderr
+	in, err := w.cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	w.stdin = in
+	if err := w.cmd.Start(); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// Write sends entries to the writer.
+func (w *Writer) Write(entries []ExportEntry) error {
+	_, err := w.stdin.Write(Export(entries))
+	return err
+}
+
+// Close ends the input and waits for the writer to finish the file.
+func (w *Writer) Close() error {
+	w.stdin.Close()
+	if err := w.cmd.Wait(); err != nil {
+		return fmt.Errorf("systemd-journal-remote: %v: %s", err, w.stderr.String())
+	}
+	return nil
 }
