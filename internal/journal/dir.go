@@ -37,6 +37,7 @@ type Dir struct {
 
 type dirFile struct {
 	path   string
+	info   os.FileInfo // of osf, to know the path again without opening it
 	osf    *os.File
 	f      *File
 	peek   Entry
@@ -83,17 +84,25 @@ func (d *Dir) Scan() error {
 	if err != nil {
 		return err
 	}
+	byPath := make(map[string]*dirFile, len(d.files))
 	for _, f := range d.files {
 		f.seen = false
+		byPath[f.path] = f
 	}
 	for _, p := range paths {
+		if f := byPath[p]; f != nil {
+			if st, err := os.Stat(p); err == nil && os.SameFile(st, f.info) {
+				f.seen = true
+				continue
+			}
+		}
 		d.add(p)
 	}
 	first := !d.seeked
 	d.seeked = true
 	for id, f := range d.files {
-		if f.broken {
-			continue
+		if f.broken || f.f.hdr.State == StateArchived && f.f.Remaining() == 0 && f.seen {
+			continue // an archived file does not change
 		}
 		st, err := f.osf.Stat()
 		if err == nil {
@@ -169,10 +178,10 @@ func (d *Dir) add(p string) {
 	if known, ok := d.files[f.hdr.FileID]; ok {
 		osf.Close()
 		known.seen = true
-		known.path = p // renamed by rotation
+		known.path, known.info = p, st // renamed by rotation
 		return
 	}
-	d.files[f.hdr.FileID] = &dirFile{path: p, osf: osf, f: f, seen: true}
+	d.files[f.hdr.FileID] = &dirFile{path: p, info: st, osf: osf, f: f, seen: true}
 }
 
 func (d *Dir) logBad(p string, err error) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sluice-logs/sluice/internal/journal/journaltest"
 	"github.com/sluice-logs/sluice/internal/plugin/plugintest"
@@ -189,5 +190,55 @@ func TestDBResume(t *testing.T) {
 	}
 	if !strings.Contains(recs[0], `"SEQ":"30"`) {
 		t.Errorf("second run starts at %s", recs[0])
+	}
+}
+
+// rawCollector keeps "unix-seconds body" per record and the tags.
+type rawCollector struct {
+	t    *testing.T
+	mu   sync.Mutex
+	recs []string
+	tags []string
+}
+
+func (c *rawCollector) Emit(_ context.Context, tag string, events []byte, _ int) error {
+	lines := plugintest.Render(c.t, events)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.recs = append(c.recs, lines...)
+	for range lines {
+		c.tags = append(c.tags, tag)
+	}
+	return nil
+}
+
+func (c *rawCollector) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.recs)
+}
+
+// TestTimeAndUnknownUnit: the record's time is the entry's
+// __REALTIME_TIMESTAMP, and '*' in Tag becomes "unknown" for an entry
+// without _SYSTEMD_UNIT.
+func TestTimeAndUnknownUnit(t *testing.T) {
+	needRemote(t)
+	dir := t.TempDir()
+	es := []journaltest.ExportEntry{{Realtime: 1700000123456789, Monotonic: 1, BootID: "0123456789abcdef0123456789abcdef",
+		Fields: [][2]string{{"MESSAGE", "kernel says hi"}, {"_TRANSPORT", "kernel"}}}}
+	if err := journaltest.WriteWithRemote(filepath.Join(dir, "system.journal"), es); err != nil {
+		t.Fatal(err)
+	}
+	c := &rawCollector{t: t}
+	stop := run(t, c, "Path", dir, "Tag", "host.*.logs")
+	for i := 0; i < 1000 && c.len() == 0; i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	stop()
+	if c.len() != 1 {
+		t.Fatalf("%d records", c.len())
+	}
+	if want := "1700000123 "; !strings.HasPrefix(c.recs[0], want) || c.tags[0] != "host.unknown.logs" {
+		t.Errorf("record %q tag %q", c.recs[0], c.tags[0])
 	}
 }
