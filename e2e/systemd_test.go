@@ -13,19 +13,6 @@ import (
 	"github.com/sluice-logs/sluice/internal/journal/journaltest"
 )
 
-// systemdNeedRemote skips outside CI and fails in CI when Debian's
-// systemd-journal-remote, which writes the journal files, is missing (make
-// debs installs it).
-func systemdNeedRemote(t *testing.T) {
-	t.Helper()
-	if _, err := os.Stat(journaltest.RemoteBinary); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s missing in CI: make debs installs systemd-journal-remote", journaltest.RemoteBinary)
-		}
-		t.Skipf("%s not installed (make debs)", journaltest.RemoteBinary)
-	}
-}
-
 // systemdWrite appends entries from..from+n-1 to a journal file: units
 // alternate between kubelet and containerd, every 10th entry has a large
 // (compressed) MESSAGE, every 7th a binary field.
@@ -86,33 +73,19 @@ func systemdCheck(t *testing.T, records []map[string]any, n int) {
 	}
 }
 
-// TestSystemdInputJournalFiles runs bin/sluice with the systemd input on a
-// directory of real journal files (a rotated one, the current one, a user
-// journal in a machine-ID folder), appends while it runs, restarts it with
-// the DB and appends again: every entry reaches the file output once, with
-// its fields.
-func TestSystemdInputJournalFiles(t *testing.T) {
-	systemdNeedRemote(t)
-	dir := t.TempDir()
-	jdir := filepath.Join(dir, "journal")
-	machine := filepath.Join(jdir, "3d1219c7c4c5404aaa1f6d2a48adfda4")
-	if err := os.MkdirAll(machine, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(dir, "out")
-	systemdWrite(t, filepath.Join(machine, "system@0000000000000001-0000000000000001.journal"), 0, 2000)
-	current := filepath.Join(machine, "system.journal")
-	systemdWrite(t, current, 2000, 1000)
-	cfg := writeFile(t, dir, "sluice.conf", fmt.Sprintf(`
+// systemdConfig writes a configuration reading the journal directory jdir
+// into dir/out/journal.log, with extra lines in the systemd section.
+func systemdConfig(t *testing.T, dir, jdir, extra string) string {
+	t.Helper()
+	return writeFile(t, dir, "sluice.conf", fmt.Sprintf(`
 [SERVICE]
     Flush  0.2
 
 [INPUT]
-    Name            systemd
-    Path            %s
-    Tag             host.*
-    DB              %s
-    Max_Entries     500
+    Name  systemd
+    Path  %s
+    Tag   host.*
+    %s
 
 [OUTPUT]
     Name    file
@@ -121,8 +94,27 @@ func TestSystemdInputJournalFiles(t *testing.T) {
     File    journal.log
     Format  plain
     Mkdir   On
-`, jdir, filepath.Join(dir, "systemd.db"), out))
-	outFile := filepath.Join(out, "journal.log")
+`, jdir, extra, filepath.Join(dir, "out")))
+}
+
+// TestSystemdInputJournalFiles runs bin/sluice with the systemd input on a
+// directory of real journal files (a rotated one, the current one, a user
+// journal in a machine-ID folder), appends while it runs, restarts it with
+// the DB and appends again: every entry reaches the file output once, with
+// its fields.
+func TestSystemdInputJournalFiles(t *testing.T) {
+	journaltest.NeedRemote(t)
+	dir := t.TempDir()
+	jdir := filepath.Join(dir, "journal")
+	machine := filepath.Join(jdir, "3d1219c7c4c5404aaa1f6d2a48adfda4")
+	if err := os.MkdirAll(machine, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	systemdWrite(t, filepath.Join(machine, "system@0000000000000001-0000000000000001.journal"), 0, 2000)
+	current := filepath.Join(machine, "system.journal")
+	systemdWrite(t, current, 2000, 1000)
+	cfg := systemdConfig(t, dir, jdir, "DB "+filepath.Join(dir, "systemd.db")+"\n    Max_Entries 500")
+	outFile := filepath.Join(dir, "out", "journal.log")
 	p := start(t, nil, "-c", cfg)
 	eventually(t, 60*time.Second, "the first 3000 entries", func() bool { return len(jsonLines(t, outFile)) >= 3000 })
 	systemdWrite(t, current, 3000, 500) // the file grows under the input
@@ -148,29 +140,12 @@ func TestSystemdInputJournalFiles(t *testing.T) {
 // ONLINE, as journald's system.journal), in 40 bursts: every entry arrives
 // once, none is read torn.
 func TestSystemdInputLiveWriter(t *testing.T) {
-	systemdNeedRemote(t)
+	journaltest.NeedRemote(t)
 	dir := t.TempDir()
 	jdir := filepath.Join(dir, "journal")
 	os.Mkdir(jdir, 0o755)
-	out := filepath.Join(dir, "out")
-	cfg := writeFile(t, dir, "sluice.conf", fmt.Sprintf(`
-[SERVICE]
-    Flush  0.2
-
-[INPUT]
-    Name            systemd
-    Path            %s
-    Tag             host.*
-
-[OUTPUT]
-    Name    file
-    Match   *
-    Path    %s
-    File    journal.log
-    Format  plain
-    Mkdir   On
-`, jdir, out))
-	outFile := filepath.Join(out, "journal.log")
+	cfg := systemdConfig(t, dir, jdir, "")
+	outFile := filepath.Join(dir, "out", "journal.log")
 	p := start(t, nil, "-c", cfg)
 	w, err := journaltest.StartWriter(filepath.Join(jdir, "system.journal"))
 	if err != nil {

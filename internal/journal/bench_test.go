@@ -14,7 +14,7 @@ import (
 // systemd-journal-remote: compact layout, ZSTD for the large fields) from
 // start to end; the reported ns/op and allocs/op are per entry.
 func BenchmarkReadEntries(b *testing.B) {
-	needRemote(b)
+	journaltest.NeedRemote(b)
 	dir := b.TempDir()
 	const n = 20000
 	if err := journaltest.WriteWithRemote(filepath.Join(dir, "system.journal"), entries(0, n)); err != nil {

@@ -19,18 +19,6 @@ import (
 
 const bootID = "0123456789abcdef0123456789abcdef"
 
-// needRemote skips outside CI when systemd-journal-remote is missing (make
-// debs installs it) and fails in CI.
-func needRemote(t testing.TB) {
-	t.Helper()
-	if _, err := os.Stat(journaltest.RemoteBinary); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s missing in CI: make debs installs systemd-journal-remote", journaltest.RemoteBinary)
-		}
-		t.Skipf("%s not installed (make debs)", journaltest.RemoteBinary)
-	}
-}
-
 // entries makes n numbered entries; every 7th has a large, compressible
 // field, every 5th a binary one.
 func entries(from, n int) []journaltest.ExportEntry {
@@ -84,7 +72,7 @@ func readAll(t *testing.T, d *journal.Dir) []map[string]string {
 // SYSTEMD_JOURNAL_KEYED_HASH=0 give the older layouts. (It ignores
 // SYSTEMD_JOURNAL_COMPRESS=LZ4/XZ: those are covered by compress_test.go.)
 func TestReaderMatchesJournalctl(t *testing.T) {
-	needRemote(t)
+	journaltest.NeedRemote(t)
 	for _, env := range [][]string{nil, {"SYSTEMD_JOURNAL_COMPACT=0"}, {"SYSTEMD_JOURNAL_COMPACT=0", "SYSTEMD_JOURNAL_KEYED_HASH=0"}} {
 		t.Run(strings.Join(append([]string{"default"}, env...), ","), func(t *testing.T) { testMatchesJournalctl(t, env) })
 	}
@@ -157,7 +145,7 @@ func trim(s string) string {
 // TestReaderUsesCompression makes sure the large fields of the real file
 // are stored compressed, so the test above covers decompression.
 func TestReaderUsesCompression(t *testing.T) {
-	needRemote(t)
+	journaltest.NeedRemote(t)
 	path := filepath.Join(t.TempDir(), "system.journal")
 	if err := journaltest.WriteWithRemote(path, entries(0, 8)); err != nil {
 		t.Fatal(err)
@@ -171,7 +159,7 @@ func TestReaderUsesCompression(t *testing.T) {
 // TestReaderFollowsGrowingFile appends to a file between reads: the new
 // entries, and only those, are returned.
 func TestReaderFollowsGrowingFile(t *testing.T) {
-	needRemote(t)
+	journaltest.NeedRemote(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "system.journal")
 	if err := journaltest.WriteWithRemote(path, entries(0, 50)); err != nil {
@@ -195,7 +183,7 @@ func TestReaderFollowsGrowingFile(t *testing.T) {
 // a current one in a machine-ID subdirectory and a *.journal~ to skip, and
 // then sees the current file renamed (rotated) underneath it.
 func TestReaderAcrossFilesAndRotation(t *testing.T) {
-	needRemote(t)
+	journaltest.NeedRemote(t)
 	dir := t.TempDir()
 	sub := filepath.Join(dir, "3d1219c7c4c5404aaa1f6d2a48adfda4")
 	os.Mkdir(sub, 0o755)
@@ -240,7 +228,7 @@ func TestReaderAcrossFilesAndRotation(t *testing.T) {
 // offset is broken are reported with their name and an offset, and the good
 // file is still read whole.
 func TestReaderCorruptFile(t *testing.T) {
-	needRemote(t)
+	journaltest.NeedRemote(t)
 	dir := t.TempDir()
 	if err := journaltest.WriteWithRemote(filepath.Join(dir, "good.journal"), entries(0, 20)); err != nil {
 		t.Fatal(err)
@@ -283,7 +271,7 @@ func TestReaderCorruptFile(t *testing.T) {
 // TestReaderSeekTail: with SeekTail only entries written after the first
 // Scan are read (Read_From_Tail).
 func TestReaderSeekTail(t *testing.T) {
-	needRemote(t)
+	journaltest.NeedRemote(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "system.journal")
 	if err := journaltest.WriteWithRemote(path, entries(0, 10)); err != nil {

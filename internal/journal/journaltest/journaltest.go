@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"testing"
 	"strings"
 )
 
@@ -157,4 +158,16 @@ func (w *Writer) Close() error {
 		return fmt.Errorf("systemd-journal-remote: %v: %s", err, w.stderr.String())
 	}
 	return nil
+}
+
+// NeedRemote skips the test outside CI, and fails it in CI, when
+// systemd-journal-remote is not installed (make debs installs it).
+func NeedRemote(t testing.TB) {
+	t.Helper()
+	if _, err := os.Stat(RemoteBinary); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s missing in CI: make debs installs systemd-journal-remote", RemoteBinary)
+		}
+		t.Skipf("%s not installed (make debs)", RemoteBinary)
+	}
 }

@@ -45,16 +45,6 @@ func TestMatcher(t *testing.T) {
 	}
 }
 
-func needRemote(t *testing.T) {
-	t.Helper()
-	if _, err := os.Stat(journaltest.RemoteBinary); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s missing in CI: make debs installs systemd-journal-remote", journaltest.RemoteBinary)
-		}
-		t.Skipf("%s not installed (make debs)", journaltest.RemoteBinary)
-	}
-}
-
 func writeEntries(t *testing.T, path string, from, n int) {
 	t.Helper()
 	var es []journaltest.ExportEntry
@@ -122,7 +112,7 @@ func run(t *testing.T, em interface {
 }
 
 func TestRecordShapeAndTag(t *testing.T) {
-	needRemote(t)
+	journaltest.NeedRemote(t)
 	dir := t.TempDir()
 	writeEntries(t, filepath.Join(dir, "system.journal"), 0, 4)
 	var c plugintest.Collector
@@ -141,7 +131,7 @@ func TestRecordShapeAndTag(t *testing.T) {
 }
 
 func TestMaxFieldsAndFilter(t *testing.T) {
-	needRemote(t)
+	journaltest.NeedRemote(t)
 	dir := t.TempDir()
 	writeEntries(t, filepath.Join(dir, "system.journal"), 0, 10)
 	var c plugintest.Collector
@@ -163,7 +153,7 @@ func TestMaxFieldsAndFilter(t *testing.T) {
 // TestDBResume reads, stops, appends and starts again: every entry arrives
 // exactly once across the two runs.
 func TestDBResume(t *testing.T) {
-	needRemote(t)
+	journaltest.NeedRemote(t)
 	dir := t.TempDir()
 	jf := filepath.Join(dir, "system.journal")
 	db := filepath.Join(t.TempDir(), "systemd.db")
@@ -222,7 +212,7 @@ func (c *rawCollector) len() int {
 // __REALTIME_TIMESTAMP, and '*' in Tag becomes "unknown" for an entry
 // without _SYSTEMD_UNIT.
 func TestTimeAndUnknownUnit(t *testing.T) {
-	needRemote(t)
+	journaltest.NeedRemote(t)
 	dir := t.TempDir()
 	es := []journaltest.ExportEntry{{Realtime: 1700000123456789, Monotonic: 1, BootID: "0123456789abcdef0123456789abcdef",
 		Fields: [][2]string{{"MESSAGE", "kernel says hi"}, {"_TRANSPORT", "kernel"}}}}
