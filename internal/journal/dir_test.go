@@ -47,7 +47,7 @@ func readAll(t *testing.T, d *journal.Dir) []map[string]string {
 	}
 	var out []map[string]string
 	for {
-		e, _, err := d.Next()
+		e, seqnumID, err := d.Next()
 		if errors.Is(err, io.EOF) {
 			return out
 		}
@@ -60,6 +60,7 @@ func readAll(t *testing.T, d *journal.Dir) []map[string]string {
 			m[string(k)] = string(v)
 		}
 		m["__REALTIME_TIMESTAMP"] = strconv.FormatUint(e.Realtime, 10)
+		m["__CURSOR"] = journal.CursorOf(seqnumID, e).String()
 		out = append(out, m)
 	}
 }
@@ -109,7 +110,7 @@ func testMatchesJournalctl(t *testing.T, env []string) {
 	}
 	for i := range got {
 		for k, v := range want[i] {
-			if strings.HasPrefix(k, "__") && k != "__REALTIME_TIMESTAMP" {
+			if strings.HasPrefix(k, "__") && k != "__REALTIME_TIMESTAMP" && k != "__CURSOR" {
 				continue // address fields journalctl adds from the entry header
 			}
 			if got[i][k] != v {
@@ -128,7 +129,7 @@ func testMatchesJournalctl(t *testing.T, env []string) {
 func countData(m map[string]any) int {
 	n := 0
 	for k := range m {
-		if !strings.HasPrefix(k, "__") || k == "__REALTIME_TIMESTAMP" {
+		if !strings.HasPrefix(k, "__") || k == "__REALTIME_TIMESTAMP" || k == "__CURSOR" {
 			n++
 		}
 	}
