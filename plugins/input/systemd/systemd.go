@@ -93,7 +93,7 @@ func (in *Input) journalDir() (string, error) {
 	if in.path != "" {
 		st, err := os.Stat(in.path)
 		if err != nil {
-			return "", fmt.Errorf("systemd input %s: Path %s: %w", in.id, in.path, err)
+			return "", fmt.Errorf("systemd input %s: Path %s: %w; give the journal directory (in a container, mount the host's /var/log/journal)", in.id, in.path, err)
 		}
 		if !st.IsDir() {
 			return "", fmt.Errorf("systemd input %s: Path %s is not a directory; give the journal directory, e.g. /var/log/journal", in.id, in.path)
