@@ -33,6 +33,7 @@ type Dir struct {
 	tail   bool              // files found by the first Scan start at their end
 	seeked bool
 	cursor *Cursor
+	scans  uint64 // Scans so far: an unreadable entry is retried once per Scan
 }
 
 type dirFile struct {
@@ -42,7 +43,8 @@ type dirFile struct {
 	f      *File
 	peek   Entry
 	peeked bool
-	fails  int
+	fails  int    // polls at which the next entry could not be read
+	failAt uint64 // the Scan of the latest failure
 	broken bool
 	past   bool // past the SeekAfter cursor
 	seen   bool // found by the latest Scan
@@ -98,6 +100,7 @@ func (d *Dir) Scan() error {
 		}
 		d.add(p)
 	}
+	d.scans++
 	first := !d.seeked
 	d.seeked = true
 	for id, f := range d.files {
@@ -225,6 +228,9 @@ func (d *Dir) Next() (*Entry, [16]byte, error) {
 // fill makes sure f has its next entry peeked, reports whether it has one.
 func (d *Dir) fill(f *dirFile) bool {
 	for !f.peeked && !f.broken {
+		if f.fails > 0 && f.failAt == d.scans {
+			return false // tried at this poll already
+		}
 		err := f.f.Next(&f.peek)
 		switch {
 		case err == nil:
@@ -243,6 +249,7 @@ func (d *Dir) fill(f *dirFile) bool {
 			// steps: try again at later polls before giving up on the
 			// entry. A closed file's corrupt entry is skipped at once.
 			f.fails++
+			f.failAt = d.scans
 			if f.f.hdr.State == StateOnline && f.fails < onlineRetries {
 				return false
 			}

@@ -11,8 +11,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"testing"
 	"strings"
+	"testing"
 )
 
 // RemoteBinary is where Debian's systemd-journal-remote package puts the
