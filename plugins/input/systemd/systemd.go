@@ -180,6 +180,7 @@ type reader struct {
 	batches map[string]*record.Builder
 	tags    []string // in the order first seen this round
 	key     []byte
+	unitTag map[string]string // _SYSTEMD_UNIT -> tag, for a Tag with '*'
 }
 
 // round reads up to Max_Entries entries and emits them, one batch per tag.
@@ -187,7 +188,8 @@ type reader struct {
 func (r *reader) round(ctx context.Context, emit plugin.Emitter, acker plugin.AckEmitter) (bool, error) {
 	in := r.in
 	n := 0
-	var cursor string
+	var last journal.Cursor
+	read := false
 	for n < in.maxEntries {
 		e, seqnumID, err := r.dir.Next()
 		if errors.Is(err, io.EOF) {
@@ -196,16 +198,17 @@ func (r *reader) round(ctx context.Context, emit plugin.Emitter, acker plugin.Ac
 		if err != nil {
 			return false, err
 		}
-		cursor = journal.CursorOf(seqnumID, e).String()
+		last, read = journal.CursorOf(seqnumID, e), true
 		if !in.match.match(e.Fields) {
 			continue
 		}
 		r.append(e)
 		n++
 	}
-	if cursor == "" {
+	if !read {
 		return false, nil
 	}
+	cursor := last.String()
 	rd := &round{cursor: cursor}
 	if acker != nil {
 		rd.pending = len(r.tags)
@@ -244,14 +247,22 @@ func (r *reader) append(e *journal.Entry) {
 	in := r.in
 	tag := in.tag
 	if i := strings.IndexByte(tag, '*'); i >= 0 {
-		unit := unknownUnit
+		unit := []byte(unknownUnit)
 		for _, f := range e.Fields {
 			if v, ok := bytes.CutPrefix(f, []byte("_SYSTEMD_UNIT=")); ok {
-				unit = string(v)
+				unit = v
 				break
 			}
 		}
-		tag = tag[:i] + unit + tag[i+1:]
+		if t, ok := r.unitTag[string(unit)]; ok {
+			tag = t
+		} else {
+			tag = tag[:i] + string(unit) + tag[i+1:]
+			if r.unitTag == nil || len(r.unitTag) > 4096 {
+				r.unitTag = map[string]string{} // bounded: units come and go
+			}
+			r.unitTag[string(unit)] = tag
+		}
 	}
 	b := r.batches[tag]
 	if b == nil {
