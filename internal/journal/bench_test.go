@@ -24,7 +24,7 @@ func BenchmarkReadEntries(b *testing.B) {
 	b.ResetTimer()
 	read := 0
 	for read < b.N {
-		d := journal.OpenDir(dir, nil)
+		d := journal.OpenDir(nil, dir)
 		if err := d.Scan(); err != nil {
 			b.Fatal(err)
 		}

@@ -17,7 +17,7 @@ import (
 // catch the writer between writing an object and linking it.
 const onlineRetries = 8
 
-// Dir reads the journal files of a directory (and of its subdirectories one
+// Dir reads the journal files of directories (and of their subdirectories one
 // level down, where journald keeps /var/log/journal/MACHINE_ID/) as one
 // stream, in order, and follows them as they grow, are rotated (renamed to
 // NAME@...journal and replaced) and are removed. Files are told apart by
@@ -25,7 +25,7 @@ const onlineRetries = 8
 // Files named *.journal~ (ones journald found unclean and set aside) are
 // not read. Dir is not safe for concurrent use.
 type Dir struct {
-	path   string
+	paths  []string
 	logger *slog.Logger
 	files  map[[16]byte]*dirFile
 	bad    map[string]string // path -> error already logged, for files that cannot be opened
@@ -50,12 +50,14 @@ type dirFile struct {
 	seen   bool // found by the latest Scan
 }
 
-// OpenDir prepares to read the journal directory path; Scan finds its files.
-func OpenDir(path string, logger *slog.Logger) *Dir {
+// OpenDir prepares to read the journal directories paths as one journal
+// (sd_journal_open reads /run/log/journal and /var/log/journal together);
+// Scan finds their files.
+func OpenDir(logger *slog.Logger, paths ...string) *Dir {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Dir{path: path, logger: logger, files: map[[16]byte]*dirFile{}, bad: map[string]string{}}
+	return &Dir{paths: paths, logger: logger, files: map[[16]byte]*dirFile{}, bad: map[string]string{}}
 }
 
 // SeekTail makes the files found by the first Scan start at their end:
@@ -79,13 +81,10 @@ func (d *Dir) Files() []string {
 
 // Scan looks for new journal files and takes in the growth of known ones.
 // Errors about single files are logged (once per file and error) and the
-// other files are read; Scan returns an error only when the directory
-// itself cannot be read.
+// other files are read; Scan returns an error when a directory cannot be
+// read, after reading the others.
 func (d *Dir) Scan() error {
-	paths, err := d.list()
-	if err != nil {
-		return err
-	}
+	paths, listErr := d.list()
 	byPath := make(map[string]*dirFile, len(d.files))
 	for _, f := range d.files {
 		f.seen = false
@@ -126,17 +125,32 @@ func (d *Dir) Scan() error {
 			delete(d.files, id)
 		}
 	}
-	return nil
+	return listErr
 }
 
 func (d *Dir) list() ([]string, error) {
 	var out []string
-	top, err := os.ReadDir(d.path)
+	var errs []error
+	for _, dir := range d.paths {
+		files, err := listDir(dir)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		out = append(out, files...)
+	}
+	sort.Strings(out)
+	return out, errors.Join(errs...)
+}
+
+// listDir lists the journal files of dir and of its subdirectories.
+func listDir(dir string) ([]string, error) {
+	var out []string
+	top, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("journal directory %s: %w", d.path, err)
+		return nil, fmt.Errorf("journal directory %s: %w", dir, err)
 	}
 	for _, e := range top {
-		p := filepath.Join(d.path, e.Name())
+		p := filepath.Join(dir, e.Name())
 		if e.IsDir() {
 			sub, err := os.ReadDir(p)
 			if err != nil {
@@ -153,7 +167,6 @@ func (d *Dir) list() ([]string, error) {
 			out = append(out, p)
 		}
 	}
-	sort.Strings(out)
 	return out, nil
 }
 

@@ -102,7 +102,7 @@ func testMatchesJournalctl(t *testing.T, env []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := journal.OpenDir(dir, nil)
+	d := journal.OpenDir(nil, dir)
 	defer d.Close()
 	got := readAll(t, d)
 	if len(got) != len(want) || len(got) != 3000 {
@@ -166,7 +166,7 @@ func TestReaderFollowsGrowingFile(t *testing.T) {
 	if err := journaltest.WriteWithRemote(path, entries(0, 50)); err != nil {
 		t.Fatal(err)
 	}
-	d := journal.OpenDir(dir, nil)
+	d := journal.OpenDir(nil, dir)
 	defer d.Close()
 	if got := readAll(t, d); len(got) != 50 {
 		t.Fatalf("first read: %d entries", len(got))
@@ -201,7 +201,7 @@ func TestReaderAcrossFilesAndRotation(t *testing.T) {
 	// journald renames a file it finds unclean to NAME.journal~ and does
 	// not write it again; journalctl does not read it either.
 	os.Rename(filepath.Join(sub, "unclean.journal"), filepath.Join(sub, "system@bad.journal~"))
-	d := journal.OpenDir(dir, nil)
+	d := journal.OpenDir(nil, dir)
 	defer d.Close()
 	got := readAll(t, d)
 	if len(got) != 20 {
@@ -250,7 +250,7 @@ func TestReaderCorruptFile(t *testing.T) {
 	os.WriteFile(badArray, raw, 0o644)
 
 	var logs bytes.Buffer
-	d := journal.OpenDir(dir, slog.New(slog.NewTextHandler(&logs, nil)))
+	d := journal.OpenDir(slog.New(slog.NewTextHandler(&logs, nil)), dir)
 	defer d.Close()
 	got := readAll(t, d)
 	good := 0
@@ -278,7 +278,7 @@ func TestReaderSeekTail(t *testing.T) {
 	if err := journaltest.WriteWithRemote(path, entries(0, 10)); err != nil {
 		t.Fatal(err)
 	}
-	d := journal.OpenDir(dir, nil)
+	d := journal.OpenDir(nil, dir)
 	defer d.Close()
 	d.SeekTail()
 	if got := readAll(t, d); len(got) != 0 {
@@ -289,5 +289,53 @@ func TestReaderSeekTail(t *testing.T) {
 	}
 	if got := readAll(t, d); len(got) != 3 || got[0]["SEQ"] != "10" {
 		t.Fatalf("after append: %v", got)
+	}
+}
+
+// TestReaderTwoDirectories reads a volatile and a persistent journal
+// directory as one journal, interleaved by time, as sd_journal_open does
+// with /run/log/journal and /var/log/journal; a missing third one is
+// reported and the others still read.
+func TestReaderTwoDirectories(t *testing.T) {
+	journaltest.NeedRemote(t)
+	run, persistent := t.TempDir(), t.TempDir()
+	even, odd := entries(0, 0), entries(0, 0)
+	for i, e := range entries(0, 20) {
+		if i%2 == 0 {
+			even = append(even, e)
+		} else {
+			odd = append(odd, e)
+		}
+	}
+	if err := journaltest.WriteWithRemote(filepath.Join(run, "system.journal"), even); err != nil {
+		t.Fatal(err)
+	}
+	if err := journaltest.WriteWithRemote(filepath.Join(persistent, "system.journal"), odd); err != nil {
+		t.Fatal(err)
+	}
+	d := journal.OpenDir(nil, run, persistent, filepath.Join(run, "missing"))
+	defer d.Close()
+	if err := d.Scan(); err == nil || !strings.Contains(err.Error(), "missing") {
+		t.Fatalf("Scan: %v, want the missing directory named", err)
+	}
+	var got []string
+	for {
+		e, _, err := d.Next()
+		if err != nil {
+			break
+		}
+		for _, f := range e.Fields {
+			if v, ok := bytes.CutPrefix(f, []byte("SEQ=")); ok {
+				got = append(got, string(v))
+			}
+		}
+	}
+	if len(got) != 20 {
+		t.Fatalf("read %d entries, want 20", len(got))
+	}
+	for i, v := range got {
+		if v != strconv.Itoa(i) {
+			t.Fatalf("entry %d is SEQ %s: not interleaved by time", i, v)
+		}
 	}
 }

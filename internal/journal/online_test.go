@@ -27,7 +27,7 @@ func TestOnlineEntryRetried(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	d := OpenDir(dir, slog.New(slog.NewTextHandler(&logs, nil)))
+	d := OpenDir(slog.New(slog.NewTextHandler(&logs, nil)), dir)
 	defer d.Close()
 	var got []string
 	for scan := 1; scan <= onlineRetries; scan++ {

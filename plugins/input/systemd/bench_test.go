@@ -42,7 +42,7 @@ func BenchmarkRound(b *testing.B) {
 	b.ResetTimer()
 	c := &counter{}
 	for c.n < b.N {
-		r := reader{in: in, dir: journal.OpenDir(dir, nil), batches: map[string]*record.Builder{}}
+		r := reader{in: in, dir: journal.OpenDir(nil, dir), batches: map[string]*record.Builder{}}
 		r.dir.Scan()
 		for c.n < b.N {
 			more, err := r.round(context.Background(), c, nil)

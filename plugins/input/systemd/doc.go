@@ -27,7 +27,6 @@
 // Differences from Fluent Bit: new entries are found by polling every
 // 250 ms rather than through sd-journal's inotify descriptor; Systemd_Filter
 // with Systemd_Filter_Type And ORs the values given for one field (as
-// sd-journal does within a term) and ANDs the fields; without Path, only
-// /var/log/journal (or /run/log/journal when it does not exist) is read, not
-// both; journal files set aside as unclean (*.journal~) are not read.
+// sd-journal does within a term) and ANDs the fields;
+// journal files set aside as unclean (*.journal~) are not read.
 package systemd

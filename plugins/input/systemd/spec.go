@@ -12,7 +12,7 @@ func Spec() plugin.Spec {
 		Summary:     "read and follow the systemd journal's files (pure Go, no libsystemd)",
 		DynamicTags: true, // a Tag with '*' takes each entry's _SYSTEMD_UNIT
 		Params: []plugin.Param{
-			{Name: "Path", Doc: "journal directory (its machine-ID subdirectories are read too); unset reads /var/log/journal, or /run/log/journal when the former does not exist"},
+			{Name: "Path", Doc: "journal directory (its machine-ID subdirectories are read too); unset reads /run/log/journal and /var/log/journal, as sd_journal_open does"},
 			{Name: "Max_Fields", Type: plugin.TypeInt, Default: "8000", Min: 1, Max: 1<<31 - 1,
 				Doc: "most fields kept per record; the rest of an entry's fields are dropped"},
 			{Name: "Max_Entries", Type: plugin.TypeInt, Default: "5000", Min: 1, Max: 1<<31 - 1,

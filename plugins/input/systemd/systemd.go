@@ -88,34 +88,40 @@ func New(s plugin.Settings) (*Input, error) {
 	return in, nil
 }
 
-// journalDir is Path, or the directory sd_journal_open would read.
-func (in *Input) journalDir() (string, error) {
+// journalDirs is Path, or the directories sd_journal_open reads with
+// SD_JOURNAL_LOCAL_ONLY: the volatile /run/log/journal and the persistent
+// /var/log/journal, those of them that exist.
+func (in *Input) journalDirs() ([]string, error) {
 	if in.path != "" {
 		st, err := os.Stat(in.path)
 		if err != nil {
-			return "", fmt.Errorf("systemd input %s: Path %s: %w; give the journal directory (in a container, mount the host's /var/log/journal)", in.id, in.path, err)
+			return nil, fmt.Errorf("systemd input %s: Path %s: %w; give the journal directory (in a container, mount the host's /var/log/journal)", in.id, in.path, err)
 		}
 		if !st.IsDir() {
-			return "", fmt.Errorf("systemd input %s: Path %s is not a directory; give the journal directory, e.g. /var/log/journal", in.id, in.path)
+			return nil, fmt.Errorf("systemd input %s: Path %s is not a directory; give the journal directory, e.g. /var/log/journal", in.id, in.path)
 		}
-		return in.path, nil
+		return []string{in.path}, nil
 	}
-	for _, p := range []string{"/var/log/journal", "/run/log/journal"} {
+	var dirs []string
+	for _, p := range []string{"/run/log/journal", "/var/log/journal"} {
 		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			return p, nil
+			dirs = append(dirs, p)
 		}
 	}
-	return "", fmt.Errorf("systemd input %s: no journal in /var/log/journal or /run/log/journal; set Path to the journal directory (mount it into the container)", in.id)
+	if len(dirs) == 0 {
+		return nil, fmt.Errorf("systemd input %s: no journal in /run/log/journal or /var/log/journal; set Path to the journal directory (in a container, mount the host's)", in.id)
+	}
+	return dirs, nil
 }
 
 // Run reads the journal until ctx ends. It returns an error only when it
 // cannot start (no journal directory, a DB it cannot read).
 func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
-	path, err := in.journalDir()
+	dirs, err := in.journalDirs()
 	if err != nil {
 		return err
 	}
-	d := journal.OpenDir(path, in.logger)
+	d := journal.OpenDir(in.logger, dirs...)
 	defer d.Close()
 	var start *journal.Cursor
 	if in.db != nil {
@@ -144,11 +150,15 @@ func (in *Input) Run(ctx context.Context, emit plugin.Emitter) error {
 	r := reader{in: in, dir: d, batches: map[string]*record.Builder{}}
 	ticker := time.NewTicker(pollInterval)
 	defer ticker.Stop()
+	var scanErr string
 	for {
-		if err := d.Scan(); err != nil {
-			// The directory went away (unmounted?): say so and keep
-			// trying; entries come back with it.
+		if err := d.Scan(); err != nil && err.Error() != scanErr {
+			// The directory went away (unmounted?): say so once and
+			// keep trying; entries come back with it.
+			scanErr = err.Error()
 			in.logger.Error("journal directory cannot be read; retrying", "error", err)
+		} else if err == nil {
+			scanErr = ""
 		}
 		for {
 			more, err := r.round(ctx, emit, acker)
