@@ -391,6 +391,7 @@ func (f *File) readEntry(off uint64, e *Entry) error {
 	}
 	e.offs = offs
 	e.Fields = e.Fields[:0]
+	total := 0
 	for len(e.data) < len(offs) {
 		e.data = append(e.data, nil)
 	}
@@ -401,6 +402,11 @@ func (f *File) readEntry(off uint64, e *Entry) error {
 		v, err := f.readData(d, e.data[i][:0])
 		if err != nil {
 			return fmt.Errorf("entry at offset %d: %w", off, err)
+		}
+		// One entry's fields together are bounded too: a corrupt entry
+		// may list the same compressed object thousands of times.
+		if total += len(v); total > f.dec.limit() {
+			return f.corrupt(off, "entry expands to more than %d bytes", f.dec.limit())
 		}
 		e.data[i] = v
 		e.Fields = append(e.Fields, v)
