@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/sluice-logs/sluice/internal/journal"
 )
@@ -15,9 +16,26 @@ import (
 // file, rename). Fluent Bit keeps the same cursor in an SQLite table; a
 // state of one line needs no database and no cgo.
 type cursorDB struct {
-	path  string
-	fsync bool
-	last  string
+	path string
+	// sync is DB.Sync: "full" and "extra" fsync every update, "normal" at
+	// most once a second (as tail's DB), "off" never.
+	sync     string
+	last     string
+	lastSync time.Time
+}
+
+// fsync reports whether this update is fsynced.
+func (db *cursorDB) fsync() bool {
+	switch db.sync {
+	case "full", "extra":
+		return true
+	case "normal":
+		if time.Since(db.lastSync) >= time.Second {
+			db.lastSync = time.Now()
+			return true
+		}
+	}
+	return false
 }
 
 // sqliteMagic starts every SQLite file, such as Fluent Bit's systemd DB.
@@ -55,8 +73,9 @@ func (db *cursorDB) store(c string) error {
 	if err != nil {
 		return fmt.Errorf("DB %s: %w", db.path, err)
 	}
+	fsync := db.fsync()
 	_, err = f.WriteString(c + "\n")
-	if err == nil && db.fsync {
+	if err == nil && fsync {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
@@ -65,7 +84,7 @@ func (db *cursorDB) store(c string) error {
 	if err == nil {
 		err = os.Rename(tmp, db.path)
 	}
-	if err == nil && db.fsync {
+	if err == nil && fsync {
 		if d, derr := os.Open(filepath.Dir(db.path)); derr == nil {
 			d.Sync()
 			d.Close()

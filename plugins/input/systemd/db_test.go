@@ -22,7 +22,7 @@ func TestCursorDB(t *testing.T) {
 		if tc.content != "" {
 			os.WriteFile(path, []byte(tc.content), 0o644)
 		}
-		db := &cursorDB{path: path, fsync: true}
+		db := &cursorDB{path: path, sync: "full"}
 		c, warning, err := db.load()
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)

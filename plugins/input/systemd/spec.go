@@ -28,7 +28,7 @@ func Spec() plugin.Spec {
 				Doc: "remove one leading underscore from field names: _PID becomes PID"},
 			{Name: "DB", Doc: "file keeping the journal cursor of the last delivered entry, so a restart resumes after it; unique per input"},
 			{Name: "DB.Sync", Default: "full", Options: []string{"extra", "full", "normal", "off"},
-				Doc: "when the DB is fsynced: full and extra at every update, normal and off never (the file is replaced atomically either way)"},
+				Doc: "when the DB is fsynced: full and extra at every update, normal at most once a second, off never (the file is replaced atomically either way, so a crash of Sluice loses nothing; power loss may, below full)"},
 		},
 		Examples: []string{
 			`[INPUT]

@@ -82,8 +82,7 @@ func New(s plugin.Settings) (*Input, error) {
 	}
 	in.match = m
 	if p := c.String("DB"); p != "" {
-		sync := strings.ToLower(c.String("DB.Sync"))
-		in.db = &cursorDB{path: p, fsync: sync == "full" || sync == "extra"}
+		in.db = &cursorDB{path: p, sync: strings.ToLower(c.String("DB.Sync"))}
 	}
 	return in, nil
 }
