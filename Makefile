@@ -64,8 +64,10 @@ $(HELM):
 # binary's fsync calls in the slow-disk test (ptrace fault injection);
 # prometheus-node-exporter is the reference node_exporter_metrics is compared
 # with; prometheus (2.33+ for --web.enable-remote-write-receiver; bookworm has
-# 2.42) receives the prometheus_remote_write output.
-DEBS := tmux strace prometheus-node-exporter prometheus
+# 2.42) receives the prometheus_remote_write output; systemd-journal-remote
+# writes real journal files for the systemd input's tests (journalctl, from
+# systemd, reads them back as the oracle).
+DEBS := tmux strace prometheus-node-exporter prometheus systemd systemd-journal-remote
 
 debs:
 	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

@@ -31,6 +31,7 @@ import (
 	"github.com/sluice-logs/sluice/plugins/input/nodeexportermetrics"
 	"github.com/sluice-logs/sluice/plugins/input/stdin"
 	"github.com/sluice-logs/sluice/plugins/input/syslog"
+	"github.com/sluice-logs/sluice/plugins/input/systemd"
 	"github.com/sluice-logs/sluice/plugins/input/tail"
 	"github.com/sluice-logs/sluice/plugins/input/tcp"
 	"github.com/sluice-logs/sluice/plugins/input/udp"
@@ -73,6 +74,7 @@ func Specs() []plugin.Spec {
 		nodeexportermetrics.Spec(),
 		stdin.Spec(),
 		syslog.Spec(),
+		systemd.Spec(),
 		tail.Spec(),
 		tcp.Spec(),
 		udp.Spec(),
