@@ -69,13 +69,14 @@ func main() {
 				failed = true
 				continue
 			}
-			fmt.Fprintf(w, "%s\t%s\t%d\t%.2f\t%.0f\t%.1f\t%.2f\t%.2f\t%.0f\t%.1f\t%.1f\t\n",
+			row := fmt.Sprintf("%s\t%s\t%d\t%.2f\t%.0f\t%.1f\t%.2f\t%.2f\t%.0f\t%.1f\t%.1f\t\n",
 				sc.name, r.name, res.records, res.wall.Seconds(), res.recordsPerSec(), res.mbPerSec(),
 				res.cpu.Seconds(), res.cpuPerGB(), res.recordsPerCPUSecond(), res.cpuPercent(), float64(res.peakRSSKB)/1024)
-			w.Flush()
+			fmt.Fprint(os.Stderr, "done: ", strings.ReplaceAll(row, "\t", " "))
+			fmt.Fprint(w, row)
 		}
 	}
-	w.Flush()
+	w.Flush() // one table, aligned across every row, once all have run
 	if failed {
 		os.Exit(1)
 	}
