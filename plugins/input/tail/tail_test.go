@@ -463,8 +463,8 @@ func TestTailBatchesBounded(t *testing.T) {
 	appendTo(t, filepath.Join(dir, "a.log"), data.String())
 	c := &collector{}
 	in := newTail(t, nil, "Path", dir+"/a.log", "Read_from_Head", "on", "Exit_On_Eof", "on", "Buffer_Chunk_Size", "4M")
-	if err := in.Run(context.Background(), c); err != nil {
-		t.Fatal(err)
+	if err := in.Run(context.Background(), c); !errors.Is(err, plugin.ErrExit) {
+		t.Fatalf("Run = %v, want plugin.ErrExit", err)
 	}
 	waitLogs(t, c, want...)
 	if limit := batchTarget + 300; c.maxBatch > limit {
