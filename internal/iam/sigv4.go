@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/sluice-logs/sluice/internal/config"
 )
@@ -72,10 +73,12 @@ func sigv4Output(serviceParam, def string) deriver {
 // regionPattern finds the region in an AWS endpoint such as
 // search-logs-abc.eu-west-1.es.amazonaws.com or
 // aps-workspaces.us-east-1.amazonaws.com.
-var regionPattern = regexp.MustCompile(`\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.(?:[a-z0-9-]+\.)?amazonaws\.com(?:\.cn)?$`)
+var regionPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.(?:[a-z0-9-]+\.)?amazonaws\.com(?:\.cn)?$`)
+})
 
 func regionOfEndpoint(host string) string {
-	if m := regionPattern.FindStringSubmatch(host); m != nil {
+	if m := regionPattern().FindStringSubmatch(host); m != nil {
 		return m[1]
 	}
 	return ""

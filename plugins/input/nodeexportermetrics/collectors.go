@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/sluice-logs/sluice/internal/procfs"
 )
@@ -64,7 +65,7 @@ func collectStat(sc *scrape) error {
 
 // reParens turns meminfo's "Active(anon)" into node_exporter's
 // "Active_anon".
-var reParens = regexp.MustCompile(`\((.*)\)`)
+var reParens = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\((.*)\)`) })
 
 func collectMeminfo(sc *scrape) error {
 	fields, err := parseProc(sc, procfs.ParseMeminfo, "meminfo")
@@ -76,7 +77,7 @@ func collectMeminfo(sc *scrape) error {
 		if !ok {
 			name = f.Name
 			if strings.IndexByte(name, '(') >= 0 {
-				name = reParens.ReplaceAllString(name, "_${1}")
+				name = reParens().ReplaceAllString(name, "_${1}")
 			}
 			if f.KB {
 				name += "_bytes"
@@ -112,7 +113,7 @@ func metricName(names map[string]string, prefix string, name []byte) string {
 }
 
 // reVmstat is node_exporter's default --collector.vmstat.fields.
-var reVmstat = regexp.MustCompile(`^(oom_kill|pgpg|pswp|pg.*fault).*`)
+var reVmstat = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(oom_kill|pgpg|pswp|pg.*fault).*`) })
 
 func collectVmstat(sc *scrape) error {
 	data, err := sc.proc("vmstat")
@@ -120,7 +121,7 @@ func collectVmstat(sc *scrape) error {
 		return err
 	}
 	err = procfs.ScanVmstat(data, func(name []byte, v int64) {
-		if reVmstat.Match(name) {
+		if reVmstat().Match(name) {
 			sc.sample(metricName(sc.vmNames, "node_vmstat_", name), "untyped", float64(v))
 		}
 	})
