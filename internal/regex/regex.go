@@ -1,7 +1,9 @@
 // Package regex compiles the regular expressions a configuration brings:
 // [PARSER] Regex, [MULTILINE_PARSER] rules, grep's Regex and Exclude,
-// rewrite_tag's rules, modify's conditions and Remove_regex, Match_Regex
-// and tail's Tag_Regex. They are written for Fluent Bit, whose engine is
+// rewrite_tag's rules, modify's conditions and Remove_regex, Match_Regex,
+// tail's Tag_Regex and node_exporter_metrics' ignore patterns (redact and
+// k8s_audit stay on RE2 on purpose: a security filter must not give up on a
+// record). They are written for Fluent Bit, whose engine is
 // Onigmo with Ruby syntax, so they are all compiled here, by Compile, and
 // nowhere else.
 //

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/sluice-logs/sluice/internal/metrics"
 	"github.com/sluice-logs/sluice/internal/plugin"
 	"github.com/sluice-logs/sluice/internal/record"
+	"github.com/sluice-logs/sluice/internal/regex"
 	"github.com/tinylib/msgp/msgp"
 	"golang.org/x/sys/unix"
 )
@@ -87,9 +87,9 @@ func New(s plugin.Settings) (*Input, error) {
 	sc.memNames, sc.vmNames = map[string]string{}, map[string]string{}
 	sc.mounts = &mountWatch{statfs: unix.Statfs, logger: in.logger, timeout: statfsTimeout}
 	sc.procfs, sc.sysfs, sc.rootfs = c.String("path.procfs"), c.String("path.sysfs"), c.String("path.rootfs")
-	sc.skipMount = regexp.MustCompile(c.String("filesystem.ignore_mount_point_regex")) // checked by the Spec
-	sc.skipFSType = regexp.MustCompile(c.String("filesystem.ignore_filesystem_type_regex"))
-	sc.skipDevice = regexp.MustCompile(c.String("diskstats.ignore_device_regex"))
+	sc.skipMount = regex.MustCompile(c.String("filesystem.ignore_mount_point_regex")) // checked by the Spec
+	sc.skipFSType = regex.MustCompile(c.String("filesystem.ignore_filesystem_type_regex"))
+	sc.skipDevice = regex.MustCompile(c.String("diskstats.ignore_device_regex"))
 	return in, nil
 }
 
@@ -172,7 +172,7 @@ func (in *Input) Records() ([]byte, int) { return in.sc.b.Bytes(), in.sc.b.Recor
 // and buffers reused from scrape to scrape (Run is one goroutine).
 type scrape struct {
 	procfs, sysfs, rootfs             string
-	skipMount, skipFSType, skipDevice *regexp.Regexp
+	skipMount, skipFSType, skipDevice *regex.Regexp
 	mounts                            *mountWatch
 
 	now  time.Time
@@ -228,4 +228,15 @@ func (sc *scrape) gauge(name string, v float64, labels ...string) {
 }
 func (sc *scrape) counter(name string, v float64, labels ...string) {
 	sc.sample(name, "counter", v, labels...)
+}
+
+// skipsMount reports whether a mount is ignored by
+// filesystem.ignore_mount_point_regex or ignore_filesystem_type_regex; a
+// pattern that gives up (internal/regex's match deadline) ignores nothing.
+func skipsMount(sc *scrape, mountPoint, fsType string) bool {
+	if skip, _ := sc.skipMount.MatchString(mountPoint); skip {
+		return true
+	}
+	skip, _ := sc.skipFSType.MatchString(fsType)
+	return skip
 }

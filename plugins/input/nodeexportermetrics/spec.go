@@ -1,10 +1,10 @@
 package nodeexportermetrics
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/sluice-logs/sluice/internal/plugin"
+	"github.com/sluice-logs/sluice/internal/regex"
 )
 
 // Fluent Bit's defaults (plugins/in_node_exporter_metrics/ne.h).
@@ -25,8 +25,10 @@ func collectorParams() []plugin.Param {
 	return ps
 }
 
+// checkRegexp checks an ignore pattern as internal/regex compiles every
+// regular expression of a configuration (Ruby syntax, as in Fluent Bit).
 func checkRegexp(raw string) error {
-	_, err := regexp.Compile(raw)
+	_, err := regex.Compile(raw)
 	return err
 }
 

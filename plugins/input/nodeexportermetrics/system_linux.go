@@ -36,7 +36,7 @@ func collectFilesystem(sc *scrape) error {
 	}
 	seen := map[procfs.Mount]bool{}
 	for _, m := range mounts {
-		if sc.skipMount.MatchString(m.MountPoint) || sc.skipFSType.MatchString(m.FSType) {
+		if skipsMount(sc, m.MountPoint, m.FSType) {
 			continue
 		}
 		key := procfs.Mount{Device: m.Device, MountPoint: m.MountPoint, FSType: m.FSType}
