@@ -42,8 +42,14 @@ func kafkaClient(t *testing.T, addr string, opts ...kgo.Opt) *kgo.Client {
 // kafkaConsumeAll reads topics from the start until n records arrived.
 func kafkaConsumeAll(t *testing.T, addr string, n int, topics ...string) []*kgo.Record {
 	t.Helper()
-	cl := kafkaClient(t, addr, kgo.ConsumeTopics(topics...), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
-		kgo.MetadataMinAge(100*time.Millisecond), kgo.FetchMaxWait(100*time.Millisecond))
+	return kafkaConsumeAllAs(t, addr, n, nil, topics...)
+}
+
+// kafkaConsumeAllAs is kafkaConsumeAll with more client options (SASL).
+func kafkaConsumeAllAs(t *testing.T, addr string, n int, opts []kgo.Opt, topics ...string) []*kgo.Record {
+	t.Helper()
+	cl := kafkaClient(t, addr, append([]kgo.Opt{kgo.ConsumeTopics(topics...), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.MetadataMinAge(100 * time.Millisecond), kgo.FetchMaxWait(100 * time.Millisecond)}, opts...)...)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var out []*kgo.Record

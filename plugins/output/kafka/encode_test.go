@@ -259,6 +259,31 @@ func TestOutcome(t *testing.T) {
 	}
 }
 
+// TestOutcomeMarksAccessDenied: an authorization refusal is retried like
+// any broker failure and marked, so the engine counts it as AccessDenied.
+func TestOutcomeMarksAccessDenied(t *testing.T) {
+	o := newOutput(t)
+	chunk := &record.Chunk{Tag: "t", Records: 2}
+	for _, tc := range []struct {
+		name   string
+		errs   []error
+		denied bool
+		class  plugin.ErrorClass
+	}{
+		{"topic ACL or IAM", []error{fmt.Errorf("produce: %w", kerr.TopicAuthorizationFailed), fmt.Errorf("produce: %w", kerr.TopicAuthorizationFailed)}, true, plugin.ClassRetryable},
+		{"SASL refused, one delivered", []error{nil, fmt.Errorf("produce: %w", kerr.SaslAuthenticationFailed)}, true, plugin.ClassPartial},
+		{"broker unavailable", []error{errString("broker unavailable"), errString("broker unavailable")}, false, plugin.ClassRetryable},
+	} {
+		err := o.outcome(chunk, tc.errs)
+		if class, _, _ := plugin.Classify(err); class != tc.class || plugin.IsAccessDenied(err) != tc.denied {
+			t.Errorf("%s: class %v, access denied %v; want %v, %v (%v)", tc.name, class, plugin.IsAccessDenied(err), tc.class, tc.denied, err)
+		}
+		if tc.denied && !strings.Contains(err.Error(), "[OUTPUT]") && !strings.Contains(err.Error(), "kafka-cluster:WriteData") {
+			t.Errorf("%s: the message does not say what to fix: %v", tc.name, err)
+		}
+	}
+}
+
 type errString string
 
 func (e errString) Error() string { return string(e) }

@@ -156,7 +156,37 @@ func (o *Output) Flush(ctx context.Context, chunk *record.Chunk) error {
 	}
 	o.produce(ctx, cl, st)
 	st.wg.Wait()
+	for _, err := range st.errs {
+		if stuckProducerID(err) {
+			o.retire(cl, err)
+			break
+		}
+	}
 	return o.outcome(chunk, st.errs)
+}
+
+// stuckProducerID tells the refusals of InitProducerID that franz-go keeps
+// for the life of its client: once the brokers refused the idempotent
+// producer's ID (no IdempotentWrite on the cluster nor Write on any topic),
+// every later produce fails with the same error, even after the ACL or IAM
+// policy is fixed.
+func stuckProducerID(err error) bool {
+	return errors.Is(err, kerr.ClusterAuthorizationFailed) || errors.Is(err, kerr.TransactionalIDAuthorizationFailed)
+}
+
+// retire closes cl so that the next Flush builds a new client and asks for
+// a producer ID again: a refusal that has been fixed in the meantime then
+// ends, and the retried records are delivered.
+func (o *Output) retire(cl *kgo.Client, cause error) {
+	o.mu.Lock()
+	if o.client != cl {
+		o.mu.Unlock()
+		return // another worker retired it already
+	}
+	o.client = nil
+	o.mu.Unlock()
+	o.logger.Warn("Kafka producer refused by the brokers; reconnecting with a new client at the next attempt", "error", cause)
+	cl.Close() // flushes of other workers on it fail with ErrClientClosed and are retried
 }
 
 // encode writes every record's value into st.buf and prepares its
@@ -303,11 +333,27 @@ func (o *Output) outcome(chunk *record.Chunk, errs []error) error {
 	case len(failed) == 0 && len(drops) == 1 && len(drops[0].Indexes) == len(errs):
 		return plugin.PermanentReason(drops[0].Reason, fmt.Errorf("%w (%d records)", drops[0].Err, len(errs)))
 	case len(drops) == 0 && len(failed) == len(errs):
-		return fmt.Errorf("output %s: produce %d records of tag %q: %w", o.id, len(errs), chunk.Tag, first)
+		return o.denied(fmt.Errorf("output %s: produce %d records of tag %q: %w", o.id, len(errs), chunk.Tag, first))
 	case len(failed) == 0:
 		return plugin.PartialDropped(nil, nil, drops...)
 	}
-	return plugin.PartialDropped(fmt.Errorf("output %s: %d of %d records of tag %q failed: %w", o.id, len(failed), len(errs), chunk.Tag, first), failed, drops...)
+	return plugin.PartialDropped(o.denied(fmt.Errorf("output %s: %d of %d records of tag %q failed: %w", o.id, len(failed), len(errs), chunk.Tag, first)), failed, drops...)
+}
+
+// denied marks err as an access refusal (plugin.AccessDenied, counted in
+// sluice_output_access_denied_total) when the brokers refused the
+// principal: an ACL or an MSK IAM policy without the call, or credentials
+// SASL did not accept. The records stay buffered and are retried.
+func (o *Output) denied(err error) error {
+	switch {
+	case errors.Is(err, kerr.TopicAuthorizationFailed), errors.Is(err, kerr.ClusterAuthorizationFailed),
+		errors.Is(err, kerr.TransactionalIDAuthorizationFailed):
+		return plugin.AccessDenied(fmt.Errorf("%w; the brokers refused this principal: with MSK IAM the role needs kafka-cluster:Connect, "+
+			"kafka-cluster:DescribeTopic and kafka-cluster:WriteData on the topic (`sluice iam policy` prints the statement), otherwise check the topic's ACLs", err))
+	case errors.Is(err, kerr.SaslAuthenticationFailed):
+		return plugin.AccessDenied(fmt.Errorf("%w; the brokers did not accept the SASL credentials of this [OUTPUT] section (rdkafka.sasl.* or the MSK IAM role)", err))
+	}
+	return err
 }
 
 // isLocal tells the permanent failures Sluice finds itself, before any
