@@ -348,8 +348,8 @@ func (o *Output) denied(err error) error {
 	switch {
 	case errors.Is(err, kerr.TopicAuthorizationFailed), errors.Is(err, kerr.ClusterAuthorizationFailed),
 		errors.Is(err, kerr.TransactionalIDAuthorizationFailed):
-		return plugin.AccessDenied(fmt.Errorf("%w; the brokers refused this principal: with MSK IAM the role needs kafka-cluster:Connect, "+
-			"kafka-cluster:DescribeTopic and kafka-cluster:WriteData on the topic (`sluice iam policy` prints the statement), otherwise check the topic's ACLs", err))
+		return plugin.AccessDenied(fmt.Errorf("%w; the brokers refused this principal: with MSK IAM the role needs kafka-cluster:Connect and "+
+			"kafka-cluster:WriteDataIdempotently on the cluster, kafka-cluster:DescribeTopic and kafka-cluster:WriteData on the topic (`sluice iam policy` prints the statement), otherwise check the topic's ACLs", err))
 	case errors.Is(err, kerr.SaslAuthenticationFailed):
 		return plugin.AccessDenied(fmt.Errorf("%w; the brokers did not accept the SASL credentials of this [OUTPUT] section (rdkafka.sasl.* or the MSK IAM role)", err))
 	}
