@@ -1,14 +1,13 @@
 package parser
 
 import (
-	"strconv"
 	"testing"
 
 	"github.com/sluice-logs/sluice/conf"
 	"github.com/sluice-logs/sluice/internal/config"
 	iparser "github.com/sluice-logs/sluice/internal/parser"
 	"github.com/sluice-logs/sluice/internal/plugin"
-	"github.com/sluice-logs/sluice/internal/record"
+	"github.com/sluice-logs/sluice/internal/plugin/plugintest"
 )
 
 // settings decodes key/value pairs as a [FILTER] section, with the shipped
@@ -38,32 +37,11 @@ func settings(t testing.TB, kv ...string) plugin.Settings {
 // batch encodes JSON bodies as events at time sec.
 func batch(t testing.TB, sec int64, bodies ...string) []byte {
 	t.Helper()
-	var b record.Builder
-	for _, js := range bodies {
-		b.BeginEvent(record.Time(sec*1e9), nil)
-		if err := b.AppendJSONValue([]byte(js)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return b.Bytes()
+	return plugintest.Batch(t, sec, bodies...)
 }
 
 // render returns "unix-seconds body-json" per event.
 func render(t testing.TB, events []byte) []string {
 	t.Helper()
-	var lines []string
-	it := record.NewIterator(events)
-	for it.Next() {
-		ev := it.Event()
-		js, _, err := record.AppendJSON(nil, ev.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sec, _ := ev.Time.Unix()
-		lines = append(lines, strconv.FormatInt(sec, 10)+" "+string(js))
-	}
-	if it.Err() != nil {
-		t.Fatal(it.Err())
-	}
-	return lines
+	return plugintest.Render(t, events)
 }
