@@ -275,7 +275,7 @@ func TestRubyOptions(t *testing.T) {
 		{`/var/log/`, "var/log", true},
 		{`/var/log/a`, "/var/log/a", true},
 		{`/var/log/a`, "var/log", false},
-		{`^(?<first>\S+)(?=.*\bERROR\b)/m`, "x", false}, // flags after a look-ahead pattern: not a /.../ pattern
+		{`^(?<first>\S+)(?=.*\bERROR\b)/m`, "ab ERROR", false}, // no leading slash: "/m" is part of the pattern, not flags
 		{`/^(?<first>\S+)(?=.*ERROR)/m`, "start\nERROR", true},
 	} {
 		re, err := Compile(c.expr)
