@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 )
 
 // Effect is a statement's Effect.
@@ -194,12 +193,4 @@ func (d *Document) label(i int) string {
 func (d *Document) JSON() []byte {
 	b, _ := json.MarshalIndent(d, "", "  ")
 	return append(b, '\n')
-}
-
-// service returns the service prefix of an action ("logs" of "logs:PutLogEvents").
-func service(action string) string {
-	if i := strings.IndexByte(action, ':'); i >= 0 {
-		return action[:i]
-	}
-	return action
 }

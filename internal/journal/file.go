@@ -107,7 +107,6 @@ type File struct {
 	arrOff   uint64 // current ENTRY_ARRAY object, 0 before the first
 	arrItems uint64 // items it holds
 	arrIdx   uint64 // next item to read in it
-	arrNext  uint64 // its next_entry_array_offset as last read
 	read     uint64 // entries returned so far
 }
 

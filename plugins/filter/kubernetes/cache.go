@@ -114,10 +114,3 @@ func (c *metaCache[T]) evictLocked() {
 		}
 	}
 }
-
-// len is the number of entries, for tests.
-func (c *metaCache[T]) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.entries)
-}

@@ -24,14 +24,6 @@ func newOutput(t *testing.T, kv ...string) *Output {
 	return o
 }
 
-func flush(t *testing.T, o *Output, bodies ...string) {
-	t.Helper()
-	data, n := plugintest.Events(t, bodies...)
-	if err := o.Flush(context.Background(), &record.Chunk{Tag: "m", Data: data, Records: n}); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // flushDropping flushes bodies, which may include records that are not
 // metrics: those must be reported dropped as unsupported, nothing retried.
 func flushDropping(t *testing.T, o *Output, bodies ...string) {
