@@ -32,7 +32,7 @@ const (
 // 2 MiB chunks re-grows them from scratch), it keeps sealed-size buffers
 // between chunks; unlike an unbounded list, it never holds more than
 // maxFreeSmall small and maxFreeLarge large buffers, and trim gives back
-// those that stayed unused for a whole Flush interval.
+// those that stayed unused since the previous trim (at least trimEvery).
 type chunkBuffers struct {
 	mu           sync.Mutex
 	small, large [][]byte
