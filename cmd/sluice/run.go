@@ -123,7 +123,9 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	go exitOnSecondSignal(ctx, logger)
+	finished := make(chan struct{})
+	defer close(finished) // before stop: the end of run is not a first signal
+	go exitOnSecondSignal(ctx, finished, logger)
 	go reloadOnSIGHUP(ctx, sup)
 	logger.Info("sluice started", "version", version, "commit", commit(), "pid", strconv.Itoa(os.Getpid()))
 	releaseStartupPages(logger)
@@ -196,14 +198,24 @@ func reloadOnSIGHUP(ctx context.Context, sup *supervisor) {
 }
 
 // exitOnSecondSignal exits at once when a second SIGTERM/SIGINT arrives
-// during the graceful shutdown started by the first.
-func exitOnSecondSignal(ctx context.Context, logger interface{ Warn(string, ...any) }) {
-	<-ctx.Done()
+// during the graceful shutdown started by the first. It returns when run
+// has finished: a pipeline that ended by itself (stdin at end of file) and
+// then gets one SIGTERM has seen a first signal, not a second.
+func exitOnSecondSignal(ctx context.Context, finished <-chan struct{}, logger interface{ Warn(string, ...any) }) {
+	select {
+	case <-ctx.Done():
+	case <-finished:
+		return
+	}
 	again := make(chan os.Signal, 1)
 	signal.Notify(again, syscall.SIGTERM, syscall.SIGINT)
-	<-again
-	logger.Warn("second signal received; exiting without waiting for the grace period")
-	os.Exit(exitRuntime)
+	defer signal.Stop(again)
+	select {
+	case <-again:
+		logger.Warn("second signal received; exiting without waiting for the grace period")
+		os.Exit(exitRuntime)
+	case <-finished:
+	}
 }
 
 // passedExitCode returns the code of a plugin.ExitCode (exec's
